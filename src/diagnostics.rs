@@ -1,0 +1,170 @@
+//! Errors about the user's input: a value with a source position until the CLI prints it.
+//! Every stage collects them so one build reports all problems at once.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// Path as shown to the user (relative to the site root where possible).
+    pub file: PathBuf,
+    /// 1-based line and column (column counts characters, not bytes).
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// The offending source line, for the snippet.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(file: impl Into<PathBuf>, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line: line.max(1),
+            column: column.max(1),
+            message: message.into(),
+            help: None,
+            source_line: None,
+        }
+    }
+
+    /// A diagnostic at a byte offset of `text` (the whole file).
+    pub fn at_offset(file: impl Into<PathBuf>, text: &str, offset: usize, message: impl Into<String>) -> Self {
+        let (line, column) = line_col(text, offset);
+        let mut d = Diagnostic::new(file, line, column, message);
+        d.source_line = text.lines().nth(line - 1).map(str::to_owned);
+        d
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_source(mut self, text: &str) -> Self {
+        self.source_line = text.lines().nth(self.line.saturating_sub(1)).map(str::to_owned);
+        self
+    }
+
+    /// Shorthand for a problem with the whole file (no better position known).
+    pub fn file_level(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic::new(file, 1, 1, message)
+    }
+}
+
+/// 1-based (line, column) of a byte offset; columns count Unicode scalar values.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        write!(f, "  --> {}:{}:{}", self.file.display(), self.line, self.column)?;
+        if let Some(src) = &self.source_line {
+            let gutter = self.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            let caret_pad: String = src
+                .chars()
+                .take(self.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '　' } else { ' ' })
+                .collect();
+            write!(f, "\n{pad} |\n{gutter} | {src}\n{pad} | {caret_pad}^")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// East Asian wide characters take two terminal columns; pad with an ideographic space.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
+}
+
+/// A batch of diagnostics, sorted for stable output.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn sorted(mut self) -> Self {
+        self.0.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
+        self.0.dedup();
+        self
+    }
+    /// Ok(()) when empty, so stages can `?` on a batch.
+    pub fn into_result(self) -> Result<(), Diagnostics> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}\n")?;
+        }
+        let n = self.0.len();
+        write!(f, "{n} error{} found; nothing was written.", if n == 1 { "" } else { "s" })
+    }
+}
+
+/// Path shown to users: relative to the site root when inside it.
+pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let t = "ab\n日本語x";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, t.find('x').unwrap()), (2, 4));
+    }
+
+    #[test]
+    fn display_names_file_line_col_and_help() {
+        let d = Diagnostic::at_offset("content/a.md", "x\n  bad", 4, "oops").help("fix it");
+        let s = d.to_string();
+        assert!(s.contains("content/a.md:2:3"), "{s}");
+        assert!(s.contains("help: fix it"));
+        assert!(s.contains("2 |   bad"));
+    }
+}

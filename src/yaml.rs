@@ -1,0 +1,124 @@
+//! The one YAML entry point. Everything shishin reads as YAML (config, front matter, data files)
+//! goes through `parse`, so every file gets the same rules: duplicate keys are errors (serde_yaml
+//! let the last one win silently), alias expansion and nesting are budgeted, and errors carry
+//! file:line:column.
+
+use crate::diagnostics::Diagnostic;
+use serde::de::DeserializeOwned;
+use serde_saphyr::{Budget, Options};
+use std::path::Path;
+
+/// Largest YAML document we accept (front matter and data files are small; this stops a
+/// pathological file before the parser sees it).
+pub const MAX_YAML_BYTES: usize = 4 * 1024 * 1024;
+
+fn options() -> Options {
+    let mut budget = Budget::default();
+    budget.max_depth = 32;
+    budget.max_events = 200_000;
+    budget.max_aliases = 1_000;
+    budget.max_nodes = 100_000;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
+    options.alias_limits.max_total_replayed_events = 10_000;
+    options.with_snippet = false;
+    options
+}
+
+/// Parse `text` (the YAML part of `file`) into `T`. `line_offset` is the number of lines that
+/// precede the YAML in the file (front matter starts after `---`), so positions point into the
+/// real file.
+pub fn parse<T: DeserializeOwned>(file: &Path, text: &str, line_offset: usize) -> Result<T, Diagnostic> {
+    if text.len() > MAX_YAML_BYTES {
+        return Err(Diagnostic::file_level(file, format!("YAML is {} bytes; the limit is {MAX_YAML_BYTES}", text.len()))
+            .help("split the data into smaller files"));
+    }
+    // Empty documents mean "no keys"; serde-saphyr treats them as null.
+    let source = if text.trim().is_empty() { "{}" } else { text };
+    serde_saphyr::from_str_with_options::<T>(source, options()).map_err(|err| {
+        let (line, column) = err
+            .location()
+            .map(|l| (l.line() as usize, l.column() as usize))
+            .unwrap_or((1, 1));
+        let message = clean_message(&err.without_snippet().to_string());
+        let help = help_for(&message);
+        let line = line + line_offset;
+        let mut d = Diagnostic::new(file, line, column, format!("invalid YAML: {message}"));
+        if let Some(h) = help {
+            d = d.help(h);
+        }
+        d
+    })
+}
+
+/// serde-saphyr appends " at line L column C"; we print the position ourselves.
+fn clean_message(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message).trim();
+    match first.rfind(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first.to_string(),
+    }
+}
+
+fn help_for(message: &str) -> Option<&'static str> {
+    let m = message.to_lowercase();
+    if m.contains("duplicate") {
+        Some("each key may appear once in a mapping; remove or rename the repeated key")
+    } else if m.contains("unknown field") {
+        Some("check the spelling; docs/content-format.md lists the allowed keys")
+    } else if m.contains("missing field") {
+        Some("add the required key")
+    } else if m.contains("budget") || m.contains("alias") || m.contains("depth") {
+        Some("the file is too deeply nested or expands too many aliases; simplify it")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        a: u32,
+        b: Option<String>,
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_with_position() {
+        let e = parse::<T>(Path::new("x.yaml"), "a: 1\nb: x\na: 2\n", 1).unwrap_err();
+        assert!(e.message.contains("duplicate"), "{e}");
+        assert_eq!(e.line, 4, "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let e = parse::<T>(Path::new("x.yaml"), "a: 1\ntitel: x\n", 0).unwrap_err();
+        assert!(e.message.contains("titel"), "{e}");
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn alias_bomb_is_rejected_quickly() {
+        let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            s.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let start = std::time::Instant::now();
+        let r = parse::<serde_json::Value>(Path::new("bomb.yaml"), &s, 0);
+        assert!(r.is_err());
+        assert!(start.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected() {
+        let s = "[".repeat(500) + &"]".repeat(500);
+        assert!(parse::<serde_json::Value>(Path::new("deep.yaml"), &s, 0).is_err());
+    }
+}
