@@ -27,6 +27,30 @@ impl BuildOptions {
     }
 }
 
+/// A feature that reads the site model and adds template data and output files
+/// (mapping matrix, disclosure templates, …). Built once per build, after validation.
+pub trait Capability: Sync + Send {
+    /// Extra template variables for page `index` (e.g. `mapping`, `disclosure`).
+    fn page_context(&self, _site: &Site, _index: usize) -> Vec<(String, serde_json::Value)> {
+        Vec::new()
+    }
+    /// Files this capability publishes (downloads, exports).
+    fn write_files(&self, _site: &Site, _files: &mut OutputFiles) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+}
+
+/// Every capability of the site. Each loads its own data files and reports its own diagnostics;
+/// all of them are collected so one build shows every problem.
+fn load_capabilities(site: &Site) -> Result<Vec<Box<dyn Capability>>, Diagnostics> {
+    let caps: Vec<Box<dyn Capability>> = Vec::new();
+    let errors = Diagnostics::default();
+    // Capabilities register here, e.g.:
+    // match crate::mapping::Mappings::load(site) { Ok(m) => caps.push(Box::new(m)), Err(e) => errors.extend(e.0) }
+    let _ = site;
+    errors.sorted().into_result().map(|_| caps)
+}
+
 pub struct BuiltSite {
     pub site: Site,
     pub files: OutputFiles,
@@ -36,19 +60,39 @@ pub struct BuiltSite {
 
 /// Load and check everything without rendering templates (`shishin check`).
 pub fn check_site(opts: &BuildOptions) -> Result<(Site, Vec<Rendered>), Diagnostics> {
+    check_all(opts).map(|(site, rendered, _)| (site, rendered))
+}
+
+type Checked = (Site, Vec<Rendered>, Vec<Box<dyn Capability>>);
+
+fn check_all(opts: &BuildOptions) -> Result<Checked, Diagnostics> {
     let site = load_site(&opts.root, &LoadOptions { include_drafts: opts.include_drafts })?;
     let mut errors = validate::validate(&site);
     let rendered = render_markdown(&site, &mut errors);
+    let caps = match load_capabilities(&site) {
+        Ok(c) => c,
+        Err(e) => {
+            errors.extend(e.0);
+            Vec::new()
+        }
+    };
     errors.sorted().into_result()?;
-    Ok((site, rendered))
+    Ok((site, rendered, caps))
 }
 
 pub fn build_site(opts: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
-    let (site, rendered) = check_site(opts)?;
+    let (site, rendered, caps) = check_all(opts)?;
     let theme = Theme::load(&opts.root, &site.config.base_path())?;
     let mut files = OutputFiles::default();
     let globals = Globals { search_dir: None, dev_reload: opts.dev_reload.clone(), build_time: String::new() };
-    render_pages(&site, &rendered, &theme, &globals, &mut files)?;
+    let mut errors = Diagnostics::default();
+    for cap in &caps {
+        if let Err(e) = cap.write_files(&site, &mut files) {
+            errors.extend(e.0);
+        }
+    }
+    errors.sorted().into_result()?;
+    render_pages(&site, &rendered, &theme, &globals, &caps, &mut files)?;
     write_site_files(&site, &theme, &globals, &mut files)?;
     Ok(BuiltSite { site, files, rendered })
 }
@@ -91,13 +135,18 @@ fn template_for(site: &Site, index: usize, theme: &Theme) -> Result<String, Diag
     }
 }
 
-fn render_pages(site: &Site, rendered: &[Rendered], theme: &Theme, g: &Globals, files: &mut OutputFiles) -> Result<(), Diagnostics> {
+fn render_pages(site: &Site, rendered: &[Rendered], theme: &Theme, g: &Globals, caps: &[Box<dyn Capability>], files: &mut OutputFiles) -> Result<(), Diagnostics> {
     let results: Vec<Result<(String, String), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let page = &site.pages[i];
             let template = template_for(site, i, theme)?;
-            let ctx = context::page_context(site, i, &rendered[i], g);
+            let mut ctx = context::page_context(site, i, &rendered[i], g);
+            for cap in caps {
+                for (key, value) in cap.page_context(site, i) {
+                    ctx.insert(key, &value);
+                }
+            }
             let html = theme
                 .render(&template, &ctx)
                 .map_err(|e| Diagnostic::file_level(&page.file, format!("rendering with {template} failed: {e}")).help("fix the template or the page's data"))?;
