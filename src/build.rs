@@ -66,8 +66,8 @@ pub fn check_site(opts: &BuildOptions) -> Result<(Site, Vec<Rendered>), Diagnost
 type Checked = (Site, Vec<Rendered>, Vec<Box<dyn Capability>>);
 
 fn check_all(opts: &BuildOptions) -> Result<Checked, Diagnostics> {
-    let site = load_site(&opts.root, &LoadOptions { include_drafts: opts.include_drafts })?;
-    let mut errors = validate::validate(&site);
+    let (site, mut errors) = load_site(&opts.root, &LoadOptions { include_drafts: opts.include_drafts })?;
+    errors.extend(validate::validate(&site).0);
     let rendered = render_markdown(&site, &mut errors);
     let caps = match load_capabilities(&site) {
         Ok(c) => c,

@@ -90,6 +90,10 @@ impl<'a> Targets<'a> {
             }
             return Ok((href, label));
         }
+        if self.site.unparsed_ids.iter().any(|u| u == id) {
+            // The target page failed to load and is reported on its own; say nothing more here.
+            return Ok((String::new(), id.to_string()));
+        }
         // A requirement id links to its entry in the catalogue.
         if let Some(r) = self.site.data.requirements.iter().find(|r| r.id == id)
             && let Some(cat) = self.site.pages.iter().find(|p| p.layout() == "requirements")
