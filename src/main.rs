@@ -51,6 +51,17 @@ enum Command {
     },
     /// Create a minimal site in DIR
     Init { dir: PathBuf },
+    /// Show a clause's mappings (what it maps to and what maps to it)
+    Mapping {
+        #[command(flatten)]
+        root: RootArg,
+        /// Clause id, e.g. mic-3.2.3 or mhlw5-6.5
+        #[arg(long = "from", value_name = "ID")]
+        from: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -95,6 +106,7 @@ fn main() -> ExitCode {
             }
             Err(diags) => report(&diags, format),
         },
+        Command::Mapping { root, from, json } => shishin::mapping::cli::cli(&root.root, &from, json),
         Command::Init { dir } => match shishin::init::init(&dir) {
             Ok(()) => {
                 eprintln!("created a site in {}; next: shishin serve --root {}", dir.display(), dir.display());
