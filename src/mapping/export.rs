@@ -160,7 +160,7 @@ fn guideline_name(site: &Site, prefix: &str) -> String {
     }
 }
 
-/// The XLSX: one sheet per target guideline (rows whose `to` is in it), then a legend sheet.
+/// The XLSX: one sheet per target guideline, then a legend sheet (凡例).
 pub fn xlsx(m: &Mappings, site: &Site) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let title = m.collection.as_ref().map(|c| c.title.clone()).unwrap_or_default();
@@ -170,13 +170,12 @@ pub fn xlsx(m: &Mappings, site: &Site) -> Result<Vec<u8>, XlsxError> {
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let top = Format::new().set_align(FormatAlign::Top);
 
+    // A row belongs to the sheet of its target guideline; a row written the other way round
+    // (MHLW → MIC) to the sheet of its non-MIC side. Rows stay exactly as written.
     let prefix_of = |id: &str| site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone()).unwrap_or_default();
-    let mut targets: Vec<String> = Vec::new();
-    for c in &site.config.corpora {
-        if m.rows.iter().any(|r| prefix_of(&r.to) == c.prefix) {
-            targets.push(c.prefix.clone());
-        }
-    }
+    let row_prefix = super::view::row_prefix(m, site).unwrap_or_default();
+    let sheet_of = |r: &Row| if prefix_of(&r.to) == row_prefix { prefix_of(&r.from) } else { prefix_of(&r.to) };
+    let targets: Vec<String> = site.config.corpora.iter().map(|c| c.prefix.clone()).filter(|p| m.rows.iter().any(|r| &sheet_of(r) == p)).collect();
     let mut names: Vec<String> = Vec::new();
     for prefix in &targets {
         let name = sheet_name(&guideline_name(site, prefix), &names);
@@ -188,7 +187,7 @@ pub fn xlsx(m: &Mappings, site: &Site) -> Result<Vec<u8>, XlsxError> {
             sheet.set_column_width(c as u16, XLSX_WIDTHS[c])?;
         }
         let mut n: u32 = 0;
-        for r in m.rows.iter().filter(|r| &prefix_of(&r.to) == prefix) {
+        for r in m.rows.iter().filter(|r| &sheet_of(r) == prefix) {
             n += 1;
             for (c, value) in record(site, r).iter().enumerate() {
                 let format = if c == 1 || c == 3 || c == 6 { &wrap } else { &top };

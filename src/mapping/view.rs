@@ -117,6 +117,18 @@ pub fn page_context(m: &Mappings, site: &Site, index: usize) -> Value {
     })
 }
 
+/// The guideline whose clauses are the matrix rows (MIC): the first in shishin.yaml order that
+/// appears as `from`; the others are the targets.
+pub fn row_prefix(m: &Mappings, site: &Site) -> Option<String> {
+    let from_prefixes: HashSet<String> = m.rows.iter().filter_map(|r| corpus_prefix(site, &r.from)).collect();
+    site.config
+        .corpora
+        .iter()
+        .map(|c| c.prefix.clone())
+        .find(|p| from_prefixes.contains(p))
+        .or_else(|| site.config.corpora.first().map(|c| c.prefix.clone()))
+}
+
 /// A row oriented from the row guideline's clause (`mic`) to the other clause.
 struct Edge<'a> {
     mic: usize,
@@ -139,15 +151,7 @@ pub struct MatrixIndex {
 pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
     let matrix_page = site.pages.iter().find(|p| p.layout() == "matrix")?;
     let page_url = site.url_for(&matrix_page.url);
-    // Rows: the first guideline (in shishin.yaml order) that appears as `from`.
-    let from_prefixes: HashSet<String> = m.rows.iter().filter_map(|r| corpus_prefix(site, &r.from)).collect();
-    let row_prefix = site
-        .config
-        .corpora
-        .iter()
-        .map(|c| c.prefix.clone())
-        .find(|p| from_prefixes.contains(p))
-        .or_else(|| site.config.corpora.first().map(|c| c.prefix.clone()))?;
+    let row_prefix = row_prefix(m, site)?;
     let in_rows = |id: &str| corpus_prefix(site, id).as_deref() == Some(row_prefix.as_str());
 
     let mut edges: Vec<Edge> = Vec::new();
