@@ -2,4 +2,5 @@
 //! Data flows one way: load → validate → render / search / exports → output (see README).
 
 pub mod diagnostics;
+pub mod search;
 pub mod yaml;
