@@ -1,6 +1,13 @@
 //! shishin: a static site generator and searchable reference for Japanese guidelines.
-//! Data flows one way: load → validate → render / search / exports → output (see README).
+//! Data flows one way: load → validate → render / search / exports → output (docs/architecture.md).
 
+pub mod build;
+pub mod config;
+pub mod content;
 pub mod diagnostics;
+pub mod init;
+pub mod markdown;
+pub mod output;
+pub mod render;
 pub mod search;
 pub mod yaml;

@@ -1,1 +1,116 @@
-fn main() {}
+//! CLI: argument parsing and exit codes only; every command calls into the library.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use shishin::build::{BuildOptions, build_site, check_site};
+use shishin::diagnostics::Diagnostics;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "shishin", version, about = "指針 — static site generator and searchable reference for Japanese guidelines")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct RootArg {
+    /// Site root (the folder with shishin.yaml)
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output directory (atomically)
+    Build {
+        #[command(flatten)]
+        root: RootArg,
+        /// Output directory (default: <root>/public)
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Replace a non-empty output directory that shishin did not create
+        #[arg(long)]
+        force: bool,
+        /// Include pages marked `draft: true`
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Run every check of `build` without writing anything
+    Check {
+        #[command(flatten)]
+        root: RootArg,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Create a minimal site in DIR
+    Init { dir: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { root, output, force, drafts } => {
+            let out = output.unwrap_or_else(|| root.root.join("public"));
+            let started = std::time::Instant::now();
+            let mut opts = BuildOptions::new(&root.root);
+            opts.include_drafts = drafts;
+            match build_site(&opts) {
+                Ok(built) => match shishin::output::write_atomic(&built.files, &out, force) {
+                    Ok(()) => {
+                        eprintln!(
+                            "built {} pages, {} files ({} KB) into {} in {} ms",
+                            built.site.pages.len(),
+                            built.files.len(),
+                            built.files.total_bytes() / 1024,
+                            out.display(),
+                            started.elapsed().as_millis()
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("{e}");
+                        ExitCode::FAILURE
+                    }
+                },
+                Err(diags) => report(&diags, Format::Text),
+            }
+        }
+        Command::Check { root, format } => match check_site(&BuildOptions::new(&root.root)) {
+            Ok((site, _)) => {
+                if format == Format::Json {
+                    println!("{}", serde_json::json!({"ok": true, "pages": site.pages.len(), "errors": []}));
+                } else {
+                    eprintln!("ok: {} pages checked, no problems", site.pages.len());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(diags) => report(&diags, format),
+        },
+        Command::Init { dir } => match shishin::init::init(&dir) {
+            Ok(()) => {
+                eprintln!("created a site in {}; next: shishin serve --root {}", dir.display(), dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn report(diags: &Diagnostics, format: Format) -> ExitCode {
+    if format == Format::Json {
+        println!("{}", serde_json::json!({"ok": false, "errors": diags.0}));
+    } else {
+        eprintln!("{diags}");
+    }
+    ExitCode::FAILURE
+}

@@ -1,0 +1,176 @@
+//! Data files under content/data/ that the core reads: sources, outline, requirements, glossary.
+//! (mappings.yaml belongs to `mapping`, disclosure.yaml / sla.yaml to `disclosure`.)
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const DATA_DIR: &str = "content/data";
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Data {
+    pub sources: Vec<Source>,
+    pub outline: Option<Outline>,
+    pub requirements: Vec<Requirement>,
+    pub glossary: Vec<Term>,
+    /// Text of each data file read, keyed by path relative to the root, for diagnostics.
+    #[serde(skip)]
+    pub texts: Vec<(PathBuf, String)>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub key: String,
+    pub title: String,
+    #[serde(default)]
+    pub edition: Option<String>,
+    #[serde(default)]
+    pub publisher: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub license: Option<String>,
+    #[serde(default)]
+    pub superseded_by: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outline {
+    pub required: Vec<OutlineEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutlineEntry {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Addressee {
+    Provider,
+    Institution,
+    Both,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub id: String,
+    pub clause: String,
+    pub title: String,
+    pub addressee: Addressee,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub confidence: Option<crate::content::model::Confidence>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub id: String,
+    pub term: String,
+    #[serde(default)]
+    pub reading: Option<String>,
+    pub definition: String,
+    #[serde(default)]
+    pub see: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourcesFile {
+    sources: Vec<Source>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequirementsFile {
+    requirements: Vec<Requirement>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GlossaryFile {
+    terms: Vec<Term>,
+}
+
+/// Read and parse one data file if it exists. Returns the text too, for later diagnostics.
+pub fn read_data_file<T: serde::de::DeserializeOwned>(root: &Path, name: &str) -> Result<Option<(T, String)>, Diagnostic> {
+    let rel = Path::new(DATA_DIR).join(name);
+    let path = root.join(&rel);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Diagnostic::file_level(&rel, format!("cannot read: {e}")))?;
+    let value = crate::yaml::parse(&rel, &text, 0).map_err(|d| d.with_source(&text))?;
+    Ok(Some((value, text)))
+}
+
+/// Byte offset of the first occurrence of `needle` in a data file's text (for diagnostics).
+pub fn locate(text: &str, needle: &str) -> usize {
+    text.find(needle).unwrap_or(0)
+}
+
+pub fn load(root: &Path) -> Result<Data, Diagnostics> {
+    let mut data = Data::default();
+    let mut errors = Diagnostics::default();
+    match read_data_file::<SourcesFile>(root, "sources.yaml") {
+        Ok(Some((f, t))) => {
+            data.sources = f.sources;
+            data.texts.push((Path::new(DATA_DIR).join("sources.yaml"), t));
+        }
+        Ok(None) => {}
+        Err(e) => errors.push(e),
+    }
+    match read_data_file::<Outline>(root, "outline.yaml") {
+        Ok(Some((f, t))) => {
+            data.outline = Some(f);
+            data.texts.push((Path::new(DATA_DIR).join("outline.yaml"), t));
+        }
+        Ok(None) => {}
+        Err(e) => errors.push(e),
+    }
+    match read_data_file::<RequirementsFile>(root, "requirements.yaml") {
+        Ok(Some((f, t))) => {
+            data.requirements = f.requirements;
+            data.texts.push((Path::new(DATA_DIR).join("requirements.yaml"), t));
+        }
+        Ok(None) => {}
+        Err(e) => errors.push(e),
+    }
+    match read_data_file::<GlossaryFile>(root, "glossary.yaml") {
+        Ok(Some((f, t))) => {
+            data.glossary = f.terms;
+            data.texts.push((Path::new(DATA_DIR).join("glossary.yaml"), t));
+        }
+        Ok(None) => {}
+        Err(e) => errors.push(e),
+    }
+    errors.into_result().map(|_| data)
+}
+
+impl Data {
+    pub fn text_of(&self, name: &str) -> Option<(&Path, &str)> {
+        self.texts.iter().find(|(p, _)| p.ends_with(name)).map(|(p, t)| (p.as_path(), t.as_str()))
+    }
+    pub fn source(&self, key: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.key == key)
+    }
+    /// A diagnostic pointing at `needle` inside data file `name`.
+    pub fn diag(&self, name: &str, needle: &str, message: impl Into<String>) -> Diagnostic {
+        match self.text_of(name) {
+            Some((p, t)) => Diagnostic::at_offset(p, t, locate(t, needle), message),
+            None => Diagnostic::file_level(Path::new(DATA_DIR).join(name), message),
+        }
+    }
+}

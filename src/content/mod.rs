@@ -1,0 +1,9 @@
+//! Content: loading files into the site model and checking it. Knows nothing of HTML.
+
+pub mod data;
+pub mod frontmatter;
+pub mod load;
+pub mod model;
+pub mod validate;
+
+pub use model::{Confidence, FrontMatter, Page, Site, Status};

@@ -1,0 +1,131 @@
+//! The site model: plain data, no HTML, templates or search engine.
+
+use crate::config::Config;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// 新設: no counterpart in the predecessor or reference guideline.
+    New,
+}
+
+/// Front matter keys. Unknown keys are errors so typos cannot pass silently.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub updated: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub status: Option<Status>,
+    #[serde(default)]
+    pub layout: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the site root (`content/mic/3/3.2/3.2.1.md`).
+    pub file: PathBuf,
+    /// The whole file, for diagnostics.
+    pub source: String,
+    pub front: FrontMatter,
+    /// Markdown after the front matter, and the 1-based line where it starts in the file.
+    pub body: String,
+    pub body_offset: usize,
+    /// Site-relative URL without the base path: `/`, `/mic/3.2.1/`.
+    pub url: String,
+    pub is_section: bool,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    /// Last update: front matter `updated`, else the file's last git commit date.
+    pub updated: Option<String>,
+    /// Byte offset of a front matter key's line, for diagnostics about that key.
+    pub key_offsets: HashMap<String, usize>,
+}
+
+impl Page {
+    /// The page id: front matter id, else the URL path (`about/credits`).
+    pub fn id(&self) -> String {
+        self.front.id.clone().unwrap_or_else(|| {
+            let p = self.url.trim_matches('/');
+            if p.is_empty() { "home".to_string() } else { p.to_string() }
+        })
+    }
+    /// `3.2.1 組織的安全管理対策` — the label cross-references show.
+    pub fn label(&self) -> String {
+        match &self.front.number {
+            Some(n) => format!("{n} {}", self.front.title),
+            None => self.front.title.clone(),
+        }
+    }
+    pub fn layout(&self) -> &str {
+        self.front.layout.as_deref().unwrap_or("page")
+    }
+    /// Byte offset in `source` of the line holding `key`, or 0.
+    pub fn offset_of(&self, key: &str) -> usize {
+        self.key_offsets.get(key).copied().unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Pages in reading order (depth-first, siblings by weight, number, title).
+    pub pages: Vec<Page>,
+    pub data: crate::content::data::Data,
+    pub by_id: HashMap<String, usize>,
+    pub by_url: HashMap<String, usize>,
+}
+
+impl Site {
+    pub fn page_by_id(&self, id: &str) -> Option<&Page> {
+        self.by_id.get(id).map(|&i| &self.pages[i])
+    }
+    /// A site path (`/mic/3.2.1/`) with the base path prepended (`/guideline/mic/3.2.1/`).
+    pub fn url_for(&self, site_path: &str) -> String {
+        let base = self.config.base_path();
+        format!("{}{}", base.trim_end_matches('/'), if site_path.starts_with('/') { site_path.to_string() } else { format!("/{site_path}") })
+    }
+    /// Absolute URL (for canonical, OGP and the sitemap).
+    pub fn absolute_url(&self, site_path: &str) -> String {
+        format!("{}{}", self.config.origin(), self.url_for(site_path))
+    }
+    pub fn ancestors(&self, index: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut cur = self.pages[index].parent;
+        while let Some(p) = cur {
+            out.push(p);
+            cur = self.pages[p].parent;
+        }
+        out.reverse();
+        out
+    }
+}

@@ -1,0 +1,27 @@
+//! HTML output: the theme, page contexts, and the site-level files (sitemap, robots, 404, redirects).
+
+pub mod context;
+pub mod site_files;
+pub mod theme;
+
+/// Escape text for HTML element content and double-quoted attributes.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `/mic/3.2.1/` → `mic/3.2.1/index.html`.
+pub fn output_path(url: &str) -> String {
+    let trimmed = url.trim_matches('/');
+    if trimmed.is_empty() { "index.html".to_string() } else { format!("{trimmed}/index.html") }
+}
