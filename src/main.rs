@@ -1,7 +1,7 @@
 //! CLI: argument parsing and exit codes only; every command calls into the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use shishin::build::{BuildOptions, build_site, check_site};
+use shishin::build::{BuildOptions, BuiltSite, build_site};
 use shishin::diagnostics::Diagnostics;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,8 +82,10 @@ fn main() -> ExitCode {
                 Err(diags) => report(&diags, Format::Text),
             }
         }
-        Command::Check { root, format } => match check_site(&BuildOptions::new(&root.root)) {
-            Ok((site, _)) => {
+        // `check` runs the whole build (templates and exports included) and writes nothing,
+        // so it finds exactly what `build` would.
+        Command::Check { root, format } => match build_site(&BuildOptions::new(&root.root)) {
+            Ok(BuiltSite { site, .. }) => {
                 if format == Format::Json {
                     println!("{}", serde_json::json!({"ok": true, "pages": site.pages.len(), "errors": []}));
                 } else {
