@@ -1,9 +1,15 @@
 //! What `shishin search`, `shishin eval` and `/api/search` call; argument parsing and HTTP stay
 //! with their owners (`main.rs`, `serve`).
 
+use super::analysis::Analyzer;
 use super::engine::{Engine, Hit};
+use super::eval::{self, Report};
 use super::query::QueryError;
+use super::site::docs_from_site;
+use crate::build::{BuildOptions, check_site};
+use anyhow::{Context, anyhow};
 use serde_json::json;
+use std::path::Path;
 
 /// Results shown by `shishin search` and returned by `/api/search` unless asked otherwise.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -58,6 +64,34 @@ fn bracket_highlights(snippet: &str, highlights: &[(usize, usize)]) -> String {
 pub fn run_query(engine: &Engine, query: &str, json: bool, limit: usize) -> Result<String, QueryError> {
     let hits = engine.search(query, limit)?;
     Ok(if json { hits_json(&hits) + "\n" } else { hits_text(&hits) })
+}
+
+/// Where a site keeps its search inputs (user dictionary, synonyms) and its eval queries.
+pub const SEARCH_INDEX_DIR: &str = "search-index";
+pub const EVAL_QUERIES: &str = "tests/eval/queries.yaml";
+
+/// Loads and renders the site at `root` (no templates, nothing written) and indexes it in memory.
+pub fn open_engine(root: &Path) -> anyhow::Result<Engine> {
+    let (site, rendered) = check_site(&BuildOptions::new(root)).map_err(|d| anyhow!("{d}"))?;
+    let analyzer = Analyzer::load(&root.join(SEARCH_INDEX_DIR)).map_err(|e| anyhow!(e))?;
+    Engine::build(&docs_from_site(&site, &rendered), &analyzer).map_err(|e| anyhow!(e))
+}
+
+/// `shishin search [--json] [--root DIR] QUERY`: the results, ready to print. A rejected query is
+/// an error whose message says why.
+pub fn search_cli(root: &Path, query: &str, json: bool) -> anyhow::Result<String> {
+    let engine = open_engine(root)?;
+    run_query(&engine, query, json, DEFAULT_LIMIT).map_err(|e| anyhow!(e))
+}
+
+/// `shishin eval [--root DIR] [QUERIES]`: runs the relevance queries (default
+/// `<root>/tests/eval/queries.yaml`) and returns the report (print it with `{}`); the caller
+/// decides what recall fails the command.
+pub fn eval_cli(root: &Path, queries: Option<&Path>) -> anyhow::Result<Report> {
+    let path = queries.map(Path::to_path_buf).unwrap_or_else(|| root.join(EVAL_QUERIES));
+    let queries = eval::load_queries(&path).map_err(|e| anyhow!(e)).context("reading the eval queries")?;
+    let engine = open_engine(root)?;
+    Ok(eval::evaluate(&engine, &queries, 5))
 }
 
 /// `/api/search?q=…&limit=…`: (HTTP status, JSON body). A missing or rejected query is a 400 with

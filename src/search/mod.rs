@@ -5,7 +5,7 @@
 //! Module map: `normalize` and `bigram` are the part the browser repeats exactly; `synonyms`
 //! and lindera live in `analysis`; `query` turns raw input into data; `ranking` holds the shared
 //! scoring constants; `snippet` picks the best section and the highlighted excerpt; `eval`
-//! measures recall@5 and MRR; `cli` holds the helpers the command line and the server call.
+//! measures recall@5 and MRR; `site` turns the site model into documents; `cli` holds the helpers the command line and the server call.
 
 pub mod analysis;
 pub mod bigram;
@@ -17,6 +17,7 @@ pub mod eval;
 pub mod normalize;
 pub mod query;
 pub mod ranking;
+pub mod site;
 pub mod snippet;
 pub mod static_index;
 pub mod synonyms;
