@@ -15,7 +15,7 @@ use super::{SearchDoc, TextSection};
 use serde::Serialize;
 use std::collections::HashSet;
 use tantivy::collector::{DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{DocAddress, Index, Searcher, TantivyDocument, Term};
@@ -32,6 +32,8 @@ pub struct Hit {
     pub url: String,
     /// Plain text around the best match; `…` marks cut text.
     pub snippet: String,
+    /// Relevance within the hit's tier (clause or id match, all words, some words): results are
+    /// ordered by tier first, so a later hit may score higher than an earlier one.
     pub score: f32,
     pub number: Option<String>,
     pub breadcrumb: Vec<String>,
@@ -115,17 +117,16 @@ impl Engine {
         ranked.retain(|i| seen.insert(*i));
         let mut text_hits = Vec::new();
         if parsed.has_text() {
-            let q = self.text_query(&parsed);
-            let top = self
-                .searcher
-                .search(&q, &TopDocs::with_limit(limit + ranked.len()).order_by_score())
-                .unwrap_or_default();
-            text_hits = top.into_iter().filter_map(|(score, addr)| Some((self.doc_index(addr)?, score))).collect();
-            text_hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let loose = self.text_query(&parsed);
+            let wanted = limit + seen.len();
+            text_hits = self.top(&self.all_words_query(&parsed, &loose), wanted);
+            let first_tier: HashSet<usize> = text_hits.iter().map(|h| h.0).collect();
+            let rest = self.top(&loose, wanted + first_tier.len());
+            text_hits.extend(rest.into_iter().filter(|(i, _)| !first_tier.contains(i)));
             text_hits.retain(|(i, _)| !seen.contains(i));
         }
         // Exact hits rank above every text hit; their score continues the text scores upwards.
-        let top_text = text_hits.first().map_or(0.0, |h| h.1);
+        let top_text = text_hits.iter().map(|h| h.1).fold(0.0, f32::max);
         let exact = ranked.len();
         let mut scored: Vec<(usize, f32)> =
             ranked.into_iter().enumerate().map(|(rank, i)| (i, top_text + (exact - rank) as f32)).collect();
@@ -133,6 +134,14 @@ impl Engine {
         scored.truncate(limit);
         let highlight = HighlightTerms::new(&parsed, self.analyzer.synonyms());
         Ok(scored.into_iter().map(|(i, score)| self.hit(i, score, &highlight)).collect())
+    }
+
+    /// The best `n` pages of a query as (doc index, score), by score, then reading order.
+    fn top(&self, q: &dyn Query, n: usize) -> Vec<(usize, f32)> {
+        let found = self.searcher.search(q, &TopDocs::with_limit(n.max(1)).order_by_score()).unwrap_or_default();
+        let mut hits: Vec<(usize, f32)> = found.into_iter().filter_map(|(score, addr)| Some((self.doc_index(addr)?, score))).collect();
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits
     }
 
     /// Pages matched by an exact query, in corpus rank, then reading order.
@@ -169,6 +178,22 @@ impl Engine {
             if m.content && morph_seen.insert(m.text.clone()) {
                 clauses.push((Occur::Should, self.sequence_query(&self.fields.morph, &[m.text], MORPH_WEIGHT)));
             }
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    /// The first tier: `loose`, limited to pages that satisfy every word. The word requirements
+    /// score zero, so a page scores the same in both tiers.
+    fn all_words_query(&self, parsed: &ParsedQuery, loose: &BooleanQuery) -> BooleanQuery {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(loose.clone()))];
+        for word in &parsed.words {
+            let terms = word
+                .iter()
+                .map(|t| (Occur::Should, self.sequence_query(&self.fields.bigram, std::slice::from_ref(t), 1.0)))
+                .collect();
+            let need = query::required(word.len(), query::WORD_MATCH_RATIO);
+            let requirement = BooleanQuery::with_minimum_required_clauses(terms, need);
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(requirement), 0.0))));
         }
         BooleanQuery::new(clauses)
     }

@@ -4,8 +4,10 @@
 //!
 //! - Quoted text (`"医療情報"`, also “…”) is a phrase: its tokens must be adjacent. An unmatched
 //!   quote is ignored.
-//! - Other whitespace-separated words give bigram terms; a page must contain at least half of
-//!   the distinct terms (`min_match`), and a word whose tokens appear adjacent scores a bonus.
+//! - Other whitespace-separated words give bigram terms. A page *matches all words* when, for
+//!   every word, it contains `WORD_MATCH_RATIO` of the word's distinct terms; such pages rank first.
+//!   Other pages still qualify with `MIN_MATCH_RATIO` of all distinct terms (a paraphrase such as
+//!   サーバー 設置場所 for a page that says サーバの置き場所). Adjacent tokens of a word earn a bonus.
 //! - A lone Japanese character (鍵) becomes a unigram term, found inside longer words.
 
 use super::bigram::{self, Token, is_japanese, unigram_term};
@@ -15,8 +17,15 @@ use std::fmt;
 
 pub const MAX_QUERY_CHARS: usize = 256;
 pub const MAX_QUERY_TERMS: usize = 32;
-/// Share of the distinct query terms a page must contain (rounded up).
+/// Share of all distinct query terms a page must contain to be listed (rounded up).
 pub const MIN_MATCH_RATIO: f64 = 0.5;
+/// Share of a word's distinct terms that satisfies the word (rounded up).
+pub const WORD_MATCH_RATIO: f64 = 0.65;
+
+/// How many of `n` terms a ratio asks for: at least one, rounded up.
+pub fn required(n: usize, ratio: f64) -> usize {
+    ((n as f64 * ratio).ceil() as usize).clamp(1, n.max(1))
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueryError {
@@ -43,7 +52,10 @@ pub struct ParsedQuery {
     pub clauses: Vec<ClauseRef>,
     /// Distinct terms of the unquoted words, in order of appearance.
     pub terms: Vec<String>,
+    /// `required(terms.len(), MIN_MATCH_RATIO)`.
     pub min_match: usize,
+    /// Distinct terms of each unquoted word (words without tokens left out).
+    pub words: Vec<Vec<String>>,
     /// Token sequences of unquoted words with two or more tokens: adjacency earns a bonus.
     pub bonus: Vec<Vec<String>>,
     /// Quoted phrases: every one must occur with adjacent tokens.
@@ -110,11 +122,18 @@ pub fn parse(raw: &str, lookup: &dyn ClauseLookup) -> Result<ParsedQuery, QueryE
     let mut parsed = ParsedQuery { ids, clauses, text: text_words.join(" "), ..ParsedQuery::default() };
     for word in &text_words {
         let tokens = bigram::tokenize_str(word);
+        let mut word_terms: Vec<String> = Vec::new();
         for token in &tokens {
             let term = query_term(token);
+            if !word_terms.contains(&term) {
+                word_terms.push(term.clone());
+            }
             if !parsed.terms.contains(&term) {
                 parsed.terms.push(term);
             }
+        }
+        if !word_terms.is_empty() {
+            parsed.words.push(word_terms);
         }
         if tokens.len() >= 2 {
             parsed.bonus.push(tokens.iter().map(|t| t.text.clone()).collect());
@@ -133,7 +152,7 @@ pub fn parse(raw: &str, lookup: &dyn ClauseLookup) -> Result<ParsedQuery, QueryE
         parsed.highlight_tokens.push(tokens);
         parsed.quoted.push(phrase.clone());
     }
-    parsed.min_match = (parsed.terms.len() as f64 * MIN_MATCH_RATIO).ceil() as usize;
+    parsed.min_match = if parsed.terms.is_empty() { 0 } else { required(parsed.terms.len(), MIN_MATCH_RATIO) };
     Ok(parsed)
 }
 
@@ -172,6 +191,9 @@ mod tests {
         let q = p("記録媒体の廃棄 SLA").unwrap();
         assert_eq!(q.terms, ["記録", "録媒", "媒体", "体の", "の廃", "廃棄", "sla"]);
         assert_eq!(q.min_match, 4);
+        assert_eq!(q.words, [vec!["記録", "録媒", "媒体", "体の", "の廃", "廃棄"], vec!["sla"]]);
+        assert_eq!((required(2, WORD_MATCH_RATIO), required(3, WORD_MATCH_RATIO), required(6, WORD_MATCH_RATIO)), (2, 2, 4));
+        assert_eq!(required(0, MIN_MATCH_RATIO), 1);
         assert_eq!(q.bonus, [vec!["記録", "録媒", "媒体", "体の", "の廃", "廃棄"]]);
         assert_eq!(q.text, "記録媒体の廃棄 sla");
     }

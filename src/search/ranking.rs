@@ -8,8 +8,9 @@
 //! - every quoted phrase (required), times the field boost;
 //! - on the server only, lindera terms in the morphological fields, times `MORPH_WEIGHT`.
 //!
-//! A page must contain at least `query::MIN_MATCH_RATIO` of the distinct terms. Pages named by a
-//! clause number or id come before all text hits.
+//! Pages named by a clause number or id come first; then pages that match every word
+//! (`query::WORD_MATCH_RATIO` of each word's terms); then pages with `query::MIN_MATCH_RATIO` of
+//! all terms. Within a tier, by score, then reading order.
 
 /// Boosts of the fields title, headings, body, in that order everywhere.
 pub const FIELD_BOOSTS: [f32; 3] = [4.0, 2.0, 1.0];

@@ -15,7 +15,7 @@
 
 use super::analysis::Analyzer;
 use super::doc::prepare;
-use super::query::{MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO};
+use super::query::{MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, WORD_MATCH_RATIO};
 use super::ranking::{BM25_B, BM25_K1, BONUS_WEIGHT, FIELD_BOOSTS, FIELD_NAMES};
 use super::snippet::{CONTEXT_BEFORE, HEADING_WEIGHT, SNIPPET_CHARS};
 use super::SearchDoc;
@@ -131,6 +131,7 @@ pub fn write_static(docs: &[SearchDoc], analyzer: &Analyzer, files: &mut impl Fn
             "chars": MAX_QUERY_CHARS,
             "terms": MAX_QUERY_TERMS,
             "minMatch": MIN_MATCH_RATIO,
+            "wordMatch": WORD_MATCH_RATIO,
             "snippet": SNIPPET_CHARS,
             "context": CONTEXT_BEFORE,
             "headingWeight": HEADING_WEIGHT,

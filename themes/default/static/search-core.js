@@ -13,6 +13,11 @@ const WHITE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u20
 const WHITE_RUN = new RegExp(`${WHITE}+`, 'u');
 const WHITE_EDGES = new RegExp(`^${WHITE}+|${WHITE}+$`, 'gu');
 
+/** Trims Unicode White_Space like Rust's str::trim (JS's trim also takes U+FEFF). */
+export function trimWhite(text) {
+  return text.replace(WHITE_EDGES, '');
+}
+
 function continuesChunk(c) {
   return COMBINING.test(c) || c === '\uFF9E' || c === '\uFF9F';
 }
@@ -236,7 +241,7 @@ export function parseQuery(raw, lookup, limits) {
   if (Array.from(raw).length > limits.chars) throw new QueryError('tooLong', limits.chars);
   const cleaned = raw.replace(CONTROL, ' ').replace(/[\u201C\u201D\u201E]/g, '"');
   const normalized = normalize(cleaned);
-  if (normalized.replace(WHITE_EDGES, '') === '') throw new QueryError('empty');
+  if (trimWhite(normalized) === '') throw new QueryError('empty');
   let text = normalized;
   const quotes = (normalized.match(/"/g) || []).length;
   if (quotes % 2 === 1) {
@@ -247,7 +252,7 @@ export function parseQuery(raw, lookup, limits) {
   const phraseTexts = [];
   text.split('"').forEach((piece, index) => {
     if (index % 2 === 1) {
-      const p = piece.replace(WHITE_EDGES, '');
+      const p = trimWhite(piece);
       if (p !== '') phraseTexts.push(p);
     } else {
       for (const w of piece.split(WHITE_RUN)) if (w !== '') words.push(w);
@@ -257,15 +262,18 @@ export function parseQuery(raw, lookup, limits) {
   const alone = words.length === 1 && phraseTexts.length === 0;
   const split = splitClauses(words, lookup, alone);
   const q = {
-    ids: split.ids, clauses: split.clauses, terms: [], minMatch: 0, bonus: [], phrases: [],
+    ids: split.ids, clauses: split.clauses, terms: [], minMatch: 0, words: [], bonus: [], phrases: [],
     text: split.text.join(' '), quoted: [], highlightTokens: [],
   };
   for (const word of split.text) {
     const tokens = tokenizeStr(word);
+    const wordTerms = [];
     for (const t of tokens) {
       const term = queryTerm(t);
+      if (!wordTerms.includes(term)) wordTerms.push(term);
       if (!q.terms.includes(term)) q.terms.push(term);
     }
+    if (wordTerms.length > 0) q.words.push(wordTerms);
     if (tokens.length >= 2) q.bonus.push(tokens.map((t) => t.text));
     if (tokens.length > 0) q.highlightTokens.push(tokens);
   }
@@ -276,8 +284,13 @@ export function parseQuery(raw, lookup, limits) {
     q.highlightTokens.push(tokens);
     q.quoted.push(phrase);
   }
-  q.minMatch = Math.ceil(q.terms.length * limits.minMatch);
+  q.minMatch = q.terms.length === 0 ? 0 : required(q.terms.length, limits.minMatch);
   return q;
+}
+
+/** How many of n terms a ratio asks for: at least one, rounded up (query::required). */
+export function required(n, ratio) {
+  return Math.min(Math.max(Math.ceil(n * ratio), 1), Math.max(n, 1));
 }
 
 function hasText(q) {
@@ -559,7 +572,7 @@ export class StaticIndex {
     }
     let text = [];
     if (hasText(q)) text = (await this.textSearch(q)).filter((h) => !exact.includes(h.doc));
-    const top = text.length > 0 ? text[0].score : 0;
+    const top = text.reduce((m, h) => Math.max(m, h.score), 0);
     const hits = exact.map((doc, rank) => ({ doc, score: top + (exact.length - rank) })).concat(text);
     return { query: q, hits: hits.slice(0, limit) };
   }
@@ -580,18 +593,18 @@ export class StaticIndex {
         score += s;
       }
       if (!ok) continue;
-      if (q.terms.length > 0) {
-        let matched = 0;
-        for (const t of q.terms) {
-          const s = this.sequenceScore(post, [t], doc, 1);
-          if (s > 0) { matched++; score += s; }
-        }
-        if (matched < q.minMatch) continue;
+      const matched = new Set();
+      for (const t of q.terms) {
+        const s = this.sequenceScore(post, [t], doc, 1);
+        if (s > 0) { matched.add(t); score += s; }
       }
+      if (q.terms.length > 0 && matched.size < q.minMatch) continue;
       for (const seq of q.bonus) score += this.sequenceScore(post, seq, doc, this.meta.bonus);
-      hits.push({ doc, score });
+      // First tier: every word satisfied (engine.rs all_words_query).
+      const allWords = q.words.every((w) => w.filter((t) => matched.has(t)).length >= required(w.length, this.meta.limits.wordMatch));
+      hits.push({ doc, score, allWords });
     }
-    hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
+    hits.sort((a, b) => (b.allWords - a.allWords) || (b.score - a.score) || (a.doc - b.doc));
     return hits;
   }
 
