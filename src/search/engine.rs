@@ -75,9 +75,9 @@ impl Engine {
                     t.add_text(fields.clause, format!("{corpus}:{key}"));
                 }
             }
-            for f in 0..3 {
-                add_terms(&mut t, fields.bigram[f], &terms[f].bigram);
-                add_terms(&mut t, fields.morph[f], &terms[f].morph);
+            for (f, field_terms) in terms.iter().enumerate() {
+                add_terms(&mut t, fields.bigram[f], &field_terms.bigram);
+                add_terms(&mut t, fields.morph[f], &field_terms.morph);
             }
             writer.add_document(t).map_err(err)?;
         }
