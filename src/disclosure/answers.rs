@@ -227,7 +227,10 @@ pub fn parse_json(path: &Path, text: String) -> Result<AnswerFile, Diagnostic> {
 
 /// RFC 4180 records as (field, byte offset) lists. Quoted fields may hold commas, quotes ("")
 /// and line breaks. Errors carry the offset of the problem.
-pub fn csv_records(text: &str, start: usize) -> Result<Vec<Vec<(String, usize)>>, (usize, String)> {
+/// A CSV field and the byte offset where it starts.
+pub type Field = (String, usize);
+
+pub fn csv_records(text: &str, start: usize) -> Result<Vec<Vec<Field>>, (usize, String)> {
     let b = text.as_bytes();
     let mut records = Vec::new();
     let mut i = start;
@@ -390,6 +393,7 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
     let by_id: HashMap<&str, &super::Row> = rows.iter().map(|r| (r.item.id.as_str(), r)).collect();
     // (item, column) → offset of the first answer, for duplicates and "missing" positions.
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    // Cells with an answer: `true` valid, `false` wrong (reported once, not again as missing).
     let mut answered: HashMap<(&str, &str), bool> = HashMap::new();
     for e in &file.entries {
         let Some(row) = by_id.get(e.item.as_str()) else {
@@ -408,8 +412,10 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
             errors.push(file.diag(e.column_at, format!("item `{}` has no column `{}`", e.item, e.column)).help(format!("its columns: {}", keys.join(", "))));
             continue;
         };
-        if let Some(prev) = seen.insert((row.item.id.as_str(), col.key.as_str()), e.item_at) {
-            if !file.is_json {
+        if let Some(prev) = seen.insert((row.item.id.as_str(), col.key.as_str()), e.item_at)
+            && !file.is_json
+        {
+            {
                 let (line, _) = crate::diagnostics::line_col(&file.text, prev);
                 errors.push(file.diag(e.item_at, format!("`{}` / `{}` is answered twice (first on line {line})", e.item, e.column)).help("keep one row per item and column"));
             }
@@ -418,6 +424,7 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
             Ok(v) => v,
             Err(kind) => {
                 errors.push(file.diag(e.value_at, format!("the answer for `{}` / `{}` is {kind}, not a string", e.item, e.column)).help("write answers as strings: \"有\", \"…\""));
+                answered.insert((row.item.id.as_str(), col.key.as_str()), false);
                 continue;
             }
         };
@@ -430,6 +437,7 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
                 file.diag(e.value_at, format!("`{v}` is not an option of `{}` / `{}` ({})", e.item, e.column, col.header))
                     .help(format!("use one of: {} (or leave it empty)", col.options.join(", "))),
             );
+            answered.insert((row.item.id.as_str(), col.key.as_str()), false);
             continue;
         }
         outcome.answered += 1;
@@ -438,9 +446,13 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
     for row in &rows {
         for col in row.required_columns() {
             outcome.required_total += 1;
-            if answered.contains_key(&(row.item.id.as_str(), col.key.as_str())) {
-                outcome.required_answered += 1;
-                continue;
+            match answered.get(&(row.item.id.as_str(), col.key.as_str())) {
+                Some(true) => {
+                    outcome.required_answered += 1;
+                    continue;
+                }
+                Some(false) => continue,
+                None => {}
             }
             let at = seen.get(&(row.item.id.as_str(), col.key.as_str())).copied().or_else(|| file.entries.iter().find(|e| e.item == row.item.id).map(|e| e.item_at)).unwrap_or(file.answers_at);
             errors.push(
@@ -479,7 +491,7 @@ mod tests {
         Scan { text: t, b: t.as_bytes(), i: 0 }.value(&mut Vec::new(), &mut spans);
         let p = spans.iter().find(|s| s.path == ["answers", "disc-1", "presence"]).unwrap();
         assert_eq!(&t[p.key_at..p.key_at + 10], "\"presence\"");
-        assert_eq!(&t[p.value_at..p.value_at + 3], "\"有");
+        assert_eq!(&t[p.value_at..p.value_at + 4], "\"有");
         assert!(spans.iter().all(|s| s.path.len() <= 3));
     }
 }

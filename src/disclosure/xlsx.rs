@@ -97,7 +97,7 @@ impl Sheet<'_> {
             text.push_str(&format!("（参照 {}）", item.reference.as_deref().unwrap_or("")));
         }
         if let Some(n) = &item.note {
-            text.push_str("\n");
+            text.push('\n');
             text.push_str(n.trim());
         }
         let f = &self.f.group[item.depth.min(2)];
@@ -109,7 +109,7 @@ impl Sheet<'_> {
     }
 
     /// The lines of one answerable row: one line per column, id and title merged down.
-    fn answer_row(&mut self, row_item: &Item, columns: &[Column], table: &Item) -> Result<(), XlsxError> {
+    fn answer_row(&mut self, row_item: &Item, columns: &[Column]) -> Result<(), XlsxError> {
         let first = self.row;
         let title = format!("{}{}", row_item.display_title(), confidence_suffix(row_item.confidence));
         let mut height_total = 0.0;
@@ -150,21 +150,21 @@ impl Sheet<'_> {
             self.ws.write_string_with_format(first, 0, &row_item.id, &self.f.id)?;
             self.ws.write_string_with_format(first, 1, &title, &self.f.cell)?;
         }
-        let _ = table;
         Ok(())
     }
 
     fn item(&mut self, item: &Item, parent: Option<&Item>) -> Result<(), XlsxError> {
         if item.is_table() && item.children.is_empty() {
-            if item.note.is_some() {
+            // A sheet always opens with its section's header row.
+            if item.note.is_some() || item.depth == 0 {
                 self.group_row(item, parent)?;
             }
-            return self.answer_row(item, &item.columns, item);
+            return self.answer_row(item, &item.columns);
         }
         self.group_row(item, parent)?;
         if item.is_table() {
             for child in &item.children {
-                self.answer_row(child, &item.columns, item)?;
+                self.answer_row(child, &item.columns)?;
             }
         } else {
             for child in &item.children {
