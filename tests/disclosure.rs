@@ -563,6 +563,11 @@ items:
     assert_eq!(code, 1);
     assert!(out.contains("--> content/data/disclosure.yaml:14:47") && out.contains("use `choice` (with `options`) or `text`"), "{out}");
 
+    // The page must use the template's layout.
+    std::fs::write(dir.path().join("content/data/disclosure.yaml"), "template: disclosure\nversion: \"1.0\"\ntitle: x\npage: mic-3.2.1\nitems:\n  - { id: disc-1, title: x, columns: [{ key: content, header: 内容, type: text }] }\n").unwrap();
+    let err = build_site(&BuildOptions::new(dir.path())).err().expect("wrong page must fail");
+    assert!(err.0.iter().any(|d| d.line == 4 && d.column == 7 && d.message == "page `mic-3.2.1` has layout `page`, so it would not show the template"), "{err}");
+
     // Unknown keys are errors too (deny_unknown_fields), with their position.
     std::fs::write(dir.path().join("content/data/disclosure.yaml"), "template: disclosure\nversion: \"1.0\"\ntitle: x\npage: mic-annex-disclosure\nitems: []\ncolour: red\n").unwrap();
     let err = build_site(&BuildOptions::new(dir.path())).err().expect("unknown key must fail");

@@ -309,9 +309,16 @@ impl<'a> Checker<'a> {
         if raw.version.trim().is_empty() {
             c.errors.push(Diagnostic::at_offset(file, text, crate::content::data::locate(text, "version:"), "`version` is empty").help("give the template a version such as \"1.0\"; answer files name it"));
         }
-        if site.page_by_id(&raw.page.value).is_none() {
-            let d = c.at(&raw.page, format!("unknown page id `{}`", raw.page.value)).help("`page` names the page (its front matter `id`) that shows this template");
-            c.errors.push(d);
+        match site.page_by_id(&raw.page.value) {
+            None => {
+                let d = c.at(&raw.page, format!("unknown page id `{}`", raw.page.value)).help("`page` names the page (its front matter `id`) that shows this template");
+                c.errors.push(d);
+            }
+            Some(p) if p.layout() != name => {
+                let d = c.at(&raw.page, format!("page `{}` has layout `{}`, so it would not show the template", raw.page.value, p.layout())).help(format!("set `layout: {name}` in the front matter of {}", p.file.display()));
+                c.errors.push(d);
+            }
+            Some(_) => {}
         }
         c.check_sources(&raw.sources);
         for (name, cols) in &raw.column_sets {

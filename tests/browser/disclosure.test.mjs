@@ -198,6 +198,11 @@ test('print: form controls are boxes and the tools are hidden', async () => {
   });
   assert.equal(style.appearance, 'none');
   assert.equal(style.border, 'solid');
+  // An unanswered choice prints as an empty box; an answered one shows its value.
+  const colour = (item) => control(page, item, 'presence').evaluate((el) => getComputedStyle(el).color);
+  assert.equal(await colour('disc-1-1-a-1'), 'rgba(0, 0, 0, 0)');
+  await control(page, 'disc-1-1-a-2', 'presence').selectOption('無');
+  assert.notEqual(await colour('disc-1-1-a-2'), 'rgba(0, 0, 0, 0)');
   await site.screenshot(page, 'disclosure-print');
   site.expectClean(page);
 });
