@@ -495,6 +495,10 @@ fn check_reports_answer_problems_with_lines_and_exit_codes() {
     let (code, out) = check_file(&b, "broken.csv", "item_id,column,value\ndisc-1-3,provision,\"可\nx".as_bytes());
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("malformed CSV: a quoted field is never closed") && out.contains("broken.csv:2:20"), "{out}");
+    // A CSV without any answer rows: every required cell is missing, reported at the header.
+    let (code, out) = check_file(&b, "empty.csv", "\u{feff}item_id,column,value\r\n_meta,template,sla\r\n".as_bytes());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("missing required answer: `sla-2` / `content`") && out.contains("empty.csv:1:1"), "{out}");
     let (code, out) = check_file(&b, "header.csv", b"id,col,val\n");
     assert_eq!(code, 2);
     assert!(out.contains("not `item_id,column,value`"), "{out}");

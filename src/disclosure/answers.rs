@@ -38,7 +38,13 @@ pub struct AnswerFile {
 
 impl AnswerFile {
     fn diag(&self, offset: usize, msg: impl Into<String>) -> Diagnostic {
-        Diagnostic::at_offset(&self.path, &self.text, offset, msg)
+        let mut d = Diagnostic::at_offset(&self.path, &self.text, offset, msg);
+        // A BOM is not a column anyone can see.
+        if d.line == 1 && self.text.starts_with('\u{feff}') {
+            d.column = d.column.saturating_sub(1).max(1);
+            d.source_line = d.source_line.map(|l| l.trim_start_matches('\u{feff}').to_string());
+        }
+        d
     }
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openSite, REPO, SITE_DIR } from './helpers.mjs';
 
 const PAGE = '/mic/annex-disclosure/';
@@ -15,7 +15,7 @@ const SLA_PAGE = '/mic/annex-sla/';
 const ROOT = process.env.SHISHIN_ROOT || REPO;
 
 function shishinBin() {
-  const candidates = [process.env.SHISHIN_BIN, process.env.CARGO_TARGET_DIR && join(process.env.CARGO_TARGET_DIR, 'debug', 'shishin'), join(REPO, 'target', 'debug', 'shishin')];
+  const candidates = [process.env.SHISHIN_BIN, process.env.CARGO_TARGET_DIR && resolve(REPO, process.env.CARGO_TARGET_DIR, 'debug', 'shishin'), join(REPO, 'target', 'debug', 'shishin')];
   const found = candidates.find((p) => p && existsSync(p));
   if (!found) throw new Error(`shishin binary not found (tried ${candidates.filter(Boolean).join(', ')}); build it or set SHISHIN_BIN`);
   return found;
