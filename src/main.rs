@@ -51,6 +51,22 @@ enum Command {
     },
     /// Create a minimal site in DIR
     Init { dir: PathBuf },
+    /// サービス仕様適合開示書 / SLA参考例 answer files
+    Disclosure {
+        #[command(subcommand)]
+        command: DisclosureCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DisclosureCommand {
+    /// Validate a filled answer file (JSON or CSV): exit 0 valid, 1 invalid answers, 2 unreadable
+    Check {
+        /// FILLED.json or FILLED.csv
+        file: PathBuf,
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 fn main() -> ExitCode {
@@ -95,6 +111,7 @@ fn main() -> ExitCode {
             }
             Err(diags) => report(&diags, format),
         },
+        Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::disclosure::cli::check(&file, &root.root)),
         Command::Init { dir } => match shishin::init::init(&dir) {
             Ok(()) => {
                 eprintln!("created a site in {}; next: shishin serve --root {}", dir.display(), dir.display());
