@@ -310,6 +310,35 @@ fn serves_the_built_site_from_memory_with_the_security_headers() {
 }
 
 #[test]
+fn the_sites_netlify_toml_supplies_the_headers() {
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/netlify.toml")).unwrap();
+    let server = Server::start(
+        |root| {
+            let extra = "\n[[headers]]\n  for = \"/guide/mic/*\"\n  [headers.values]\n    X-Serve-Test = \"mic\"\n    Cache-Control = \"public, max-age=60\"\n";
+            std::fs::write(root.join("netlify.toml"), format!("{shipped}{extra}")).unwrap();
+        },
+        &[],
+    );
+    let page = server.get("/guide/mic/3.2.1/");
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("x-serve-test"), Some("mic"), "every matching block applies");
+    assert_eq!(page.header("cache-control"), Some("no-cache"), "pages are never cached under serve");
+    assert!(page.header("permissions-policy").unwrap().contains("interest-cohort=()"), "values come from the file");
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(csp.contains(&format!("connect-src 'self' ws://127.0.0.1:{p} ws://localhost:{p};", p = server.port)), "{csp}");
+    assert_eq!(server.get("/guide/").header("x-serve-test"), None);
+
+    // A broken file stops serve with its position.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new(FIXTURE), dir.path());
+    std::fs::write(dir.path().join("netlify.toml"), "[[headers]]\nfor = \"/*\"\nvalues = 3\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_shishin")).args(["serve", "--port", "0", "--root"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("netlify.toml:3:"), "{err}");
+}
+
+#[test]
 fn no_drafts_leaves_draft_pages_out() {
     let server = Server::start(
         |root| std::fs::write(root.join("content/mic/3/3.2.2.md"), "---\ntitle: 下書き\nnumber: 3.2.2\nid: mic-3.2.2\ndraft: true\n---\n本文\n").unwrap(),

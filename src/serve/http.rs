@@ -32,11 +32,16 @@ const RELOAD_CSS: &str = include_str!("../../themes/default/static/reload.css");
 pub struct App {
     pub state: Arc<ServeState>,
     pub allowed: Allowed,
-    /// Security headers added to every response.
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// netlify.toml's `[[headers]]` blocks, added to every response whose path they match.
+    pub headers: Vec<HeaderRule>,
     pub shutdown: watch::Receiver<bool>,
     /// Open live-reload sockets (one permit each).
     pub ws_slots: Arc<Semaphore>,
+}
+
+pub struct HeaderRule {
+    pub pattern: regex::Regex,
+    pub values: Vec<(HeaderName, HeaderValue)>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -52,6 +57,7 @@ pub fn router(app: Arc<App>) -> Router {
 
 /// Checks every request before routing and adds the security headers to every response.
 async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
     let mut res = match refuse(&app, &req) {
         Some(res) => res,
         None => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
@@ -59,9 +65,16 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
             Err(_) => text(StatusCode::SERVICE_UNAVAILABLE, "request timed out\n"),
         },
     };
+    // A deployed Cache-Control applies to files only: pages must show edits at once, and an
+    // error must never be cached as immutable.
+    let keep_cache = res.status() != StatusCode::OK || res.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     let h = res.headers_mut();
-    for (k, v) in &app.headers {
-        h.insert(k.clone(), v.clone());
+    for rule in app.headers.iter().filter(|r| r.pattern.is_match(&path)) {
+        for (k, v) in &rule.values {
+            if !(keep_cache && k == header::CACHE_CONTROL) {
+                h.insert(k.clone(), v.clone());
+            }
+        }
     }
     res
 }

@@ -40,14 +40,14 @@ pub struct ServeOptions {
 /// Runs until Ctrl-C or SIGTERM; Ok(()) after a clean shutdown.
 pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
     let root = std::fs::canonicalize(&opts.root).with_context(|| format!("cannot open the site root {}", opts.root.display()))?;
-    let site_headers = security::site_headers(&root).map_err(|d| anyhow!("{d}"))?;
+    let site_rules = security::site_rules(&root).map_err(|d| anyhow!("{d}"))?;
 
     let listener = std::net::TcpListener::bind((opts.bind, opts.port)).map_err(|e| {
         anyhow!("cannot listen on {}: {e}\n  = help: choose another --port (or --port 0 for any free port)", SocketAddr::new(opts.bind, opts.port))
     })?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let headers = header_values(security::serve_headers(site_headers, addr.port()))?;
+    let headers = header_rules(security::serve_rules(site_rules, addr.port()))?;
 
     let state = Arc::new(state::State::new());
     let mut build_opts = BuildOptions::new(&root);
@@ -72,7 +72,7 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
     if let Some(warning) = security::exposure_warning(addr) {
         eprintln!("{warning}");
     }
-    let url = format!("http://{}/", display_addr(addr));
+    let url = format!("http://{addr}/");
     {
         // The first stdout line is the contract for scripts and tests (`--port 0`).
         let mut out = std::io::stdout().lock();
@@ -90,7 +90,7 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
     result
 }
 
-async fn serve(listener: std::net::TcpListener, state: Arc<state::State>, allowed: security::Allowed, headers: Vec<(HeaderName, HeaderValue)>) -> anyhow::Result<()> {
+async fn serve(listener: std::net::TcpListener, state: Arc<state::State>, allowed: security::Allowed, headers: Vec<http::HeaderRule>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let ws_slots = Arc::new(Semaphore::new(MAX_WEBSOCKETS));
@@ -141,22 +141,22 @@ fn search_factory() -> Option<rebuild::SearchFactory> {
     None
 }
 
-fn header_values(headers: Vec<(String, String)>) -> anyhow::Result<Vec<(HeaderName, HeaderValue)>> {
-    headers
+fn header_rules(rules: Vec<security::Rule>) -> anyhow::Result<Vec<http::HeaderRule>> {
+    rules
         .into_iter()
-        .map(|(k, v)| {
-            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| anyhow!("netlify.toml: `{k}` is not a valid header name"))?;
-            let value = HeaderValue::from_str(&v).map_err(|_| anyhow!("netlify.toml: the value of `{k}` is not a valid header value"))?;
-            Ok((name, value))
+        .map(|rule| {
+            let values = rule
+                .values
+                .into_iter()
+                .map(|(k, v)| {
+                    let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| anyhow!("netlify.toml: `{k}` is not a valid header name"))?;
+                    let value = HeaderValue::from_str(&v).map_err(|_| anyhow!("netlify.toml: the value of `{k}` is not a valid header value"))?;
+                    Ok((name, value))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            Ok(http::HeaderRule { pattern: security::pattern_regex(&rule.pattern), values })
         })
         .collect()
-}
-
-fn display_addr(addr: SocketAddr) -> String {
-    match addr {
-        SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
-        SocketAddr::V4(a) => a.to_string(),
-    }
 }
 
 fn open_browser(url: &str) {

@@ -3,9 +3,9 @@
 //! - `Host` must name this machine (DNS rebinding: a hostile page whose name re-resolves to
 //!   127.0.0.1 still sends its own name as Host).
 //! - A WebSocket upgrade must come from one of our own origins (cross-site WebSocket hijacking).
-//! - Security headers are the deployed ones from `netlify.toml` (`[[headers]] for = "/*"`), with the
-//!   live-reload socket added to `connect-src`; without a netlify.toml the built-in defaults below
-//!   (identical to the shipped file) apply.
+//! - Security headers are the deployed ones from `netlify.toml` (every `[[headers]]` block whose
+//!   `for` pattern matches, as on Netlify), with the live-reload socket added to `connect-src`;
+//!   without a netlify.toml the built-in defaults below (identical to the shipped file) apply.
 
 use crate::diagnostics::{Diagnostic, line_col};
 use serde::Deserialize;
@@ -113,46 +113,77 @@ struct HeaderRule {
     values: BTreeMap<String, String>,
 }
 
-/// The `for = "/*"` headers of `<root>/netlify.toml`, or the built-in defaults when the site has
-/// no such file. A file that does not parse is an error with its position.
-pub fn site_headers(root: &Path) -> Result<Vec<(String, String)>, Diagnostic> {
+/// One `[[headers]]` block: a Netlify path pattern and its headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub pattern: String,
+    pub values: Vec<(String, String)>,
+}
+
+/// The `[[headers]]` blocks of `<root>/netlify.toml`, or one `/*` block with the built-in
+/// defaults when the site has no such file. A file that does not parse is an error with its position.
+pub fn site_rules(root: &Path) -> Result<Vec<Rule>, Diagnostic> {
     let path = root.join(NETLIFY_TOML);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(DEFAULT_HEADERS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+            let values = DEFAULT_HEADERS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            return Ok(vec![Rule { pattern: "/*".into(), values }]);
         }
         Err(e) => return Err(Diagnostic::file_level(NETLIFY_TOML, format!("cannot read {NETLIFY_TOML}: {e}"))),
     };
-    parse_headers(&text)
+    parse_rules(&text)
 }
 
-fn parse_headers(text: &str) -> Result<Vec<(String, String)>, Diagnostic> {
+fn parse_rules(text: &str) -> Result<Vec<Rule>, Diagnostic> {
     let parsed: NetlifyToml = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
         let (line, col) = line_col(text, offset);
-        Diagnostic::new(NETLIFY_TOML, line, col, format!("{NETLIFY_TOML} is not valid: {}", e.message()))
+        Diagnostic::new(NETLIFY_TOML, line, col, format!("{NETLIFY_TOML} is not valid: {}", e.message().trim()))
             .with_source(text)
-            .help("fix the TOML; `serve` reads the [[headers]] for = \"/*\" values from it")
+            .help("fix the TOML; `serve` sends the headers of its [[headers]] blocks")
     })?;
-    let mut out: Vec<(String, String)> = Vec::new();
-    for rule in parsed.headers.iter().filter(|r| r.path == "/*") {
-        for (k, v) in &rule.values {
-            out.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
-            out.push((k.clone(), v.clone()));
-        }
-    }
-    Ok(out)
+    Ok(parsed.headers.into_iter().map(|r| Rule { pattern: r.path, values: r.values.into_iter().collect() }).collect())
 }
 
-/// The site's headers for the preview: `connect-src` also allows the live-reload socket, and
-/// caching is decided per response by the server (a deployed Cache-Control does not apply).
-pub fn serve_headers(site: Vec<(String, String)>, port: u16) -> Vec<(String, String)> {
+/// The site's headers for the preview: `connect-src` also allows the live-reload socket, and no
+/// rule may open CORS.
+pub fn serve_rules(rules: Vec<Rule>, port: u16) -> Vec<Rule> {
     let ws = format!("ws://127.0.0.1:{port} ws://localhost:{port}");
-    site.into_iter()
-        .filter(|(k, _)| !k.eq_ignore_ascii_case("cache-control") && !k.eq_ignore_ascii_case("access-control-allow-origin"))
-        .map(|(k, v)| if k.eq_ignore_ascii_case("content-security-policy") { (k, add_connect_src(&v, &ws)) } else { (k, v) })
+    rules
+        .into_iter()
+        .map(|r| Rule {
+            pattern: r.pattern,
+            values: r
+                .values
+                .into_iter()
+                .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("access-control-"))
+                .map(|(k, v)| if k.eq_ignore_ascii_case("content-security-policy") { (k, add_connect_src(&v, &ws)) } else { (k, v) })
+                .collect(),
+        })
         .collect()
+}
+
+/// Netlify path pattern → regex: `*` matches anything (also `/`), `:name` one path segment.
+pub fn pattern_regex(pattern: &str) -> regex::Regex {
+    let mut re = String::from("^");
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if c == '*' {
+            re.push_str(".*");
+            rest = &rest[1..];
+        } else if c == ':' && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let end = rest[1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map(|i| i + 1).unwrap_or(rest.len());
+            re.push_str("[^/]+");
+            rest = &rest[end..];
+        } else {
+            re.push_str(&regex::escape(&c.to_string()));
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    re.push('$');
+    // Built only from escaped literals and the two fixed pieces above, so it always compiles.
+    regex::Regex::new(&re).unwrap_or_else(|_| regex::Regex::new("^$").expect("valid"))
 }
 
 fn add_connect_src(csp: &str, sources: &str) -> String {
@@ -243,11 +274,25 @@ mod tests {
 
     #[test]
     fn netlify_headers_are_read_and_connect_src_extended() {
-        let toml = "[build]\ncommand = \"x\"\n\n[[headers]]\nfor = \"/assets/*\"\n[headers.values]\nCache-Control = \"immutable\"\n\n[[headers]]\nfor = \"/*\"\n[headers.values]\nContent-Security-Policy = \"default-src 'self'; connect-src 'self'\"\nX-Frame-Options = \"DENY\"\nCache-Control = \"public\"\n";
-        let h = serve_headers(parse_headers(toml).unwrap(), 4000);
-        assert_eq!(h.len(), 2, "{h:?}");
-        let csp = &h.iter().find(|(k, _)| k == "Content-Security-Policy").unwrap().1;
+        let toml = "[build]\ncommand = \"x\"\n\n[[headers]]\nfor = \"/assets/*\"\n[headers.values]\nCache-Control = \"immutable\"\n\n[[headers]]\nfor = \"/*\"\n[headers.values]\nContent-Security-Policy = \"default-src 'self'; connect-src 'self'\"\nX-Frame-Options = \"DENY\"\nAccess-Control-Allow-Origin = \"*\"\n";
+        let rules = serve_rules(parse_rules(toml).unwrap(), 4000);
+        assert_eq!(rules.len(), 2, "{rules:?}");
+        assert_eq!(rules[0], Rule { pattern: "/assets/*".into(), values: vec![("Cache-Control".into(), "immutable".into())] });
+        let all = &rules[1].values;
+        assert_eq!(all.len(), 2, "no CORS: {all:?}");
+        let csp = &all.iter().find(|(k, _)| k == "Content-Security-Policy").unwrap().1;
         assert_eq!(csp, "default-src 'self'; connect-src 'self' ws://127.0.0.1:4000 ws://localhost:4000");
+    }
+
+    #[test]
+    fn netlify_patterns() {
+        let m = |p: &str, path: &str| pattern_regex(p).is_match(path);
+        assert!(m("/*", "/") && m("/*", "/mic/3.2.1/"));
+        assert!(m("/assets/*", "/assets/ab12/style.css") && !m("/assets/*", "/mic/assets"));
+        assert!(m("/search/:hash/*", "/search/ab12/shard-1.json"));
+        assert!(!m("/search/:hash/*", "/search/"));
+        assert!(!m("/search/:hash/*", "/search/index.html"));
+        assert!(m("/a.b", "/a.b") && !m("/a.b", "/axb"));
     }
 
     #[test]
@@ -258,7 +303,7 @@ mod tests {
 
     #[test]
     fn broken_netlify_toml_names_the_line() {
-        let e = parse_headers("[[headers]]\nfor = \"/*\"\nvalues = 3\n").unwrap_err();
+        let e = parse_rules("[[headers]]\nfor = \"/*\"\nvalues = 3\n").unwrap_err();
         assert_eq!(e.line, 3, "{e}");
         assert!(e.to_string().contains("netlify.toml:3:"), "{e}");
     }
@@ -266,8 +311,10 @@ mod tests {
     #[test]
     fn defaults_match_the_issue() {
         let dir = tempfile::tempdir().unwrap();
-        let h = site_headers(dir.path()).unwrap();
-        assert_eq!(h.len(), 5);
-        assert!(h.iter().any(|(k, v)| k == "Content-Security-Policy" && v.contains("frame-ancestors 'none'")));
+        let rules = site_rules(dir.path()).unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].pattern, "/*");
+        assert_eq!(rules[0].values.len(), 5);
+        assert!(rules[0].values.iter().any(|(k, v)| k == "Content-Security-Policy" && v == DEFAULT_CSP));
     }
 }
