@@ -10,5 +10,6 @@ pub mod init;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod yaml;
