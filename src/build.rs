@@ -43,11 +43,14 @@ pub trait Capability: Sync + Send {
 /// Every capability of the site. Each loads its own data files and reports its own diagnostics;
 /// all of them are collected so one build shows every problem.
 fn load_capabilities(site: &Site) -> Result<Vec<Box<dyn Capability>>, Diagnostics> {
-    let caps: Vec<Box<dyn Capability>> = Vec::new();
-    let errors = Diagnostics::default();
+    let mut caps: Vec<Box<dyn Capability>> = Vec::new();
+    let mut errors = Diagnostics::default();
     // Capabilities register here, e.g.:
     // match crate::mapping::Mappings::load(site) { Ok(m) => caps.push(Box::new(m)), Err(e) => errors.extend(e.0) }
-    let _ = site;
+    match crate::disclosure::Templates::load(site) {
+        Ok(t) => caps.push(Box::new(t)),
+        Err(e) => errors.extend(e.0),
+    }
     errors.sorted().into_result().map(|_| caps)
 }
 
@@ -66,8 +69,8 @@ pub fn check_site(opts: &BuildOptions) -> Result<(Site, Vec<Rendered>), Diagnost
 type Checked = (Site, Vec<Rendered>, Vec<Box<dyn Capability>>);
 
 fn check_all(opts: &BuildOptions) -> Result<Checked, Diagnostics> {
-    let site = load_site(&opts.root, &LoadOptions { include_drafts: opts.include_drafts })?;
-    let mut errors = validate::validate(&site);
+    let (site, mut errors) = load_site(&opts.root, &LoadOptions { include_drafts: opts.include_drafts })?;
+    errors.extend(validate::validate(&site).0);
     let rendered = render_markdown(&site, &mut errors);
     let caps = match load_capabilities(&site) {
         Ok(c) => c,

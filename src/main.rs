@@ -51,6 +51,42 @@ enum Command {
     },
     /// Create a minimal site in DIR
     Init { dir: PathBuf },
+    /// Preview the site with live reload (built in memory; drafts shown; nothing written)
+    Serve {
+        #[command(flatten)]
+        root: RootArg,
+        /// Port to listen on (0: any free port; the first stdout line names it)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback exposes the preview to the network
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Show pages marked `draft: true` (the default under serve)
+        #[arg(long, overrides_with = "no_drafts")]
+        drafts: bool,
+        /// Leave out pages marked `draft: true`, as `build` does
+        #[arg(long, overrides_with = "drafts")]
+        no_drafts: bool,
+    },
+    /// サービス仕様適合開示書 / SLA参考例 answer files
+    Disclosure {
+        #[command(subcommand)]
+        command: DisclosureCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DisclosureCommand {
+    /// Validate a filled answer file (JSON or CSV): exit 0 valid, 1 invalid answers, 2 unreadable
+    Check {
+        /// FILLED.json or FILLED.csv
+        file: PathBuf,
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 fn main() -> ExitCode {
@@ -95,6 +131,17 @@ fn main() -> ExitCode {
             }
             Err(diags) => report(&diags, format),
         },
+        Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::disclosure::cli::check(&file, &root.root)),
+        Command::Serve { root, port, bind, open, drafts: _, no_drafts } => {
+            let opts = shishin::serve::ServeOptions { root: root.root, bind, port, open, include_drafts: !no_drafts };
+            match shishin::serve::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Init { dir } => match shishin::init::init(&dir) {
             Ok(()) => {
                 eprintln!("created a site in {}; next: shishin serve --root {}", dir.display(), dir.display());

@@ -44,11 +44,7 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str, line_offset: usize) -
         let message = clean_message(&err.without_snippet().to_string());
         let help = help_for(&message);
         let line = line + line_offset;
-        let mut d = Diagnostic::new(file, line, column, format!("invalid YAML: {message}"));
-        if let Some(h) = help {
-            d = d.help(h);
-        }
-        d
+        Diagnostic::new(file, line, column, format!("invalid YAML: {message}")).help(help)
     })
 }
 
@@ -61,18 +57,18 @@ fn clean_message(message: &str) -> String {
     }
 }
 
-fn help_for(message: &str) -> Option<&'static str> {
+fn help_for(message: &str) -> &'static str {
     let m = message.to_lowercase();
     if m.contains("duplicate") {
-        Some("each key may appear once in a mapping; remove or rename the repeated key")
+        "each key may appear once in a mapping; remove or rename the repeated key"
     } else if m.contains("unknown field") {
-        Some("check the spelling; docs/content-format.md lists the allowed keys")
+        "check the spelling; docs/content-format.md lists the allowed keys"
     } else if m.contains("missing field") {
-        Some("add the required key")
+        "add the required key"
     } else if m.contains("budget") || m.contains("alias") || m.contains("depth") {
-        Some("the file is too deeply nested or expands too many aliases; simplify it")
+        "the file is too deeply nested or expands too many aliases; simplify it"
     } else {
-        None
+        "fix the YAML syntax: check quotes, brackets, colons and indentation; quote values that contain `: ` or start with `[`, `{`, `*`, `&`"
     }
 }
 

@@ -17,18 +17,24 @@ pub struct LoadOptions {
     pub include_drafts: bool,
 }
 
-/// Load the whole site model. All problems of all files are returned together.
-pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site, Diagnostics> {
+/// Load the whole site model. Files that fail to parse are left out and reported; the rest of
+/// the site is still returned so later checks can report their problems in the same run.
+/// Only a missing or broken shishin.yaml stops here.
+pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let config = Config::load(root).map_err(Diagnostics::from)?;
     let mut errors = Diagnostics::default();
     let files = markdown_files(root, &mut errors);
-    let parsed: Vec<Result<Page, Diagnostic>> = files.par_iter().map(|rel| read_page(root, rel, &config)).collect();
+    let parsed: Vec<Result<Page, (Diagnostic, Option<String>)>> = files.par_iter().map(|rel| read_page(root, rel, &config)).collect();
     let mut pages = Vec::new();
+    let mut unparsed_ids = Vec::new();
     for p in parsed {
         match p {
             Ok(page) if page.front.draft && !opts.include_drafts => {}
             Ok(page) => pages.push(page),
-            Err(e) => errors.push(e),
+            Err((e, id)) => {
+                errors.push(e);
+                unparsed_ids.extend(id);
+            }
         }
     }
     let data = match data::load(root) {
@@ -43,9 +49,9 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site, Diagnostics> {
     }
     apply_git_dates(root, &mut pages);
     let pages = order_pages(pages);
-    let mut site = Site { root: root.to_path_buf(), config, pages, data, by_id: HashMap::new(), by_url: HashMap::new() };
+    let mut site = Site { root: root.to_path_buf(), config, pages, data, by_id: HashMap::new(), by_url: HashMap::new(), unparsed_ids };
     index(&mut site, &mut errors);
-    errors.into_result().map(|_| site)
+    Ok((site, errors))
 }
 
 fn markdown_files(root: &Path, errors: &mut Diagnostics) -> Vec<PathBuf> {
@@ -68,11 +74,16 @@ fn markdown_files(root: &Path, errors: &mut Diagnostics) -> Vec<PathBuf> {
     out
 }
 
-fn read_page(root: &Path, rel: &Path, config: &Config) -> Result<Page, Diagnostic> {
+/// On failure also returns the page's `id:` if one can be read from the raw text, so that
+/// cross-references to the broken page are not reported as unknown as well.
+fn read_page(root: &Path, rel: &Path, config: &Config) -> Result<Page, (Diagnostic, Option<String>)> {
     let text = std::fs::read_to_string(root.join(rel)).map_err(|e| {
-        Diagnostic::file_level(rel, format!("cannot read file: {e}")).help("content files must be UTF-8 text")
+        (Diagnostic::file_level(rel, format!("cannot read file: {e}")).help("content files must be UTF-8 text"), None)
     })?;
-    let (front, split, key_offsets) = frontmatter::parse(rel, &text)?;
+    let (front, split, key_offsets) = frontmatter::parse(rel, &text).map_err(|d| {
+        let id = text.lines().take_while(|l| !l.is_empty()).find_map(|l| l.strip_prefix("id:")).map(|v| v.trim().trim_matches(['"', '\'']).to_string());
+        (d, id)
+    })?;
     let is_section = rel.file_name().is_some_and(|n| n == "_index.md");
     let url = url_for(rel, &front, is_section, config);
     let body = split.body.to_string();
@@ -253,6 +264,7 @@ fn index(site: &mut Site, errors: &mut Diagnostics) {
                 Diagnostic::at_offset(&page.file, &page.source, page.offset_of("id"), format!("duplicate id `{id}`"))
                     .help(format!("`{}` already uses this id; ids must be unique across the site", other.file.display())),
             );
+            continue; // the same id also means the same URL: one error is enough
         } else {
             site.by_id.insert(id, i);
         }

@@ -103,6 +103,8 @@ pub struct Site {
     pub data: crate::content::data::Data,
     pub by_id: HashMap<String, usize>,
     pub by_url: HashMap<String, usize>,
+    /// Ids of pages whose front matter failed to parse (already reported).
+    pub unparsed_ids: Vec<String>,
 }
 
 impl Site {

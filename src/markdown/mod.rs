@@ -90,6 +90,10 @@ impl<'a> Targets<'a> {
             }
             return Ok((href, label));
         }
+        if self.site.unparsed_ids.iter().any(|u| u == id) {
+            // The target page failed to load and is reported on its own; say nothing more here.
+            return Ok((String::new(), id.to_string()));
+        }
         // A requirement id links to its entry in the catalogue.
         if let Some(r) = self.site.data.requirements.iter().find(|r| r.id == id)
             && let Some(cat) = self.site.pages.iter().find(|p| p.layout() == "requirements")
@@ -279,12 +283,25 @@ pub fn render(page: &Page, headings: &[Heading], targets: &Targets) -> Result<Re
     }
     let mut html = String::with_capacity(page.body.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let html = table_alignment_classes(html);
     let toc = headings.iter().filter(|h| h.level == 2 || h.level == 3).cloned().collect();
     for s in &mut sections {
         s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
     }
     sections.retain(|s| !s.text.is_empty() || s.anchor.is_some());
     Ok(Rendered { html, toc, sections })
+}
+
+/// pulldown-cmark writes table column alignment as `style="text-align: …"`, which the CSP
+/// (`style-src 'self'`, no 'unsafe-inline') blocks; use classes from style.css instead. Raw HTML
+/// is rejected and text is escaped, so this exact attribute can only come from the renderer.
+fn table_alignment_classes(html: String) -> String {
+    if !html.contains(" style=\"text-align: ") {
+        return html;
+    }
+    html.replace(" style=\"text-align: left\"", " class=\"align-left\"")
+        .replace(" style=\"text-align: center\"", " class=\"align-center\"")
+        .replace(" style=\"text-align: right\"", " class=\"align-right\"")
 }
 
 fn push_text(sections: &mut [Section], text: &str) {

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# bench/run.sh [--smoke] [--pages N ...] [--runs R] [--no-peers]
+#
+# Build time and peak RSS of shishin on the shipped site and on Japanese corpora of N pages,
+# the same corpus through Hugo (+ Pagefind) and mdBook when available, static-search bytes and
+# CLI search latency when the search feature is built in, and the serve reload latency when
+# bench/reload-latency.sh exists. Prints a Markdown table; bench/README.md holds the figures.
+#
+#   --smoke       CI mode: one 50-page corpus, one run, no peers, nothing installed except
+#                 the corpus generator's packages; fails when a build's output looks wrong
+#   --pages N...  corpus sizes (default: 1000 5000)
+#   --runs R      timed runs per measurement after one warm-up run (default 3; median shown)
+#   --no-peers    skip Hugo, Pagefind and mdBook
+#
+# Environment: SHISHIN_BIN (binary to time; default: cargo build --release, or the dev build in
+# --smoke), BENCH_DIR (work dir, default target/bench), BENCH_CACHE (corpora, peer tools;
+# default ~/.cache/shishin-bench), SHARED_BENCH (dir of make-corpus.sh; default ../shared/bench
+# beside the clone).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+smoke=0; runs=3; peers=1; pages=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) smoke=1; shift ;;
+    --pages) shift; while [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; do pages+=("$1"); shift; done ;;
+    --runs) runs=$2; shift 2 ;;
+    --no-peers) peers=0; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+if [ "$smoke" = 1 ]; then
+  [ ${#pages[@]} -gt 0 ] || pages=(50)
+  runs=1; peers=0
+fi
+[ ${#pages[@]} -gt 0 ] || pages=(1000 5000)
+
+work="${BENCH_DIR:-$repo/target/bench}"
+cache="${BENCH_CACHE:-${HOME:-/tmp}/.cache/shishin-bench}"
+shared="${SHARED_BENCH:-$repo/../shared/bench}"
+mkdir -p "$work" "$cache"
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+[ -x /usr/bin/time ] || apt_install time
+
+# ---- the binary -------------------------------------------------------------------------------
+bin="${SHISHIN_BIN:-}"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+case "$target" in /*) ;; *) target="$repo/$target" ;; esac
+if [ -z "$bin" ]; then
+  if [ "$smoke" = 1 ]; then
+    (cd "$repo" && cargo build --locked --quiet); bin="$target/debug/shishin"
+  else
+    (cd "$repo" && cargo build --release --locked --quiet); bin="$target/release/shishin"
+  fi
+fi
+[ -x "$bin" ] || { echo "bench: no shishin binary at $bin" >&2; exit 1; }
+profile=$(case "$bin" in */release/*) echo release ;; */debug/*) echo "dev (debug)" ;; *) echo "$bin" ;; esac)
+
+# ---- measuring -------------------------------------------------------------------------------
+# measure CMD... : runs the command (1 warm-up + $runs timed runs when runs > 1) under
+# /usr/bin/time -v; sets WALL (median seconds) and RSS (median peak RSS in MiB).
+log="$work/last-command.log"
+measure() {
+  local tf walls=() rsss=() i total=$runs
+  tf=$(mktemp)
+  [ "$runs" -gt 1 ] && total=$((runs + 1))
+  for ((i = 0; i < total; i++)); do
+    if ! /usr/bin/time -v -o "$tf" "$@" >"$log" 2>&1; then
+      echo "bench: command failed: $*" >&2; tail -n 30 "$log" >&2; rm -f "$tf"; return 1
+    fi
+    [ "$runs" -gt 1 ] && [ "$i" = 0 ] && continue # warm-up
+    walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tf")")
+    rsss+=("$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$tf")")
+  done
+  rm -f "$tf"
+  WALL=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  RSS=$(printf '%s\n' "${rsss[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+}
+ms_now() { date +%s%N | cut -c1-13; }
+mib() { du -sb "$1" 2>/dev/null | awk '{ printf "%.1f MiB", $1 / 1048576 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
+rows=()
+row() { rows+=("| $(IFS='|'; echo "$*" | sed 's/|/ | /g') |"); }
+problems=0
+expect() { # expect CONDITION-DESCRIPTION COMMAND...: smoke assertions that keep the script honest
+  local what=$1; shift
+  if ! "$@"; then echo "bench: CHECK FAILED: $what" >&2; problems=1; fi
+}
+
+# ---- corpora ---------------------------------------------------------------------------------
+# corpus N → prints the corpus dir (generated once into the cache)
+corpus() {
+  local n=$1 dir
+  if [ -x "$shared/make-corpus.sh" ]; then
+    dir="$cache/corpus-manpages-$n"
+    if [ ! -f "$dir/corpus.json" ]; then
+      dpkg-query -W -f='${Status}' manpages-ja 2>/dev/null | grep -q "ok installed" || apt_install manpages-ja groff-base >&2
+      CORPUS_CACHE="$cache/man-text" "$shared/make-corpus.sh" "$n" "$dir" >&2
+    fi
+  elif [ "$smoke" = 1 ]; then
+    dir="$cache/corpus-synthetic-$n"
+    [ -f "$dir/corpus.json" ] || "$here/synthetic-corpus.sh" "$n" "$dir" >&2
+  else
+    echo "bench: real figures need the shared corpus generator at $shared/make-corpus.sh (set SHARED_BENCH); --smoke works without it" >&2
+    return 1
+  fi
+  echo "$dir"
+}
+
+# site_from_corpus N CORPUS → a shishin site ("shishin init", content replaced)
+site_from_corpus() {
+  local site="$work/site-$1"
+  rm -rf "$site"
+  "$bin" init "$site" >/dev/null 2>&1
+  rm -rf "$site/content"
+  cp -r "$2/content" "$site/content"
+  echo "$site"
+}
+
+has_search=0
+"$bin" --help 2>/dev/null | grep -qE '^\s+search\b' && has_search=1
+
+echo "bench: shishin $("$bin" --version | awk '{print $2}') ($profile), runs=$runs, pages=${pages[*]}, peers=$peers, search=$has_search"
+
+# ---- the shipped site ------------------------------------------------------------------------
+rm -rf "$work/shipped-out"
+measure "$bin" build --root "$repo" --output "$work/shipped-out"
+shipped_pages=$(find "$work/shipped-out" -name index.html | wc -l)
+row "shipped site ($shipped_pages pages)" "shishin build" "${WALL} s" "${RSS} MiB" "$(mib "$work/shipped-out")" "–"
+expect "the shipped site has pages" [ "$shipped_pages" -gt 10 ]
+
+# ---- corpora ---------------------------------------------------------------------------------
+search_queries=(設定ファイル 環境変数 ファイルシステム)
+for n in "${pages[@]}"; do
+  dir=$(corpus "$n")
+  site=$(site_from_corpus "$n" "$dir")
+  out="$work/out-$n"
+  rm -rf "$out"
+  measure "$bin" build --root "$site" --output "$out"
+  s_wall=$WALL; s_rss=$RSS
+  built=$(find "$out" -name index.html | wc -l)
+  size="$(mib "$out")"
+  [ "$has_search" = 1 ] && size="$size (search index $(mib "$out/search"))"
+  row "$n pages" "shishin build" "${s_wall} s" "${s_rss} MiB" "$size" "–"
+  expect "$n-page corpus: every page built ($built index.html for $n pages)" [ "$built" -gt "$n" ]
+  sample=$(find "$out" -path '*page-0001*' -name index.html | head -n 1)
+  expect "$n-page corpus: pages hold the Japanese text" grep -q '<h2' "${sample:-/dev/null}"
+
+  if [ "$has_search" = 1 ]; then
+    # CLI search latency: the first query may build the on-disk engine index (cold).
+    rm -rf "$site/.shishin"
+    t=$(ms_now); "$bin" search --root "$site" --json "${search_queries[0]}" >"$work/search.json"; cold=$(( $(ms_now) - t ))
+    warm=()
+    for q in "${search_queries[@]}"; do t=$(ms_now); "$bin" search --root "$site" --json "$q" >/dev/null; warm+=($(( $(ms_now) - t ))); done
+    warm_med=$(printf '%s\n' "${warm[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+    hits=$(grep -o '"id"' "$work/search.json" | wc -l)
+    row "$n pages" "shishin search (CLI, ${search_queries[0]})" "cold ${cold} ms, warm ${warm_med} ms" "–" "$hits hits" "–"
+    expect "$n-page corpus: CLI search finds ${search_queries[0]}" [ "$hits" -gt 0 ]
+    if [ -x /usr/bin/chromium ] && [ -d "$repo/tests/browser/node_modules/playwright-core" ]; then
+      bytes=$(node "$here/search-bytes.mjs" "$out" "${search_queries[@]}") || { echo "bench: search-bytes failed" >&2; bytes="failed"; problems=1; }
+      row "$n pages" "static search, first query" "$bytes" "–" "–" "–"
+    fi
+  fi
+
+  if [ "$peers" = 1 ]; then
+    # Hugo (Debian package) + Pagefind (npm), on a copy of the minimal peer site.
+    command -v hugo >/dev/null || apt_install hugo
+    pf="$cache/pagefind/node_modules/.bin/pagefind"
+    [ -x "$pf" ] || npm install --prefix "$cache/pagefind" --no-audit --no-fund --loglevel=error pagefind@1.6.0 >/dev/null
+    rm -rf "$work/hugo-site"; cp -r "$here/peers/hugo" "$work/hugo-site"
+    hout="$work/hugo-$n"
+    rm -rf "$hout"
+    measure hugo --quiet -s "$work/hugo-site" --contentDir "$dir/content" -d "$hout"
+    h_wall=$WALL; h_rss=$RSS
+    row "$n pages" "Hugo $(hugo version | grep -o 'v[0-9.]*' | head -n 1) (no search)" "${h_wall} s" "${h_rss} MiB" "$(mib "$hout")" "$(ratio "$s_wall" "$h_wall")"
+    measure sh -c "rm -rf '$hout/pagefind' && exec '$pf' --site '$hout' --quiet"
+    p_wall=$WALL; p_rss=$RSS
+    hp=$(awk -v a="$h_wall" -v b="$p_wall" 'BEGIN { print a + b }')
+    row "$n pages" "Hugo + Pagefind $("$pf" --version | awk '{print $2}')" "${hp} s" "Pagefind ${p_rss} MiB" "index $(mib "$hout/pagefind")" "$(ratio "$s_wall" "$hp")"
+    # mdBook (crates.io), built once into the cache.
+    mdbook="$(command -v mdbook || echo "$cache/cargo/bin/mdbook")"
+    [ -x "$mdbook" ] || cargo install mdbook --locked --version 0.5.4 --root "$cache/cargo" --quiet
+    if [ -d "$dir/mdbook" ]; then
+      mout="$work/mdbook-$n"
+      measure "$mdbook" build "$dir/mdbook" -d "$mout"
+      row "$n pages" "mdBook $("$mdbook" --version | awk '{print $2}') (elasticlunr search)" "${WALL} s" "${RSS} MiB" "$(mib "$mout")" "$(ratio "$s_wall" "$WALL")"
+    fi
+  fi
+done
+
+# ---- serve reload latency (the serve feature's own script, when present) ----------------------
+if [ -x "$here/reload-latency.sh" ] && [ "$smoke" = 0 ]; then
+  row "shipped site" "serve: edit → reload" "$("$here/reload-latency.sh" "$bin" "$repo" | tail -n 1)" "–" "–" "–"
+fi
+
+echo
+echo "| corpus | tool | wall time (median of $runs) | peak RSS | output | shishin ÷ tool |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(date -u +%Y-%m-%d)"
+if [ "$smoke" = 1 ]; then
+  if [ "$problems" = 0 ]; then echo "smoke: ok (${pages[*]} pages built in ${s_wall} s, ${s_rss} MiB)"; else echo "smoke: FAILED"; fi
+fi
+exit "$problems"

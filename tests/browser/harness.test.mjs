@@ -1,0 +1,119 @@
+// Tests of the test harness itself: the detectors in helpers.mjs must catch what they claim to
+// catch (a checker that cannot fail proves nothing), and the static server must behave like
+// Netlify for the things the site relies on (headers, pretty URLs, 404 page).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSite, loadNetlifyHeaders, headersFor, siteHas } from './helpers.mjs';
+
+let dir;
+let site;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'shishin-harness-'));
+  const page = (body, head = '') =>
+    `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>t</title><link rel="icon" href="data:,">${head}</head><body><main>${body}</main></body></html>`;
+  writeFileSync(join(dir, 'index.html'), page('<h1>正常なページ</h1><p>本文</p>'));
+  writeFileSync(join(dir, '404.html'), page('<h1>見つかりません</h1>'));
+  writeFileSync(join(dir, 'inline-script.html'), page('<h1>x</h1><script>document.title = "ran"</script>'));
+  writeFileSync(join(dir, 'style-attr.html'), page('<h1 style="color: red">x</h1>'));
+  writeFileSync(join(dir, 'error.html'), page('<h1>x</h1>', '<script src="/assets/h/throws.js"></script>'));
+  writeFileSync(join(dir, 'missing.html'), page('<h1>x</h1><img src="/nope.png" alt="なし">'));
+  writeFileSync(join(dir, 'inaccessible.html'), page('<h1>x</h1><img src="/assets/h/a.svg"><input type="text">'));
+  mkdirSync(join(dir, 'assets', 'h'), { recursive: true });
+  writeFileSync(join(dir, 'assets', 'h', 'throws.js'), 'throw new Error("boom from throws.js");');
+  writeFileSync(join(dir, 'assets', 'h', 'a.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>');
+  mkdirSync(join(dir, 'search', 'abc123'), { recursive: true });
+  writeFileSync(join(dir, 'search', 'index.html'), page('<h1>検索</h1>'));
+  writeFileSync(join(dir, 'search', 'abc123', 'meta.json'), '{}');
+  site = await openSite({ dir });
+});
+
+after(async () => {
+  await site?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('netlify.toml header rules: /* everywhere, immutable only for hashed assets and search shards', () => {
+  const rules = loadNetlifyHeaders();
+  const csp = (p) => headersFor(rules, p)['Content-Security-Policy'];
+  const cache = (p) => headersFor(rules, p)['Cache-Control'];
+  for (const p of ['/', '/mic/3.2.1/', '/search/', '/assets/abc/site.js']) assert.match(csp(p), /default-src 'self'/, p);
+  assert.match(cache('/assets/0123abcd/style.css'), /immutable/);
+  assert.match(cache('/search/0123abcd/meta.json'), /immutable/);
+  assert.equal(cache('/search/'), undefined, 'the search page itself must not be cached forever');
+  assert.equal(cache('/search/index.html'), undefined);
+  assert.equal(cache('/mic/3.2.1/'), undefined);
+});
+
+test('static server: headers, pretty URLs, 404 page, no path traversal', async () => {
+  const home = await fetch(site.url('/'));
+  assert.equal(home.status, 200);
+  assert.match(home.headers.get('content-type'), /^text\/html/);
+  assert.match(home.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+  const shard = await fetch(site.url('/search/abc123/meta.json'));
+  assert.match(shard.headers.get('cache-control'), /immutable/);
+  assert.equal((await fetch(site.url('/search/'))).headers.get('cache-control'), null);
+  const redirect = await fetch(site.url('/search'), { redirect: 'manual' });
+  assert.equal(redirect.status, 301);
+  assert.equal(redirect.headers.get('location'), '/search/');
+  const missing = await fetch(site.url('/nothing/here/'));
+  assert.equal(missing.status, 404);
+  assert.match(await missing.text(), /見つかりません/);
+  assert.match(missing.headers.get('content-security-policy'), /script-src 'self'/);
+  const traversal = await fetch(site.url('/%2e%2e/%2e%2e/etc/passwd'));
+  assert.equal(traversal.status, 404);
+  assert.ok(siteHas('/search/', dir) && siteHas('/search', dir) && !siteHas('/nope/', dir));
+});
+
+test('the collectors report nothing on a clean page', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/');
+  site.expectClean(page);
+  await site.expectAccessible(page);
+});
+
+test('an inline script is blocked by the CSP and reported', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/inline-script.html');
+  assert.notEqual(await page.title(), 'ran', 'the inline script must not run');
+  assert.ok(site.problems(page).some((p) => p.startsWith('CSP violation: script-src')), site.problems(page).join('\n'));
+  assert.throws(() => site.expectClean(page));
+});
+
+test('a style="" attribute is blocked by the CSP and reported', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/style-attr.html');
+  assert.ok(site.problems(page).some((p) => p.startsWith('CSP violation: style-src')), site.problems(page).join('\n'));
+});
+
+test('uncaught script errors and missing resources are reported', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/error.html');
+  assert.ok(site.problems(page).some((p) => p.includes('boom from throws.js')), site.problems(page).join('\n'));
+  const page2 = await site.newPage();
+  await site.goto(page2, '/missing.html');
+  assert.ok(site.problems(page2).some((p) => p.startsWith('HTTP 404') && p.includes('/nope.png')), site.problems(page2).join('\n'));
+  const page3 = await site.newPage({ allowProblems: [/nope\.png/] });
+  await site.goto(page3, '/missing.html');
+  site.expectClean(page3);
+});
+
+test('goto checks the status; an expected 404 document is not a problem', async () => {
+  const page = await site.newPage();
+  await assert.rejects(site.goto(page, '/nothing/'), /HTTP 404/);
+  const page2 = await site.newPage();
+  await site.goto(page2, '/nothing/', { status: 404 });
+  site.expectClean(page2);
+});
+
+test('axe finds serious/critical violations (image without alt, unlabelled input)', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/inaccessible.html');
+  const ids = (await site.axe(page)).map((v) => v.id);
+  assert.ok(ids.includes('image-alt'), ids.join(','));
+  assert.ok(ids.includes('label'), ids.join(','));
+  await assert.rejects(site.expectAccessible(page), /image-alt/);
+});

@@ -1,0 +1,256 @@
+//! The site generator through its public interface: the `shishin` binary on fixture sites.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_shishin"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Copy a fixture into a fresh temp dir so tests can edit it.
+fn copy_site(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn build(root: &Path) -> Output {
+    bin().args(["build", "--root"]).arg(root).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn fixture_site_renders_expected_structure() {
+    let site = copy_site("basic");
+    let out = build(site.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = read(site.path(), "public/mic/3.2.1/index.html");
+    // Document basics.
+    assert!(html.starts_with("<!doctype html>\n<html lang=\"ja\">"), "{}", &html[..80]);
+    assert!(html.contains("<title>3.2.1 組織的安全管理対策 | テストサイト</title>"));
+    assert!(html.contains(r#"<meta name="shishin-id" content="mic-3.2.1">"#));
+    assert!(html.contains(r#"<link rel="canonical" href="https://example.test/guide/mic/3.2.1/">"#));
+    assert!(html.contains(r#"<meta property="og:title" content="3.2.1 組織的安全管理対策">"#));
+    // Clause permalink honours the base path; breadcrumbs list the ancestors in order.
+    let crumbs = html.split("aria-label=\"パンくずリスト\"").nth(1).unwrap().split("</nav>").next().unwrap();
+    let order: Vec<usize> = ["/guide/\"", "/guide/mic/\"", "/guide/mic/3/\""].iter().map(|h| crumbs.find(h).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{crumbs}");
+    // Heading anchors (NFKC text, explicit id) and per-page TOC.
+    assert!(html.contains(r##"<h2 id="概要">概要<a class="heading-anchor" href="#概要""##));
+    assert!(html.contains(r#"<h2 id="access">アクセス制御"#));
+    let toc = html.split("class=\"toc\"").nth(1).unwrap();
+    assert!(toc.contains(r##"<a href="#access">アクセス制御</a>"##));
+    // Cross-references render number + title, custom text, glossary terms.
+    assert!(html.contains(r#"<a class="xref" href="/guide/mic/3.2.10/">3.2.10 法令で定められた記名・押印を電子署名で行うことについて</a>"#));
+    assert!(html.contains(r#"<a class="xref" href="/guide/mic/3.2.10/">電子署名の項</a>"#));
+    assert!(html.contains(r#"<a class="xref" href="/guide/glossary/#phr">PHR</a>"#));
+    // GFM extensions.
+    assert!(html.contains("<table>") && html.contains("<td>暗号化</td>"));
+    assert!(html.contains("<del>取り消し</del>"));
+    assert!(html.contains("footnote-definition"));
+    // Highlighting by class, never inline style.
+    assert!(html.contains(r#"<pre class="code" data-lang="yaml">"#) && html.contains("hl-entity"));
+    assert!(!html.contains("style="), "inline styles break the CSP");
+    // Root-relative links get the base path.
+    assert!(html.contains(r#"<a href="/guide/mic/3/">相対</a>"#));
+    // Prev/next follow reading order (3.2.1 before 3.2.10 by number).
+    assert!(html.contains(r#"rel="next" href="/guide/mic/3.2.10/""#), "next link");
+    assert!(html.contains(r#"rel="prev" href="/guide/mic/3/""#), "prev link");
+    // Last updated from front matter; superseded notice from the corpus source.
+    assert!(html.contains(r#"<time datetime="2024-01-02">"#));
+    assert!(html.contains("banner--superseded") && html.contains("2省ガイドライン（2020年）"));
+    // Requirement items listed on their clause.
+    assert!(html.contains(r#"<li id="mic-3.2.1-r01">"#));
+    // Assets are content-hashed and referenced under the base path.
+    let css = regex::Regex::new(r#"href="/guide/assets/([0-9a-f]{12})/style.css""#).unwrap();
+    let hash = &css.captures(&html).expect("hashed stylesheet")[1];
+    assert!(site.path().join(format!("public/assets/{hash}/style.css")).exists());
+    assert!(site.path().join(format!("public/assets/{hash}/highlight.css")).exists());
+}
+
+#[test]
+fn site_level_files() {
+    let site = copy_site("basic");
+    assert!(build(site.path()).status.success());
+    let sitemap = read(site.path(), "public/sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.test/guide/mic/3.2.1/</loc><lastmod>2024-01-02</lastmod>"), "{sitemap}");
+    assert!(read(site.path(), "public/robots.txt").contains("Sitemap: https://example.test/guide/sitemap.xml"));
+    let not_found = read(site.path(), "public/404.html");
+    assert!(not_found.contains("ページが見つかりません") && not_found.contains("<html lang=\"ja\">"));
+    // Aliases: a redirect page and a Netlify rule.
+    assert!(read(site.path(), "public/old/3-2-1/index.html").contains(r#"url=/guide/mic/3.2.1/"#));
+    assert!(read(site.path(), "public/_redirects").contains("/guide/old/3-2-1/ /guide/mic/3.2.1/ 301"));
+    // Glossary and requirement catalogue layouts render their data with anchors.
+    let glossary = read(site.path(), "public/glossary/index.html");
+    assert!(glossary.contains(r#"<dt id="phr">PHR"#));
+    let catalogue = read(site.path(), "public/requirements/index.html");
+    assert!(catalogue.contains(r#"<tr id="mic-3.2.1-r01">"#));
+}
+
+#[test]
+fn drafts_are_left_out_of_build() {
+    let site = copy_site("basic");
+    std::fs::write(site.path().join("content/mic/draft.md"), "---\ntitle: 下書き\ndraft: true\n---\n\n本文\n").unwrap();
+    assert!(build(site.path()).status.success());
+    assert!(!site.path().join("public/mic/draft/index.html").exists());
+    let out = bin().args(["build", "--drafts", "--root"]).arg(site.path()).output().unwrap();
+    assert!(out.status.success());
+    assert!(read(site.path(), "public/mic/draft/index.html").contains("banner--draft"));
+}
+
+/// Each class of bad input: non-zero exit, file:line:col, previous public/ byte-identical.
+#[test]
+fn bad_inputs_fail_with_position_and_keep_previous_output() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // (file, content, expected position, expected words)
+        ("content/mic/bad.md", "---\ntitle: [unclosed\n---\n", "content/mic/bad.md:2:", "invalid YAML"),
+        ("content/mic/bad.md", "---\ntitle: A\ntitle: B\n---\n", "content/mic/bad.md:3:", "duplicate"),
+        ("content/mic/bad.md", "---\ntitle: A\ntitel: B\n---\n", "content/mic/bad.md:3:", "titel"),
+        ("content/mic/bad.md", "---\ntitle: A\nid: mic-3.2.10\n---\n", "content/mic/3/3.2.10.md:4:1", "duplicate id `mic-3.2.10`"),
+        ("content/mic/bad.md", "---\ntitle: A\n---\n\n参照 [[mic-9.9]]\n", "content/mic/bad.md:5:4", "unknown cross-reference"),
+        ("content/mic/bad.md", "---\ntitle: A\n---\n\n## 同じ\n\n## 同じ\n", "content/mic/bad.md:7:1", "duplicate heading anchor"),
+        ("content/mic/bad.md", "---\ntitle: A\n---\n\n<script>alert(1)</script>\n", "content/mic/bad.md:5:1", "raw HTML"),
+        ("content/mic/bad.md", "---\ntitle: A\n---\n\ntext <b onclick=x>b</b>\n", "content/mic/bad.md:5:6", "raw HTML"),
+        ("content/mic/bad.md", "---\ntitle: A\n---\n\n[x](javascript:alert(1))\n", "content/mic/bad.md:5:1", "link scheme not allowed"),
+        ("content/mic/bad.md", "---\ntitle: A\n---\n\n```rust {onload}\nx\n```\n", "content/mic/bad.md:5:1", "info string"),
+        ("content/mic/bad.md", "---\ntitle: A\n---\n\n[[mic-3.2.1#nope]]\n", "content/mic/bad.md:5:1", "no anchor `#nope`"),
+        ("content/mic/bad.md", "---\ntitle: A\nlayout: nosuch\n---\n", "content/mic/bad.md:3:1", "unknown layout"),
+        ("content/mic/bad.md", "---\ntitle: A\nid: Mic-X\n---\n", "content/mic/bad.md:3:1", "lowercase"),
+        ("content/data/glossary.yaml", "terms:\n  - id: phr\n    term: PHR\n    definition: x\n    definition: y\n", "content/data/glossary.yaml:5:", "duplicate"),
+        ("content/data/outline.yaml", "required:\n  - { id: mic-3.2.1 }\n  - { id: mic-7.7 }\n", "content/data/outline.yaml:3:", "outline clause `mic-7.7` has no page"),
+        ("shishin.yaml", "title: x\nbase_url: https://e.test/\nbogus: 1\n", "shishin.yaml:3:", "bogus"),
+    ];
+    let site = copy_site("basic");
+    assert!(build(site.path()).status.success());
+    let before = snapshot(&site.path().join("public"));
+    for (file, content, position, words) in cases {
+        let path = site.path().join(file);
+        let original = std::fs::read(&path).ok();
+        std::fs::write(&path, content).unwrap();
+        let out = build(site.path());
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{file} with {content:?} should fail");
+        assert!(err.contains(position), "expected {position} for {content:?}, got:\n{err}");
+        assert!(err.contains(words), "expected {words:?} for {content:?}, got:\n{err}");
+        assert!(err.contains("help:") || err.contains("= help"), "every error says what to do:\n{err}");
+        assert_eq!(snapshot(&site.path().join("public")), before, "public/ changed after failing on {content:?}");
+        match original {
+            Some(bytes) => std::fs::write(&path, bytes).unwrap(),
+            None => std::fs::remove_file(&path).unwrap(),
+        }
+    }
+    assert!(build(site.path()).status.success(), "site builds again after restoring");
+}
+
+#[test]
+fn all_errors_of_a_build_are_reported_together() {
+    let site = copy_site("basic");
+    std::fs::write(site.path().join("content/mic/a.md"), "---\ntitle: A\n---\n\n[[nope-1]]\n").unwrap();
+    std::fs::write(site.path().join("content/mic/b.md"), "---\ntitle: B\ntypo: 1\n---\n").unwrap();
+    let out = build(site.path());
+    let err = stderr(&out);
+    assert!(err.contains("content/mic/a.md:5:1") && err.contains("content/mic/b.md:3:1"), "{err}");
+    assert!(err.contains("2 errors found"), "{err}");
+    // check --format json lists the same errors for editors and CI.
+    let out = bin().args(["check", "--format", "json", "--root"]).arg(site.path()).output().unwrap();
+    assert!(!out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(errors[0]["file"], "content/mic/a.md");
+    assert_eq!(errors[0]["line"], 5);
+}
+
+#[test]
+fn refuses_to_overwrite_a_directory_it_did_not_create() {
+    let site = copy_site("basic");
+    let out_dir = site.path().join("mine");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::write(out_dir.join("notes.txt"), "my notes").unwrap();
+    let out = bin().args(["build", "--root"]).arg(site.path()).arg("--output").arg(&out_dir).output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not created by shishin"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(out_dir.join("notes.txt")).unwrap(), "my notes");
+    let out = bin().args(["build", "--force", "--root"]).arg(site.path()).arg("--output").arg(&out_dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out_dir.join("mic/3.2.1/index.html").exists());
+    // A directory shishin made can be rebuilt without --force.
+    let again = bin().args(["build", "--root"]).arg(site.path()).arg("--output").arg(&out_dir).output().unwrap();
+    assert!(again.status.success());
+}
+
+#[test]
+fn init_scaffolds_a_site_that_builds_and_refuses_non_empty_dirs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("site");
+    let out = bin().arg("init").arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = build(&dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = read(&dir, "public/guide/first-page/index.html");
+    assert!(page.contains("最初のページ") && page.contains(r#"<h2 id="書き方">"#));
+    let again = bin().arg("init").arg(&dir).output().unwrap();
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("not empty"));
+}
+
+#[test]
+fn plain_markdown_tree_with_title_and_weight_only_builds() {
+    // The benchmark corpus shape: no ids, no theme, no data files.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::write(root.join("shishin.yaml"), "title: コーパス\nbase_url: /\n").unwrap();
+    std::fs::create_dir_all(root.join("content/sec-01")).unwrap();
+    std::fs::write(root.join("content/_index.md"), "---\ntitle: ホーム\n---\n\n本文\n").unwrap();
+    std::fs::write(root.join("content/sec-01/_index.md"), "---\ntitle: 節1\n---\n").unwrap();
+    for (i, w) in [(2, 2), (1, 1), (10, 10)] {
+        std::fs::write(root.join(format!("content/sec-01/page-{i:04}.md")), format!("---\ntitle: ページ{i}\nweight: {w}\n---\n\n## 見出し\n\n```sh\nls -l\n```\n")).unwrap();
+    }
+    let out = build(root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let section = read(root, "public/sec-01/index.html");
+    let p1 = section.find("/sec-01/page-0001/").unwrap();
+    let p2 = section.find("/sec-01/page-0002/").unwrap();
+    let p10 = section.find("/sec-01/page-0010/").unwrap();
+    assert!(p1 < p2 && p2 < p10, "children ordered by weight");
+}
+
+#[test]
+fn version_flag() {
+    let out = bin().arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("shishin "));
+}
