@@ -1,6 +1,9 @@
 //! Relevance on the shipped corpus (`content/`), through the core's public build API: recall@5 and
 //! MRR of `tests/eval/queries.yaml` on the engine (the CLI/API path) and on the static index read by
 //! the browser code under Node, and agreement between the two.
+//!
+//! `check_site` is `build_site` without the templates: the same pages and rendered Markdown, which
+//! is all the search reads (and it keeps this test independent of layouts owned elsewhere).
 
 use shishin::build::{BuildOptions, check_site};
 use shishin::search::eval::{self, EvalQuery, Report};
