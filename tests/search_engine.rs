@@ -310,8 +310,18 @@ fn static_index_and_engine_agree_on_fixtures() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for (q, static_ids) in queries.iter().zip(v["results"].as_array().unwrap()) {
+    for ((q, static_ids), shown) in queries.iter().zip(v["results"].as_array().unwrap()).zip(v["presented"].as_array().unwrap()) {
         let static_ids: Vec<String> = static_ids.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
         assert_eq!(static_ids, ids(q), "{q}");
+        // the same deep link, snippet and highlights (the browser counts characters, Rust bytes)
+        for (hit, js) in engine().search(q, 3).unwrap().iter().zip(shown.as_array().unwrap()) {
+            let chars: Vec<(usize, usize)> = hit
+                .highlights
+                .iter()
+                .map(|&(a, b)| (hit.snippet[..a].chars().count(), hit.snippet[..b].chars().count()))
+                .collect();
+            let rust = json!({"id": hit.id, "url": hit.url, "snippet": hit.snippet, "highlights": chars});
+            assert_eq!(&rust, js, "{q}");
+        }
     }
 }
