@@ -75,16 +75,6 @@ impl Analyzer {
         Analyzer::from_sources(&dict_path, &dict_text, &syn_path, &syn_text)
     }
 
-    /// The built-in dictionary and synonyms.
-    pub fn built_in() -> Result<Analyzer, String> {
-        Analyzer::from_sources(
-            Path::new("<built-in userdict.csv>"),
-            DEFAULT_USERDICT,
-            Path::new("<built-in synonyms.yaml>"),
-            DEFAULT_SYNONYMS,
-        )
-    }
-
     pub fn from_sources(dict_path: &Path, dict_csv: &str, syn_path: &Path, syn_yaml: &str) -> Result<Analyzer, String> {
         let dictionary = load_dictionary("embedded://ipadic").map_err(|e| format!("cannot load IPADIC: {e}"))?;
         let csv = normalized_user_dictionary(dict_path, dict_csv)?;
@@ -236,7 +226,8 @@ mod tests {
     use super::*;
 
     fn analyzer() -> Analyzer {
-        Analyzer::built_in().expect("built-in analyser")
+        // a directory without the files falls back to the built-in ones
+        Analyzer::load(Path::new("/nonexistent/search-index")).expect("built-in analyser")
     }
 
     fn morph_texts(a: &Analyzer, s: &str) -> Vec<String> {
