@@ -180,6 +180,17 @@ fn static_index_is_content_addressed_and_complete() {
 }
 
 #[test]
+fn a_site_without_pages_has_an_empty_index() {
+    let engine = Engine::build(&[], analyzer()).unwrap();
+    assert!(engine.search("暗号化", 10).unwrap().is_empty());
+    assert!(engine.search("3.2.1", 10).unwrap().is_empty());
+    let (url, files) = static_files(&[]);
+    let meta: Value = serde_json::from_slice(&files[&format!("{}meta.json", url.trim_start_matches('/'))]).unwrap();
+    assert_eq!(meta["docs"], json!([]));
+    assert_eq!(meta["shards"], 1);
+}
+
+#[test]
 fn cli_and_api_output() {
     let v = search_value(engine(), "暗号化", 10).unwrap();
     let first = &v["hits"][0];
