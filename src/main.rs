@@ -51,6 +51,27 @@ enum Command {
     },
     /// Create a minimal site in DIR
     Init { dir: PathBuf },
+    /// Search the site (same analyser as the static index)
+    Search {
+        #[command(flatten)]
+        root: RootArg,
+        /// Print {"hits": [{id, title, url, snippet, score}]}
+        #[arg(long)]
+        json: bool,
+        /// Words, a "quoted phrase" or a clause number (3.2.1, mhlw5 6.12)
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+    },
+    /// Relevance of the search engine on a query list (recall@5, MRR)
+    Eval {
+        #[command(flatten)]
+        root: RootArg,
+        /// Query file (default: <root>/tests/eval/queries.yaml)
+        queries: Option<PathBuf>,
+        /// Fail (exit 1) when recall@5 is below this
+        #[arg(long, default_value_t = 0.95)]
+        min_recall: f64,
+    },
     /// Preview the site with live reload (built in memory; drafts shown; nothing written)
     Serve {
         #[command(flatten)]
@@ -142,6 +163,26 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Search { root, json, query } => match shishin::search::cli::search_cli(&root.root, &query.join(" "), json) {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Eval { root, queries, min_recall } => match shishin::search::cli::eval_cli(&root.root, queries.as_deref()) {
+            Ok(report) => {
+                println!("{report}");
+                if report.recall >= min_recall { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Init { dir } => match shishin::init::init(&dir) {
             Ok(()) => {
                 eprintln!("created a site in {}; next: shishin serve --root {}", dir.display(), dir.display());
