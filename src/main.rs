@@ -62,6 +62,63 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Search the site (same analyser as the static index)
+    Search {
+        #[command(flatten)]
+        root: RootArg,
+        /// Print {"hits": [{id, title, url, snippet, score}]}
+        #[arg(long)]
+        json: bool,
+        /// Words, a "quoted phrase" or a clause number (3.2.1, mhlw5 6.12)
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+    },
+    /// Relevance of the search engine on a query list (recall@5, MRR)
+    Eval {
+        #[command(flatten)]
+        root: RootArg,
+        /// Query file (default: <root>/tests/eval/queries.yaml)
+        queries: Option<PathBuf>,
+        /// Fail (exit 1) when recall@5 is below this
+        #[arg(long, default_value_t = 0.95)]
+        min_recall: f64,
+    },
+    /// Preview the site with live reload (built in memory; drafts shown; nothing written)
+    Serve {
+        #[command(flatten)]
+        root: RootArg,
+        /// Port to listen on (0: any free port; the first stdout line names it)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback exposes the preview to the network
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Show pages marked `draft: true` (the default under serve)
+        #[arg(long, overrides_with = "no_drafts")]
+        drafts: bool,
+        /// Leave out pages marked `draft: true`, as `build` does
+        #[arg(long, overrides_with = "drafts")]
+        no_drafts: bool,
+    },
+    /// サービス仕様適合開示書 / SLA参考例 answer files
+    Disclosure {
+        #[command(subcommand)]
+        command: DisclosureCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DisclosureCommand {
+    /// Validate a filled answer file (JSON or CSV): exit 0 valid, 1 invalid answers, 2 unreadable
+    Check {
+        /// FILLED.json or FILLED.csv
+        file: PathBuf,
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 fn main() -> ExitCode {
@@ -107,6 +164,37 @@ fn main() -> ExitCode {
             Err(diags) => report(&diags, format),
         },
         Command::Mapping { root, from, json } => shishin::mapping::cli::cli(&root.root, &from, json),
+        Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::disclosure::cli::check(&file, &root.root)),
+        Command::Serve { root, port, bind, open, drafts: _, no_drafts } => {
+            let opts = shishin::serve::ServeOptions { root: root.root, bind, port, open, include_drafts: !no_drafts };
+            match shishin::serve::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Search { root, json, query } => match shishin::search::cli::search_cli(&root.root, &query.join(" "), json) {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Eval { root, queries, min_recall } => match shishin::search::cli::eval_cli(&root.root, queries.as_deref()) {
+            Ok(report) => {
+                println!("{report}");
+                if report.recall >= min_recall { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Init { dir } => match shishin::init::init(&dir) {
             Ok(()) => {
                 eprintln!("created a site in {}; next: shishin serve --root {}", dir.display(), dir.display());

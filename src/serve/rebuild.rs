@@ -1,0 +1,130 @@
+//! One (re)build: run the normal pipeline in memory, swap the result in (or keep the last good
+//! site and record the failure), tell the open pages, and print one line.
+//!
+//! Whole-site rebuilds: the pipeline is fast enough on the shipped corpus that tracking which
+//! stage an edit touches is not worth its bugs (bench/SERVE.md has the numbers).
+
+use super::api::SearchBackend;
+use super::livereload;
+use super::state::{Failure, Snapshot, State};
+use crate::build::{BuildOptions, BuiltSite, build_site};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Builds the search backend for a new site (runs after the reload went out, so it never delays
+/// the browser). Err is printed and the API answers 503 until a later build succeeds.
+pub type SearchFactory = Box<dyn Fn(&BuiltSite) -> Result<Arc<dyn SearchBackend>, String> + Send + Sync>;
+
+pub struct Rebuilder {
+    pub opts: BuildOptions,
+    pub state: Arc<State>,
+    pub search: Option<SearchFactory>,
+}
+
+impl Rebuilder {
+    /// Build once. `changed` is relative to the root (empty for the first build); `rescan` means
+    /// the watcher lost events. Returns whether the build succeeded.
+    pub fn run(&self, changed: &[PathBuf], rescan: bool) -> bool {
+        let started = Instant::now();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_site(&self.opts)));
+        let ms = started.elapsed().as_millis();
+        let result = result.unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(Diagnostics::from(
+                Diagnostic::file_level("shishin.yaml", format!("internal error while building: {what}")).help("this is a bug in shishin; please report it with the file you changed"),
+            ))
+        });
+        let changed_refs: Vec<&Path> = changed.iter().map(PathBuf::as_path).collect();
+        let what = describe(changed, rescan);
+        match result {
+            Ok(built) => {
+                let snapshot = Arc::new(Snapshot::new(&built.files, built.site.config.base_path()));
+                let before = self.state.current();
+                let css_only = before.failure.is_none() && before.site.is_some() && !rescan && !changed.is_empty() && changed.iter().all(|p| is_stylesheet(p));
+                let asset_dir = snapshot.asset_dir.clone();
+                let now = self.state.update(|c| {
+                    c.build += 1;
+                    c.site = Some(snapshot);
+                    c.failure = None;
+                });
+                let msg = match (css_only, asset_dir) {
+                    (true, Some(dir)) => livereload::css(now.build, &dir, &changed_refs),
+                    _ => livereload::reload(now.build, &changed_refs),
+                };
+                self.state.broadcast(msg);
+                let pages = built.site.pages.len();
+                if changed.is_empty() && !rescan {
+                    eprintln!("built {pages} pages, {} files ({} KB) in {ms} ms", built.files.len(), built.files.total_bytes() / 1024);
+                } else {
+                    eprintln!("rebuilt in {ms} ms ({}): {what}", if css_only { "styles swapped" } else { "pages reloaded" });
+                }
+                if let Some(factory) = &self.search {
+                    let t = Instant::now();
+                    match factory(&built) {
+                        Ok(engine) => {
+                            self.state.set_search(Some(engine));
+                            if changed.is_empty() {
+                                eprintln!("search index ready in {} ms", t.elapsed().as_millis());
+                            }
+                        }
+                        Err(e) => eprintln!("warning: search index not rebuilt: {e}"),
+                    }
+                }
+                true
+            }
+            Err(diags) => {
+                let n = diags.len();
+                for d in &diags.0 {
+                    eprintln!("{d}\n");
+                }
+                let now = self.state.update(|c| {
+                    c.build += 1;
+                    c.failure = Some(Arc::new(Failure { diagnostics: diags.0.clone() }));
+                });
+                self.state.broadcast(livereload::error(now.build, &diags.0));
+                let keep = if now.site.is_some() { "still serving the last good build" } else { "nothing to serve until it is fixed" };
+                eprintln!("build failed in {ms} ms ({n} error{}; {keep}): {what}", if n == 1 { "" } else { "s" });
+                false
+            }
+        }
+    }
+}
+
+fn is_stylesheet(p: &Path) -> bool {
+    p.starts_with("themes") && p.extension().is_some_and(|e| e == "css")
+}
+
+/// `content/a.md, content/b.md (+3 more)`.
+fn describe(changed: &[PathBuf], rescan: bool) -> String {
+    if rescan {
+        return "everything (the file watcher lost events)".into();
+    }
+    if changed.is_empty() {
+        return "start".into();
+    }
+    let shown: Vec<String> = changed.iter().take(3).map(|p| p.to_string_lossy().replace('\\', "/")).collect();
+    let more = changed.len().saturating_sub(3);
+    if more > 0 { format!("{} (+{more} more)", shown.join(", ")) } else { shown.join(", ") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_changes() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(describe(&[p("content/a.md")], false), "content/a.md");
+        assert_eq!(describe(&[p("a"), p("b"), p("c"), p("d"), p("e")], false), "a, b, c (+2 more)");
+        assert!(describe(&[], true).contains("lost events"));
+        assert!(is_stylesheet(&p("themes/default/static/style.css")));
+        assert!(!is_stylesheet(&p("content/x.css")));
+        assert!(!is_stylesheet(&p("themes/default/templates/base.html")));
+    }
+}

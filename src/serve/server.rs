@@ -1,0 +1,66 @@
+//! The accept loop: hyper HTTP/1.1 connections with a header-read timeout and a header size cap,
+//! TCP_NODELAY, a cap on open connections, a tower concurrency limit on requests in flight, and
+//! graceful shutdown (idle connections close at once, busy ones finish within the grace period).
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tower::ServiceBuilder;
+
+/// Slow-loris: a client must send its whole request head within this time.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest request head (request line + headers); larger ones get 431.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// Open TCP connections; further clients wait in the listen backlog.
+pub const MAX_CONNECTIONS: usize = 512;
+/// Requests being handled at once; further requests wait for a slot.
+pub const MAX_IN_FLIGHT: usize = 128;
+/// How long open connections may take to finish after Ctrl-C / SIGTERM.
+pub const GRACE: Duration = Duration::from_millis(1500);
+
+/// Accepts until `shutdown` turns true. Connection tasks hold a permit of `slots` until they end,
+/// so the caller can wait for them.
+pub async fn accept_loop(listener: TcpListener, router: Router, slots: Arc<Semaphore>, shutdown: watch::Receiver<bool>) {
+    let service = ServiceBuilder::new().concurrency_limit(MAX_IN_FLIGHT).service(router);
+    let mut stop = shutdown.clone();
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+            _ = stop.wait_for(|&s| s) => return,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning; never give up serving.
+                    eprintln!("warning: accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.wait_for(|&s| s) => return,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(service.clone());
+        let mut shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let mut builder = http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).max_header_size(MAX_HEAD_BYTES);
+            let conn = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
+            tokio::pin!(conn);
+            tokio::select! {
+                // I/O errors of one connection (resets, timeouts) end that connection only.
+                _ = conn.as_mut() => return,
+                _ = shutdown.wait_for(|&s| s) => {}
+            }
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(GRACE, conn).await;
+        });
+    }
+}
