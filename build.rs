@@ -5,7 +5,12 @@ use std::io::Write;
 use std::path::Path;
 
 fn main() {
-    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    // The runtime variable, not env!(): a build-script binary compiled in another checkout that
+    // shares the target dir (a clean-clone check, a worktree) would otherwise read that checkout's
+    // theme, or an empty one once it is deleted.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let theme = Path::new(&manifest).join("themes/default");
+    assert!(theme.is_dir(), "theme directory {} is missing", theme.display());
     println!("cargo::rerun-if-changed={}", theme.display());
     let mut files = Vec::new();
     collect(&theme, &theme, &mut files);
