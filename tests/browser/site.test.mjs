@@ -3,7 +3,7 @@
 // no console errors, no CSP violations, no serious/critical axe violations, a screenshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSite, PHONE } from './helpers.mjs';
+import { openSite, PHONE, DESKTOP } from './helpers.mjs';
 
 let site;
 before(async () => { site = await openSite(); });
@@ -134,11 +134,13 @@ for (const path of ['/', '/mic/3.2.1/', '/mapping/', '/mic/annex-disclosure/']) 
 }
 
 for (const t of TEMPLATES) {
-  test(`${t.name} (${t.path}): no console errors, no CSP violations, no serious axe violations`, async () => {
+  test(`${t.name} (${t.path}): no console errors, no CSP violations, no serious axe violations, no sideways scrolling`, async () => {
     const page = await site.newPage();
     await site.goto(page, t.path, { status: t.status });
     await site.expectAccessible(page);
     await site.screenshot(page, `desktop-${t.name}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= DESKTOP.width, `${t.path}: the page scrolls sideways at ${DESKTOP.width} px (scrollWidth ${width}); widest: ${await widest(page)}`);
     await site.settle(page);
   site.expectClean(page);
   });
