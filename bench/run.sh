@@ -3,8 +3,9 @@
 #
 # Build time and peak RSS of shishin on the shipped site and on Japanese corpora of N pages,
 # the same corpus through Hugo (+ Pagefind) and mdBook when available, static-search bytes and
-# CLI search latency when the search feature is built in, and the serve reload latency when
-# bench/reload-latency.sh exists. Prints a Markdown table; bench/README.md holds the figures.
+# CLI search latency, and the serve edit → reload latency (bench/search-bytes.mjs and
+# bench/reload-latency.mjs, which need Chromium and tests/browser's npm packages).
+# Prints a Markdown table; bench/README.md holds the figures.
 #
 #   --smoke       CI mode: one 50-page corpus, one run, no peers, nothing installed except
 #                 the corpus generator's packages; fails when a build's output looks wrong
@@ -121,6 +122,20 @@ site_from_corpus() {
 }
 
 has_search=0
+browser=0
+[ -x /usr/bin/chromium ] && [ -d "$repo/tests/browser/node_modules/playwright-core" ] && browser=1
+has_serve=0
+"$bin" --help 2>/dev/null | grep -qE '^\s+serve\b' && has_serve=1
+# reload SITE FILE URLPATH LABEL: edit → browser shows it, under `shishin serve` (median of 5)
+reload() {
+  [ "$has_serve" = 1 ] && [ "$browser" = 1 ] || return 0
+  local r
+  if r=$(timeout 600 node "$here/reload-latency.mjs" "$bin" "$1" "$2" "$3" 5); then
+    row "$4" "serve: edit → reload shown" "$r" "–" "–" "–"
+  else
+    echo "bench: reload latency failed" >&2; problems=1
+  fi
+}
 "$bin" --help 2>/dev/null | grep -qE '^\s+search\b' && has_search=1
 
 echo "bench: shishin $("$bin" --version | awk '{print $2}') ($profile), runs=$runs, pages=${pages[*]}, peers=$peers, search=$has_search"
@@ -131,6 +146,9 @@ measure "$bin" build --root "$repo" --output "$work/shipped-out"
 shipped_pages=$(find "$work/shipped-out" -name index.html | wc -l)
 row "shipped site ($shipped_pages pages)" "shishin build" "${WALL} s" "${RSS} MiB" "$(mib "$work/shipped-out")" "–"
 expect "the shipped site has pages" [ "$shipped_pages" -gt 10 ]
+rm -rf "$work/reload-shipped"; mkdir -p "$work/reload-shipped"
+cp -r "$repo/shishin.yaml" "$repo/content" "$work/reload-shipped/"
+reload "$work/reload-shipped" content/mic/3/3.2/3.2.1.md /mic/3.2.1/ "shipped site"
 
 # ---- corpora ---------------------------------------------------------------------------------
 search_queries=(設定ファイル 環境変数 ファイルシステム)
@@ -159,11 +177,13 @@ for n in "${pages[@]}"; do
     hits=$(grep -o '"id"' "$work/search.json" | wc -l)
     row "$n pages" "shishin search (CLI, ${search_queries[0]})" "cold ${cold} ms, warm ${warm_med} ms" "–" "$hits hits" "–"
     expect "$n-page corpus: CLI search finds ${search_queries[0]}" [ "$hits" -gt 0 ]
-    if [ -x /usr/bin/chromium ] && [ -d "$repo/tests/browser/node_modules/playwright-core" ]; then
+    if [ "$browser" = 1 ]; then
       bytes=$(node "$here/search-bytes.mjs" "$out" "${search_queries[@]}") || { echo "bench: search-bytes failed" >&2; bytes="failed"; problems=1; }
       row "$n pages" "static search, first query" "$bytes" "–" "–" "–"
     fi
   fi
+
+  reload "$site" content/sec-01/page-0001.md /sec-01/page-0001/ "$n pages"
 
   if [ "$peers" = 1 ]; then
     # Hugo (Debian package) + Pagefind (npm), on a copy of the minimal peer site.
@@ -190,11 +210,6 @@ for n in "${pages[@]}"; do
     fi
   fi
 done
-
-# ---- serve reload latency (the serve feature's own script, when present) ----------------------
-if [ -x "$here/reload-latency.sh" ] && [ "$smoke" = 0 ]; then
-  row "shipped site" "serve: edit → reload" "$("$here/reload-latency.sh" "$bin" "$repo" | tail -n 1)" "–" "–" "–"
-fi
 
 echo
 echo "| corpus | tool | wall time (median of $runs) | peak RSS | output | shishin ÷ tool |"
