@@ -70,6 +70,7 @@ if [ "$pagefind" = 1 ]; then
   pfsite="$work/search-site-pagefind"
   rm -rf "$pfsite"; cp -r "$site" "$pfsite"
   t0=$(date +%s%N); "$pf" --site "$pfsite" --quiet; t1=$(date +%s%N)
-  echo "pagefind --site: $(( (t1 - t0) / 1000000 )) ms; index (index/ fragment/ pf_meta wasm) $(du -ck "$pfsite"/pagefind/{index,fragment} "$pfsite"/pagefind/*.pf_meta "$pfsite"/pagefind/wasm.* | tail -n 1 | cut -f1) KB; shishin search/ $(du -sk "$site/search" | cut -f1) KB"
+  kb() { find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.1f KB", s / 1024 }'; }
+  echo "pagefind --site: $(( (t1 - t0) / 1000000 )) ms; its index (index/ fragment/ pf_meta wasm, gzip-compressed) $(kb "$pfsite"/pagefind/{index,fragment} "$pfsite"/pagefind/*.pf_meta "$pfsite"/pagefind/wasm.*), pagefind/ with its UI $(kb "$pfsite/pagefind"); shishin's index $(kb "$index_dir") raw JSON"
   node "$here/pagefind-bytes.mjs" "$pfsite"
 fi
