@@ -43,11 +43,14 @@ pub trait Capability: Sync + Send {
 /// Every capability of the site. Each loads its own data files and reports its own diagnostics;
 /// all of them are collected so one build shows every problem.
 fn load_capabilities(site: &Site) -> Result<Vec<Box<dyn Capability>>, Diagnostics> {
-    let caps: Vec<Box<dyn Capability>> = Vec::new();
-    let errors = Diagnostics::default();
+    let mut caps: Vec<Box<dyn Capability>> = Vec::new();
+    let mut errors = Diagnostics::default();
     // Capabilities register here, e.g.:
     // match crate::mapping::Mappings::load(site) { Ok(m) => caps.push(Box::new(m)), Err(e) => errors.extend(e.0) }
-    let _ = site;
+    match crate::disclosure::Templates::load(site) {
+        Ok(t) => caps.push(Box::new(t)),
+        Err(e) => errors.extend(e.0),
+    }
     errors.sorted().into_result().map(|_| caps)
 }
 

@@ -71,6 +71,22 @@ enum Command {
         #[arg(long, overrides_with = "drafts")]
         no_drafts: bool,
     },
+    /// サービス仕様適合開示書 / SLA参考例 answer files
+    Disclosure {
+        #[command(subcommand)]
+        command: DisclosureCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DisclosureCommand {
+    /// Validate a filled answer file (JSON or CSV): exit 0 valid, 1 invalid answers, 2 unreadable
+    Check {
+        /// FILLED.json or FILLED.csv
+        file: PathBuf,
+        #[command(flatten)]
+        root: RootArg,
+    },
 }
 
 fn main() -> ExitCode {
@@ -115,6 +131,7 @@ fn main() -> ExitCode {
             }
             Err(diags) => report(&diags, format),
         },
+        Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::disclosure::cli::check(&file, &root.root)),
         Command::Serve { root, port, bind, open, drafts: _, no_drafts } => {
             let opts = shishin::serve::ServeOptions { root: root.root, bind, port, open, include_drafts: !no_drafts };
             match shishin::serve::run(opts) {

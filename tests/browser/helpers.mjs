@@ -44,6 +44,10 @@
 //   startServer({ dir, headers }) / loadNetlifyHeaders(file) / headersFor(rules, path)
 //                               the pieces openSite uses, for tests that need their own server.
 //   launchBrowser()             Chromium with the flags CI needs (no sandbox, headless, no GPU).
+//
+// Environment (scripts/test sets the first two): SHISHIN_SITE (built site dir), SHISHIN_BIN (the
+// shishin binary scripts/test built, for tests that run the CLI), SHISHIN_SCREENSHOTS (screenshot
+// dir), SHISHIN_CHROMIUM (browser binary, default /usr/bin/chromium).
 
 import { createServer } from 'node:http';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';

@@ -1,0 +1,60 @@
+//! `shishin disclosure check FILE [--root DIR]`: exit 0 valid, 1 invalid answers, 2 the file (or
+//! the site's templates) cannot be read.
+
+use super::{Templates, answers};
+use crate::content::load::{LoadOptions, load_site};
+use crate::diagnostics::Diagnostics;
+use std::path::Path;
+
+pub const EXIT_VALID: u8 = 0;
+pub const EXIT_INVALID: u8 = 1;
+pub const EXIT_UNREADABLE: u8 = 2;
+
+/// Load the site's templates without rendering anything.
+pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
+    let (site, load_errors) = load_site(root, &LoadOptions { include_drafts: false })?;
+    load_errors.into_result()?;
+    Templates::load(&site)
+}
+
+/// Check a filled answer file; prints the problems to stderr and a summary, returns the exit code.
+pub fn check(file: &Path, root: &Path) -> u8 {
+    let parsed = match answers::read(file) {
+        Ok(f) => f,
+        Err(d) => {
+            eprintln!("{d}\n");
+            eprintln!("{}: cannot read this answer file.", file.display());
+            return EXIT_UNREADABLE;
+        }
+    };
+    let templates = match load_templates(root) {
+        Ok(t) => t,
+        Err(diags) => {
+            eprintln!("{diags}");
+            eprintln!("cannot load the templates of the site at {} (use --root to point at the folder with shishin.yaml)", root.display());
+            return EXIT_UNREADABLE;
+        }
+    };
+    if templates.templates.is_empty() {
+        eprintln!("error: the site at {} defines no templates (content/data/disclosure.yaml, sla.yaml)\n  = help: use --root to point at the folder with shishin.yaml", root.display());
+        return EXIT_UNREADABLE;
+    }
+    let outcome = answers::check(&templates, &parsed);
+    for d in &outcome.errors {
+        eprintln!("{d}\n");
+    }
+    let name = outcome.template.as_deref().unwrap_or("?");
+    let version = outcome.template.as_deref().and_then(|n| templates.get(n)).map(|t| t.version.as_str()).unwrap_or("?");
+    let stats = format!(
+        "template {name} (version {version}): {} answers; required {}/{}",
+        outcome.answered, outcome.required_answered, outcome.required_total
+    );
+    if outcome.errors.is_empty() {
+        println!("ok: {} — {stats}", file.display());
+        EXIT_VALID
+    } else {
+        let n = outcome.errors.len();
+        eprintln!("{}: {n} problem{} — {stats}", file.display(), if n == 1 { "" } else { "s" });
+        EXIT_INVALID
+    }
+}

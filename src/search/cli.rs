@@ -1,0 +1,119 @@
+//! What `shishin search`, `shishin eval` and `/api/search` call; argument parsing and HTTP stay
+//! with their owners (`main.rs`, `serve`).
+
+use super::analysis::Analyzer;
+use super::engine::{Engine, Hit};
+use super::eval::{self, Report};
+use super::query::QueryError;
+use super::site::docs_from_site;
+use crate::build::{BuildOptions, check_site};
+use anyhow::{Context, anyhow};
+use serde_json::json;
+use std::path::Path;
+
+/// Results shown by `shishin search` and returned by `/api/search` unless asked otherwise.
+pub const DEFAULT_LIMIT: usize = 10;
+/// Largest `limit` the API accepts.
+pub const MAX_LIMIT: usize = 100;
+
+/// `{"hits": [{id, title, url, snippet, score, number, breadcrumb, section, highlights}]}`.
+pub fn hits_json(hits: &[Hit]) -> String {
+    json!({ "hits": hits }).to_string()
+}
+
+/// Human-readable results: number and title, URL, snippet with 【】 around matches.
+pub fn hits_text(hits: &[Hit]) -> String {
+    if hits.is_empty() {
+        return "no results\n".to_string();
+    }
+    let mut out = String::new();
+    for (i, h) in hits.iter().enumerate() {
+        let label = match &h.number {
+            Some(n) => format!("{n} {}", h.title),
+            None => h.title.clone(),
+        };
+        out.push_str(&format!("{:>2}. {label}  {}\n", i + 1, h.url));
+        if !h.breadcrumb.is_empty() {
+            out.push_str(&format!("    {}\n", h.breadcrumb.join(" › ")));
+        }
+        if !h.snippet.is_empty() {
+            out.push_str(&format!("    {}\n", bracket_highlights(&h.snippet, &h.highlights)));
+        }
+    }
+    out
+}
+
+fn bracket_highlights(snippet: &str, highlights: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(snippet.len() + highlights.len() * 6);
+    let mut at = 0;
+    for &(a, b) in highlights {
+        if a < at || b > snippet.len() || !snippet.is_char_boundary(a) || !snippet.is_char_boundary(b) {
+            continue;
+        }
+        out.push_str(&snippet[at..a]);
+        out.push('【');
+        out.push_str(&snippet[a..b]);
+        out.push('】');
+        at = b;
+    }
+    out.push_str(&snippet[at..]);
+    out
+}
+
+/// Runs one query for the CLI: JSON (`--json`) or text.
+pub fn run_query(engine: &Engine, query: &str, json: bool, limit: usize) -> Result<String, QueryError> {
+    let hits = engine.search(query, limit)?;
+    Ok(if json { hits_json(&hits) + "\n" } else { hits_text(&hits) })
+}
+
+/// Where a site keeps its search inputs (user dictionary, synonyms) and its eval queries.
+pub const SEARCH_INDEX_DIR: &str = "search-index";
+pub const EVAL_QUERIES: &str = "tests/eval/queries.yaml";
+
+/// Loads and renders the site at `root` (no templates, nothing written) and indexes it in memory.
+pub fn open_engine(root: &Path) -> anyhow::Result<Engine> {
+    let (site, rendered) = check_site(&BuildOptions::new(root)).map_err(|d| anyhow!("{d}"))?;
+    let analyzer = Analyzer::load(&root.join(SEARCH_INDEX_DIR)).map_err(|e| anyhow!(e))?;
+    Engine::build(&docs_from_site(&site, &rendered), &analyzer).map_err(|e| anyhow!(e))
+}
+
+/// `shishin search [--json] [--root DIR] QUERY`: the results, ready to print. A rejected query is
+/// an error whose message says why.
+pub fn search_cli(root: &Path, query: &str, json: bool) -> anyhow::Result<String> {
+    let engine = open_engine(root)?;
+    run_query(&engine, query, json, DEFAULT_LIMIT).map_err(|e| anyhow!(e))
+}
+
+/// `shishin eval [--root DIR] [QUERIES]`: runs the relevance queries (default
+/// `<root>/tests/eval/queries.yaml`) and returns the report (print it with `{}`); the caller
+/// decides what recall fails the command.
+pub fn eval_cli(root: &Path, queries: Option<&Path>) -> anyhow::Result<Report> {
+    let path = queries.map(Path::to_path_buf).unwrap_or_else(|| root.join(EVAL_QUERIES));
+    let queries = eval::load_queries(&path).map_err(|e| anyhow!(e)).context("reading the eval queries")?;
+    let engine = open_engine(root)?;
+    Ok(eval::evaluate(&engine, &queries, 5))
+}
+
+/// `/api/search?q=…&limit=…`: (HTTP status, JSON body). A missing or rejected query is a 400 with
+/// `{"error": message}`; the limit is clamped to 1..=`MAX_LIMIT`.
+pub fn api_search(engine: &Engine, q: Option<&str>, limit: Option<usize>) -> (u16, String) {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    match engine.search(q.unwrap_or(""), limit) {
+        Ok(hits) => (200, hits_json(&hits)),
+        Err(e) => (400, json!({ "error": e.to_string() }).to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_follow_byte_ranges() {
+        let s = "…暗号化の鍵";
+        let a = s.find('暗').unwrap();
+        assert_eq!(bracket_highlights(s, &[(a, a + "暗号化".len())]), "…【暗号化】の鍵");
+        // ranges that do not fit are skipped rather than panicking
+        assert_eq!(bracket_highlights(s, &[(1, 2), (0, 999)]), s);
+    }
+}

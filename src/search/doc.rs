@@ -1,0 +1,61 @@
+//! Pages as both indexes see them: whitespace-collapsed text (so snippet offsets agree between
+//! server and browser) and the analysed terms of the three fields.
+
+use super::analysis::{Analyzer, FieldTerms};
+use super::clause::doc_clause_key;
+use super::{SearchDoc, TextSection};
+use rayon::prelude::*;
+
+pub(crate) struct Prepared {
+    pub docs: Vec<SearchDoc>,
+    /// Clause key of each doc (`3.2.1`), see `clause::doc_clause_key`.
+    pub keys: Vec<Option<String>>,
+    /// Corpus names in rank order.
+    pub corpora: Vec<String>,
+    pub terms: Vec<[FieldTerms; 3]>,
+}
+
+/// Collapses runs of whitespace into one space and trims.
+pub(crate) fn clean(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn clean_doc(doc: &SearchDoc) -> SearchDoc {
+    SearchDoc {
+        title: clean(&doc.title),
+        sections: doc
+            .sections
+            .iter()
+            .map(|s| TextSection { anchor: s.anchor.clone(), heading: clean(&s.heading), text: clean(&s.text) })
+            .collect(),
+        ..doc.clone()
+    }
+}
+
+/// The values of the title, headings and body fields. A section without an anchor is the text
+/// before the first heading; its `heading` is not a heading of the page and is not indexed.
+pub(crate) fn field_values(doc: &SearchDoc) -> [Vec<&str>; 3] {
+    let headings = doc
+        .sections
+        .iter()
+        .filter(|s| s.anchor.is_some() && !s.heading.is_empty())
+        .map(|s| s.heading.as_str())
+        .chain(doc.tags.iter().map(String::as_str))
+        .collect();
+    let body = doc.sections.iter().map(|s| s.text.as_str()).filter(|t| !t.is_empty()).collect();
+    [vec![doc.title.as_str()], headings, body]
+}
+
+pub(crate) fn prepare(docs: &[SearchDoc], analyzer: &Analyzer, with_morph: bool) -> Prepared {
+    let docs: Vec<SearchDoc> = docs.iter().map(clean_doc).collect();
+    let keys = docs.iter().map(|d| doc_clause_key(&d.id, d.corpus.as_deref(), d.number.as_deref())).collect();
+    let mut ranked: Vec<(usize, &str)> = docs.iter().filter_map(|d| Some((d.corpus_rank, d.corpus.as_deref()?))).collect();
+    ranked.sort();
+    ranked.dedup_by(|a, b| a.1 == b.1);
+    let corpora = ranked.into_iter().map(|(_, c)| c.to_string()).collect();
+    let terms = docs
+        .par_iter()
+        .map(|doc| field_values(doc).map(|values| analyzer.field_terms(&values, with_morph)))
+        .collect();
+    Prepared { docs, keys, corpora, terms }
+}

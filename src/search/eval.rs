@@ -1,0 +1,122 @@
+//! The relevance harness: queries with the page ids a good answer puts in the top k, scored as
+//! recall@k (share of queries with an expected id in the top k) and MRR (mean of 1/rank of the
+//! first expected id within the top `MRR_DEPTH`, 0 when absent).
+//!
+//! ```yaml
+//! queries:
+//!   - { q: "暗号化", expect: [mic-3.2.3] }
+//! ```
+
+use super::engine::Engine;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+pub const MRR_DEPTH: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvalQuery {
+    pub q: String,
+    pub expect: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueriesFile {
+    queries: Vec<EvalQuery>,
+}
+
+/// Reads a queries file through the one YAML wrapper; errors carry file:line:col.
+pub fn load_queries(path: &Path) -> Result<Vec<EvalQuery>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file: QueriesFile = crate::yaml::parse(path, &text, 0).map_err(|d| d.with_source(&text).to_string())?;
+    for (i, q) in file.queries.iter().enumerate() {
+        if q.expect.is_empty() {
+            return Err(format!("{}: query {} ({:?}) expects no page", path.display(), i + 1, q.q));
+        }
+    }
+    Ok(file.queries)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub query: String,
+    pub expect: Vec<String>,
+    /// Ids of the first `MRR_DEPTH` results.
+    pub top: Vec<String>,
+    /// 1-based rank of the first expected id.
+    pub rank: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub k: usize,
+    pub recall: f64,
+    pub mrr: f64,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Scores ranked id lists (one per query, from any search path) against the expectations.
+pub fn score(queries: &[EvalQuery], results: Vec<Vec<String>>, k: usize) -> Report {
+    let outcomes: Vec<Outcome> = queries
+        .iter()
+        .zip(results)
+        .map(|(q, mut top)| {
+            top.truncate(MRR_DEPTH);
+            let rank = top.iter().position(|id| q.expect.contains(id)).map(|p| p + 1);
+            Outcome { query: q.q.clone(), expect: q.expect.clone(), top, rank }
+        })
+        .collect();
+    let n = outcomes.len().max(1) as f64;
+    let recall = outcomes.iter().filter(|o| o.rank.is_some_and(|r| r <= k)).count() as f64 / n;
+    let mrr = outcomes.iter().map(|o| o.rank.map_or(0.0, |r| 1.0 / r as f64)).sum::<f64>() / n;
+    Report { k, recall, mrr, outcomes }
+}
+
+/// Runs every query on the engine; a query the engine rejects counts as a miss.
+pub fn evaluate(engine: &Engine, queries: &[EvalQuery], k: usize) -> Report {
+    let results = queries
+        .iter()
+        .map(|q| engine.search(&q.q, MRR_DEPTH).map(|hits| hits.into_iter().map(|h| h.id).collect()).unwrap_or_default())
+        .collect();
+    score(queries, results, k)
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for o in &self.outcomes {
+            let mark = match o.rank {
+                Some(r) if r <= self.k => format!("{r:>2}"),
+                Some(r) => format!("{r:>2}!"),
+                None => " -".to_string(),
+            };
+            writeln!(f, "{mark}  {}  → {}  (want {})", o.query, o.top.iter().take(self.k).cloned().collect::<Vec<_>>().join(" "), o.expect.join("|"))?;
+        }
+        write!(f, "recall@{} {:.3}  MRR {:.3}  ({} queries)", self.k, self.recall, self.mrr, self.outcomes.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics() {
+        let qs = vec![
+            EvalQuery { q: "a".into(), expect: vec!["x".into()] },
+            EvalQuery { q: "b".into(), expect: vec!["y".into(), "z".into()] },
+            EvalQuery { q: "c".into(), expect: vec!["w".into()] },
+        ];
+        let results = vec![
+            vec!["x".into()],
+            vec!["p".into(), "z".into()],
+            (0..7).map(|i| if i == 6 { "w".to_string() } else { format!("n{i}") }).collect(),
+        ];
+        let r = score(&qs, results, 5);
+        assert_eq!(r.outcomes.iter().map(|o| o.rank).collect::<Vec<_>>(), [Some(1), Some(2), Some(7)]);
+        assert!((r.recall - 2.0 / 3.0).abs() < 1e-9);
+        assert!((r.mrr - (1.0 + 0.5 + 1.0 / 7.0) / 3.0).abs() < 1e-9);
+        assert!(r.to_string().ends_with("recall@5 0.667  MRR 0.548  (3 queries)"));
+    }
+}

@@ -1,0 +1,47 @@
+//! Search documents from the site model and the rendered Markdown, for `build_site` (static
+//! index) and for the CLI/API engine, so both index exactly the same pages.
+
+use super::{SearchDoc, TextSection};
+use crate::content::Site;
+use crate::markdown::Rendered;
+
+/// One document per page in reading order. The breadcrumb lists the page's ancestors below the
+/// home page; `corpus_rank` is the corpus's position in `shishin.yaml` (pages outside every corpus
+/// rank after all corpora).
+pub fn docs_from_site(site: &Site, rendered: &[Rendered]) -> Vec<SearchDoc> {
+    site.pages
+        .iter()
+        .zip(rendered)
+        .enumerate()
+        .map(|(index, (page, r))| {
+            let id = page.id();
+            let corpus = site.config.corpus_for_id(&id).map(|(c, _)| c.prefix.clone());
+            let corpus_rank = corpus
+                .as_ref()
+                .and_then(|c| site.config.corpora.iter().position(|x| &x.prefix == c))
+                .unwrap_or(site.config.corpora.len());
+            let breadcrumb = site
+                .ancestors(index)
+                .into_iter()
+                .map(|a| &site.pages[a])
+                .filter(|p| p.url != "/")
+                .map(|p| p.label())
+                .collect();
+            SearchDoc {
+                url: page.url.clone(),
+                title: page.front.title.clone(),
+                number: page.front.number.clone(),
+                breadcrumb,
+                tags: page.front.tags.clone(),
+                corpus,
+                corpus_rank,
+                sections: r
+                    .sections
+                    .iter()
+                    .map(|s| TextSection { anchor: s.anchor.clone(), heading: s.heading.clone(), text: s.text.clone() })
+                    .collect(),
+                id,
+            }
+        })
+        .collect()
+}

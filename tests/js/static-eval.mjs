@@ -1,0 +1,36 @@
+// Relevance of the static index, with the browser's own search code.
+// Usage: node tests/js/static-eval.mjs <index dir (…/search/<hash>/)> <queries.yaml> [k]
+// Prints JSON {k, recall, mrr, results: [[ids of the top 10] per query]} on stdout, the per-query
+// table on stderr. tests/search_eval.rs runs it on a freshly written index of the shipped corpus.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StaticIndex } from '../../themes/default/static/search-core.js';
+import { readQueries } from './queries.mjs';
+
+const [dir, queriesPath, kArg] = process.argv.slice(2);
+if (!dir || !queriesPath) {
+  console.error('usage: node tests/js/static-eval.mjs <index dir> <queries.yaml> [k]');
+  process.exit(2);
+}
+const k = Number(kArg || 5);
+const DEPTH = 10;
+const index = await StaticIndex.open(async (p) => JSON.parse(await readFile(join(dir, p), 'utf8')));
+const queries = readQueries(await readFile(queriesPath, 'utf8'), queriesPath);
+const results = [];
+let found = 0;
+let rr = 0;
+for (const { q, expect } of queries) {
+  let ids = [];
+  try {
+    ids = (await index.search(q, DEPTH)).hits.map((h) => index.docId(h.doc));
+  } catch (e) {
+    if (e.kind === undefined) throw e;
+  }
+  results.push(ids);
+  const rank = ids.findIndex((id) => expect.includes(id)) + 1;
+  if (rank > 0 && rank <= k) found++;
+  if (rank > 0) rr += 1 / rank;
+  console.error(`${rank > 0 ? String(rank).padStart(2) : ' -'}  ${q}  → ${ids.slice(0, k).join(' ')}  (want ${expect.join('|')})`);
+}
+const n = Math.max(queries.length, 1);
+console.log(JSON.stringify({ k, recall: found / n, mrr: rr / n, results }));

@@ -1,0 +1,322 @@
+//! Search on small fixture pages (`tests/fixtures/search-docs.json`): clause numbers, deep links,
+//! synonyms, unigrams, phrases, hostile input, the static index files, the CLI/API output, the
+//! search page template, and the pin between the Rust analyser and the browser tokeniser.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use shishin::search::clause::{ClauseLookup, ClauseRef, canonical_number};
+use shishin::search::cli::{api_search, run_query};
+use shishin::search::normalize::normalize;
+use shishin::search::query::{self, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, QueryError, WORD_MATCH_RATIO};
+use shishin::search::{Analyzer, Engine, SearchDoc, bigram, write_static};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn docs() -> Vec<SearchDoc> {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/search-docs.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn analyzer() -> &'static Analyzer {
+    static A: OnceLock<Analyzer> = OnceLock::new();
+    A.get_or_init(|| Analyzer::load(&root().join("search-index")).unwrap())
+}
+
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| Engine::build(&docs(), analyzer()).unwrap())
+}
+
+fn ids(query: &str) -> Vec<String> {
+    engine().search(query, 10).unwrap().into_iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn clause_numbers_rank_that_clause_first_mic_before_others() {
+    let all = ["mic-3.2.1", "mhlw5-3.2.1", "meti2-3.2.1"];
+    for q in ["3.2.1", "３．２．１", "3-2-1", "3.2.1."] {
+        assert_eq!(ids(q), all, "{q}");
+    }
+    assert_eq!(ids("mhlw5 3.2.1"), ["mhlw5-3.2.1"]);
+    assert_eq!(ids("MHLW5-6.12"), ["mhlw5-6.12"]);
+    assert_eq!(ids("mhlw5 6.12"), ["mhlw5-6.12"]);
+    // a bare clause lists its subtree after it, in corpus order
+    assert_eq!(ids("3.2"), ["mic-3.2", "mic-3.2.1", "mic-3.2.3", "mhlw5-3.2.1", "meti2-3.2.1"]);
+    // a clause number with words: the clause, then text hits
+    let mixed = ids("3.2.3 運用管理規程");
+    assert_eq!(mixed[0], "mic-3.2.3");
+    assert_eq!(mixed[1], "mic-3.2.1");
+    // page ids
+    assert_eq!(ids("mic-annex-sla")[0], "mic-annex-sla");
+    // a number no page has is ordinary text
+    assert!(ids("2018-07").is_empty());
+    assert_eq!(canonical_number("第3章").as_deref(), Some("3"));
+}
+
+#[test]
+fn one_result_per_page_deep_linked_to_the_best_section() {
+    let hits = engine().search("暗号化", 10).unwrap();
+    assert_eq!(hits[0].id, "mic-3.2.3");
+    assert_eq!(hits[0].url, "/mic/3.2.3/#暗号化");
+    assert_eq!(hits[0].section.as_deref(), Some("暗号化"));
+    let (a, b) = hits[0].highlights[0];
+    assert_eq!(&hits[0].snippet[a..b], "暗号化");
+    let mut seen: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    seen.dedup();
+    assert_eq!(seen.len(), hits.len(), "one hit per page");
+    // the intro (no anchor) links to the page itself
+    let hits = engine().search("安全管理 体制", 10).unwrap();
+    assert_eq!(hits[0].id, "mic-3.2.1");
+    assert_eq!(hits[0].url, "/mic/3.2.1/");
+    // whitespace in section text is collapsed for snippets
+    let hits = engine().search("守秘義務", 10).unwrap();
+    assert!(hits[0].snippet.contains("周知する。 守秘義務 契約"), "{}", hits[0].snippet);
+}
+
+#[test]
+fn synonyms_width_and_long_vowels_match() {
+    assert_eq!(ids("多要素認証"), ["mic-3.2.3"]);
+    assert_eq!(ids("サービスレベル合意")[0], "mic-annex-sla");
+    assert_eq!(ids("ｓｌａ")[0], "mic-annex-sla");
+    let hits = engine().search("サーバー", 10).unwrap();
+    assert_eq!(hits[0].id, "mic-3.2.3");
+    let (a, b) = hits[0].highlights[0];
+    assert_eq!(&hits[0].snippet[a..b], "ｻｰﾊﾞｰ");
+    // the synonym that matched is highlighted in the page's own wording
+    let hits = engine().search("多要素認証", 10).unwrap();
+    let (a, b) = hits[0].highlights[0];
+    assert_eq!(&hits[0].snippet[a..b], "二要素認証");
+}
+
+#[test]
+fn single_characters_and_compound_parts_match() {
+    let found = ids("鍵");
+    assert!(found.contains(&"glossary".to_string()) && found.contains(&"mic-3.2.3".to_string()), "{found:?}");
+    // 暗号 matches inside 暗号化; an unknown word matches through bigrams
+    assert_eq!(ids("暗号")[0], "mic-3.2.3");
+    assert_eq!(ids("稼働率"), ["mic-annex-sla"]);
+}
+
+#[test]
+fn quoted_phrases_need_adjacent_tokens() {
+    assert_eq!(ids("\"情報を守る\""), ["mic-3.2.3"]);
+    assert!(ids("\"守る情報\"").is_empty());
+    assert_eq!(ids("守る 情報")[0], "mic-3.2.3");
+    assert_eq!(ids("“鍵”"), ids("鍵"));
+}
+
+#[test]
+fn hostile_inputs_give_errors_or_nothing() {
+    let e = engine();
+    assert_eq!(e.search(&"あ".repeat(10 * 1024), 10).unwrap_err(), QueryError::TooLong { max: MAX_QUERY_CHARS });
+    assert_eq!(e.search(&"x".repeat(10 * 1024), 10).unwrap_err(), QueryError::TooLong { max: MAX_QUERY_CHARS });
+    assert_eq!(e.search("", 10).unwrap_err(), QueryError::Empty);
+    assert_eq!(e.search("\u{0}\u{1}\u{7f}", 10).unwrap_err(), QueryError::Empty);
+    assert_eq!(e.search(&"語 ".repeat(40), 10).unwrap_err(), QueryError::TooManyTerms { max: MAX_QUERY_TERMS });
+    for q in ["- *", "、。！？", "\"", "\"\"", "\"\"\"", "***", "(((", "\\", "AND OR NOT", "title:暗号 OR body:*"] {
+        let hits = e.search(q, 10).unwrap_or_else(|err| panic!("{q:?}: {err}"));
+        assert!(hits.len() <= 10, "{q:?}");
+    }
+    assert!(e.search("- *", 10).unwrap().is_empty());
+    assert_eq!(e.search("\"暗号化", 10).unwrap()[0].id, "mic-3.2.3");
+    assert_eq!(e.search("暗号化\u{0}\u{1b}[0m", 10).unwrap()[0].id, "mic-3.2.3");
+    assert!(e.search("暗号化", 0).unwrap().is_empty());
+    assert!(QueryError::TooManyTerms { max: 32 }.to_string().contains("32"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #[test]
+    fn any_input_is_answered_without_panicking(q in "\\PC{0,300}") {
+        match engine().search(&q, 5) {
+            Ok(hits) => for h in hits {
+                for (a, b) in h.highlights {
+                    prop_assert!(a < b && b <= h.snippet.len() && h.snippet.is_char_boundary(a) && h.snippet.is_char_boundary(b));
+                }
+            },
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+}
+
+fn static_files(docs: &[SearchDoc]) -> (String, BTreeMap<String, Vec<u8>>) {
+    let mut files = BTreeMap::new();
+    let url = write_static(docs, analyzer(), &mut |path, bytes| {
+        files.insert(path, bytes);
+    })
+    .unwrap();
+    (url, files)
+}
+
+#[test]
+fn static_index_is_content_addressed_and_complete() {
+    let (url, files) = static_files(&docs());
+    let (again, files_again) = static_files(&docs());
+    assert_eq!((&url, &files), (&again, &files_again), "same pages, same bytes");
+    let dir = url.trim_start_matches('/');
+    assert!(url.starts_with("/search/") && url.ends_with('/') && dir.len() == "search/".len() + 17, "{url}");
+    assert!(files.keys().all(|k| k.starts_with(dir)), "everything under {dir}");
+    let meta: Value = serde_json::from_slice(&files[&format!("{dir}meta.json")]).unwrap();
+    assert_eq!(meta["docs"].as_array().unwrap().len(), docs().len());
+    assert_eq!(meta["corpora"], json!(["mic", "mhlw5", "meti2"]));
+    let shards = meta["shards"].as_u64().unwrap();
+    for n in 0..shards {
+        let shard: Value = serde_json::from_slice(&files[&format!("{dir}t/{n}.json")]).unwrap();
+        assert!(shard.is_object());
+    }
+    let chunk: Value = serde_json::from_slice(&files[&format!("{dir}c/0.json")]).unwrap();
+    assert_eq!(chunk[0][0], "meti2-3.2.1");
+
+    let mut changed = docs();
+    changed[0].sections[0].text.push_str("追記。");
+    let (other, _) = static_files(&changed);
+    assert_ne!(url, other, "new content, new directory");
+}
+
+#[test]
+fn cli_and_api_output() {
+    let (status, body) = api_search(engine(), Some("暗号化"), None);
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let first = &v["hits"][0];
+    for key in ["id", "title", "url", "snippet", "score"] {
+        assert!(!first[key].is_null(), "{key} in {first}");
+    }
+    assert_eq!(first["id"], "mic-3.2.3");
+    let (status, body) = api_search(engine(), None, None);
+    assert_eq!(status, 400);
+    assert!(serde_json::from_str::<Value>(&body).unwrap()["error"].as_str().unwrap().contains("empty"));
+    let (status, _) = api_search(engine(), Some(&"長".repeat(300)), Some(100_000));
+    assert_eq!(status, 400);
+    let text = run_query(engine(), "暗号化", false, 10).unwrap();
+    assert!(text.starts_with(" 1. 3.2.3 技術的安全管理策  /mic/3.2.3/#暗号化\n"), "{text}");
+    assert!(text.contains("【暗号化】"), "{text}");
+    let json = run_query(engine(), "3.2.1", true, 10).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&json).unwrap()["hits"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn search_page_template_renders_with_the_core_theme() {
+    let theme = shishin::render::theme::Theme::load(Path::new("/nonexistent"), "/guide/").unwrap();
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "site",
+        &json!({"title": "T", "language": "ja", "search_url": "/guide/search/", "search_dir": "/guide/search/abc/", "home_url": "/guide/", "nav": []}),
+    );
+    let html = theme.render("search.html", &ctx).unwrap();
+    assert!(html.contains(r#"<ol id="search-results" class="search-results" aria-label="検索結果" data-search-results></ol>"#));
+    assert!(html.contains(r#"aria-live="polite" data-search-status"#));
+    assert!(html.contains(r#"<meta name="shishin-search" content="/guide/search/abc/">"#));
+    let script = format!(r#"<script type="module" src="{}search.js"></script>"#, theme.asset_dir);
+    assert!(html.contains(&script), "{html}");
+    assert!(!html.contains("<script>") && !html.contains("style="), "no inline script or style");
+}
+
+// ---- the pin between the Rust analyser and search-core.js ----------------------------------------
+
+struct NoClauses;
+impl ClauseLookup for NoClauses {
+    fn corpora(&self) -> &[String] {
+        &[]
+    }
+    fn has_clause(&self, _: &ClauseRef) -> bool {
+        false
+    }
+    fn has_id(&self, _: &str) -> bool {
+        false
+    }
+}
+
+/// `\u{XXXX}` escapes of tokenizer-cases.txt.
+fn unescape(line: &str) -> String {
+    let re = regex::Regex::new(r"\\u\{([0-9a-fA-F]+)\}").unwrap();
+    re.replace_all(line, |c: &regex::Captures| char::from_u32(u32::from_str_radix(&c[1], 16).unwrap()).unwrap().to_string()).into_owned()
+}
+
+fn expected_cases() -> Value {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/tokenizer-cases.txt")).unwrap();
+    let cases: Vec<Value> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|line| {
+            let input = unescape(line);
+            let normalized = normalize(&input);
+            let tokens: Vec<Value> = bigram::tokenize_str(&normalized).iter().map(|t| json!([t.text, t.start, t.end, t.run])).collect();
+            let parsed = match query::parse(&input, &NoClauses) {
+                Ok(q) => json!({"terms": q.terms, "minMatch": q.min_match, "words": q.words, "bonus": q.bonus, "phrases": q.phrases}),
+                Err(QueryError::Empty) => json!({"error": "empty"}),
+                Err(QueryError::TooLong { .. }) => json!({"error": "tooLong"}),
+                Err(QueryError::TooManyTerms { .. }) => json!({"error": "tooManyTerms"}),
+            };
+            let number = canonical_number(normalized.trim());
+            json!({"input": input, "normalized": normalized, "tokens": tokens, "query": parsed, "number": number})
+        })
+        .collect();
+    json!({
+        "limits": {"chars": MAX_QUERY_CHARS, "terms": MAX_QUERY_TERMS, "minMatch": MIN_MATCH_RATIO, "wordMatch": WORD_MATCH_RATIO},
+        "cases": cases,
+    })
+}
+
+fn node() -> Command {
+    let probe = Command::new("node").arg("--version").output();
+    assert!(probe.is_ok_and(|o| o.status.success()), "node is required for the browser-code tests (see README: test command)");
+    Command::new("node")
+}
+
+#[test]
+fn rust_analyser_and_js_tokeniser_agree() {
+    let path: PathBuf = root().join("tests/fixtures/tokenizer-expected.json");
+    let expected = serde_json::to_string_pretty(&expected_cases()).unwrap() + "\n";
+    if std::env::var_os("SHISHIN_UPDATE_EXPECT").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "tests/fixtures/tokenizer-expected.json is stale: the Rust analyser changed. Update search-core.js to match, \
+         then rerun with SHISHIN_UPDATE_EXPECT=1"
+    );
+    let out = node().arg(root().join("tests/js/tokenizer.test.mjs")).output().unwrap();
+    assert!(
+        out.status.success(),
+        "the JS tokeniser disagrees with the Rust analyser:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn static_index_and_engine_agree_on_fixtures() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, files) = static_files(&docs());
+    for (path, bytes) in &files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, bytes).unwrap();
+    }
+    let queries = ["暗号化", "3.2.1", "3.2", "mhlw5 6.12", "鍵", "多要素認証", "\"情報を守る\"", "サーバー", "運用管理規程 守秘義務"];
+    let yaml: String = std::iter::once("queries:\n".to_string())
+        .chain(queries.iter().map(|q| format!("  - {{ q: {}, expect: [none] }}\n", serde_json::to_string(q).unwrap())))
+        .collect();
+    let qpath = dir.path().join("queries.yaml");
+    std::fs::write(&qpath, yaml).unwrap();
+    let out = node()
+        .arg(root().join("tests/js/static-eval.mjs"))
+        .arg(dir.path().join(url.trim_start_matches('/')))
+        .arg(&qpath)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (q, static_ids) in queries.iter().zip(v["results"].as_array().unwrap()) {
+        let static_ids: Vec<String> = static_ids.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+        assert_eq!(static_ids, ids(q), "{q}");
+    }
+}

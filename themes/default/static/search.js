@@ -1,0 +1,169 @@
+// search.js — the search page (/search/): reads ?q=, searches the static index as the user types,
+// keeps the query in the URL and lists results inside [data-search-results]. No framework, no
+// eval, no innerHTML: every node is built with createElement/textContent (CSP-safe, and indexed
+// text can never become markup). The ranking code lives in search-core.js (also run by Node tests).
+// The "/" shortcut to the header search box is site.js's, on every page.
+import { StaticIndex, QueryError } from './search-core.js';
+
+const SHOWN = 20;
+const DEBOUNCE_MS = 120;
+
+const results = document.querySelector('[data-search-results]');
+const meta = document.querySelector('meta[name="shishin-search"]');
+
+if (results) start();
+
+function start() {
+  const form = document.querySelector('[data-search-form]');
+  const input = document.querySelector('[data-search-input]');
+  const status = document.querySelector('[data-search-status]');
+  if (!input || !status) return;
+  if (!meta) {
+    status.textContent = 'このサイトには検索インデックスがありません。';
+    return;
+  }
+  // The index URL carries the base path: <base>search/<hash>/.
+  const indexUrl = new URL(meta.content, window.location.href);
+  const base = indexUrl.pathname.replace(/search\/[^/]+\/$/, '');
+  let indexPromise = null;
+  const openIndex = () => {
+    indexPromise ||= StaticIndex.open(async (path) => {
+      const response = await fetch(new URL(path, indexUrl), { credentials: 'same-origin' });
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+      return response.json();
+    }).catch((err) => {
+      indexPromise = null; // let the next keystroke try again
+      throw err;
+    });
+    return indexPromise;
+  };
+
+  let generation = 0;
+  let timer = 0;
+
+  async function run(query) {
+    const mine = ++generation;
+    if (query.trim() === '') {
+      results.replaceChildren();
+      status.textContent = '検索語を入力してください（例: 暗号化、3.2.1、mhlw5 6.12、"医療情報"）。';
+      return;
+    }
+    status.textContent = '検索しています…';
+    try {
+      const index = await openIndex();
+      const { query: parsed, hits } = await index.search(query, SHOWN);
+      const shown = await Promise.all(hits.map((hit) => index.present(hit, parsed)));
+      if (mine !== generation) return;
+      results.replaceChildren(...shown.map((hit) => renderHit(hit, base)));
+      status.textContent = shown.length === 0
+        ? `「${query}」に一致するページはありません。`
+        : `「${query}」の検索結果: ${shown.length}件${shown.length === SHOWN ? '以上' : ''}`;
+    } catch (err) {
+      if (mine !== generation) return;
+      results.replaceChildren();
+      status.textContent = err instanceof QueryError ? err.message : '検索インデックスを読み込めませんでした。再読み込みしてください。';
+      if (!(err instanceof QueryError)) console.error(err);
+    }
+  }
+
+  function keepInUrl(query) {
+    const url = new URL(window.location.href);
+    if (query === '') url.searchParams.delete('q');
+    else url.searchParams.set('q', query);
+    window.history.replaceState(null, '', url);
+  }
+
+  input.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      keepInUrl(input.value);
+      run(input.value);
+    }, DEBOUNCE_MS);
+  });
+
+  if (form) {
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      window.clearTimeout(timer);
+      keepInUrl(input.value);
+      run(input.value);
+    });
+  }
+
+  // ArrowDown from the box enters the list; ArrowUp/ArrowDown move between results; ArrowUp from
+  // the first result returns to the box. Enter on a focused result follows its link.
+  input.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'ArrowDown') return;
+    const first = results.querySelector('a');
+    if (first) {
+      ev.preventDefault();
+      first.focus();
+    }
+  });
+  results.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'ArrowDown' && ev.key !== 'ArrowUp') return;
+    const links = Array.from(results.querySelectorAll('a'));
+    const at = links.indexOf(document.activeElement);
+    if (at === -1) return;
+    ev.preventDefault();
+    const next = ev.key === 'ArrowDown' ? Math.min(at + 1, links.length - 1) : at - 1;
+    if (next < 0) input.focus();
+    else links[next].focus();
+  });
+
+  const initial = new URL(window.location.href).searchParams.get('q') || '';
+  input.value = initial;
+  const header = document.getElementById('site-search');
+  if (header && header !== input) header.value = initial;
+  run(initial);
+  if (initial === '') input.focus();
+}
+
+function span(className, text) {
+  const el = document.createElement('span');
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
+
+/** Text with <mark> around highlight ranges (in characters of text). */
+function markedText(text, highlights) {
+  const chars = Array.from(text);
+  const nodes = [];
+  let at = 0;
+  for (const [a, b] of highlights) {
+    if (a < at || b > chars.length) continue;
+    if (a > at) nodes.push(document.createTextNode(chars.slice(at, a).join('')));
+    const mark = document.createElement('mark');
+    mark.textContent = chars.slice(a, b).join('');
+    nodes.push(mark);
+    at = b;
+  }
+  if (at < chars.length) nodes.push(document.createTextNode(chars.slice(at).join('')));
+  return nodes;
+}
+
+function renderHit(hit, base) {
+  const li = document.createElement('li');
+  li.className = 'search-result';
+  const link = document.createElement('a');
+  link.className = 'search-result__link';
+  link.href = base.replace(/\/$/, '') + hit.url;
+  if (hit.number) link.append(span('search-result__number', hit.number), ' ');
+  link.append(span('search-result__title', hit.title));
+  if (hit.section) link.append(' ', span('search-result__section', `› ${hit.section}`));
+  li.append(link);
+  if (hit.breadcrumb.length > 0) {
+    const crumb = document.createElement('p');
+    crumb.className = 'search-result__breadcrumb';
+    crumb.textContent = hit.breadcrumb.join(' › ');
+    li.append(crumb);
+  }
+  if (hit.snippet) {
+    const p = document.createElement('p');
+    p.className = 'search-result__snippet';
+    p.append(...markedText(hit.snippet, hit.highlights));
+    li.append(p);
+  }
+  return li;
+}
