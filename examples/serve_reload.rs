@@ -4,8 +4,8 @@
 //!
 //! Copies the site (shishin.yaml, netlify.toml, content/, themes/, search-index/) to a temp dir,
 //! starts `shishin serve --port 0` on it, connects to the live-reload WebSocket like a page does,
-//! then edits one page `--runs` times (alternating two versions, each save a plain write) and
-//! times write → `reload` message. Prints the figures and the server's own rebuild times.
+//! then edits one page `--runs` times, a second apart (each save a plain write), and times
+//! write → `reload` message. Prints the figures and the server's own rebuild times.
 //! bench/serve-reload.sh wraps it; bench/SERVE.md records the results.
 
 use futures_util::StreamExt;
@@ -156,8 +156,9 @@ async fn main() {
                 std::process::exit(1);
             }
         }
-        // Let the next save be its own burst.
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        // A person saves, looks, edits again: the next save comes a second later (the search
+        // index of this build is rebuilt in that time, as it would be).
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();

@@ -11,7 +11,7 @@ use crate::build::{BuildOptions, BuiltSite, build_site};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Builds the search backend for a new site from the build and the changed paths (runs after the
 /// reload went out, so it never delays the browser). On Err the message is printed and the
@@ -26,6 +26,9 @@ pub struct Rebuilder {
 
 /// Indexes builds for `/api/search` on its own thread, so a slow index never delays the next
 /// rebuild; when builds come faster than indexing, only the newest waiting one is indexed.
+/// Quiet time after a rebuild before the search index is rebuilt.
+pub const SEARCH_SETTLE: Duration = Duration::from_millis(200);
+
 pub struct SearchWorker {
     slot: Arc<(Mutex<Option<SearchJob>>, Condvar)>,
 }
@@ -46,11 +49,21 @@ impl SearchWorker {
                 let job = {
                     let (lock, ready) = &*worker;
                     let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-                    loop {
-                        if let Some(job) = guard.take() {
-                            break job;
-                        }
+                    while guard.is_none() {
                         guard = ready.wait(guard).unwrap_or_else(|e| e.into_inner());
+                    }
+                    // Saves in quick succession: index only once they settle, so indexing does
+                    // not take the CPU from the rebuild of the next save.
+                    // (The first build is indexed at once.)
+                    let mut settled = guard.as_ref().is_some_and(|j| j.first);
+                    while !settled {
+                        let (g, waited) = ready.wait_timeout(guard, SEARCH_SETTLE).unwrap_or_else(|e| e.into_inner());
+                        guard = g;
+                        settled = waited.timed_out();
+                    }
+                    match guard.take() {
+                        Some(job) => job,
+                        None => continue,
                     }
                 };
                 let t = Instant::now();
