@@ -5,11 +5,15 @@ use std::io::Write;
 use std::path::Path;
 
 fn main() {
-    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    // Read at run time: `env!` would bake in the directory the build script was compiled in,
+    // which is wrong when another checkout of the same package reuses the compiled script.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let theme = Path::new(&manifest_dir).join("themes/default");
     println!("cargo::rerun-if-changed={}", theme.display());
     let mut files = Vec::new();
     collect(&theme, &theme, &mut files);
     files.sort();
+    assert!(files.iter().any(|(rel, _)| rel == "templates/base.html"), "no default theme found in {}", theme.display());
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("theme_files.rs");
     let mut f = std::fs::File::create(out).unwrap();
     writeln!(f, "pub static THEME_FILES: &[(&str, &[u8])] = &[").unwrap();

@@ -45,8 +45,10 @@ pub trait Capability: Sync + Send {
 fn load_capabilities(site: &Site) -> Result<Vec<Box<dyn Capability>>, Diagnostics> {
     let mut caps: Vec<Box<dyn Capability>> = Vec::new();
     let mut errors = Diagnostics::default();
-    // Capabilities register here, e.g.:
-    // match crate::mapping::Mappings::load(site) { Ok(m) => caps.push(Box::new(m)), Err(e) => errors.extend(e.0) }
+    match crate::mapping::Mappings::load(site) {
+        Ok(m) => caps.push(Box::new(m)),
+        Err(e) => errors.extend(e.0),
+    }
     match crate::disclosure::Templates::load(site) {
         Ok(t) => caps.push(Box::new(t)),
         Err(e) => errors.extend(e.0),
@@ -87,7 +89,10 @@ pub fn build_site(opts: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
     let (site, rendered, caps) = check_all(opts)?;
     let theme = Theme::load(&opts.root, &site.config.base_path())?;
     let mut files = OutputFiles::default();
-    let globals = Globals { search_dir: None, dev_reload: opts.dev_reload.clone(), build_time: String::new() };
+    // The static search index comes first: every page names its folder in <meta name="shishin-search">.
+    let search_dir = crate::search::site::write_site_index(&site, &rendered, &mut |path, bytes| files.insert(path, bytes))
+        .map_err(|e| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}")).help("check search-index/userdict.csv and synonyms.yaml")))?;
+    let globals = Globals { search_dir: Some(site.url_for(&search_dir)), dev_reload: opts.dev_reload.clone(), build_time: String::new() };
     let mut errors = Diagnostics::default();
     for cap in &caps {
         if let Err(e) = cap.write_files(&site, &mut files) {
@@ -173,6 +178,10 @@ fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &mut OutputF
         .render("404.html", &ctx)
         .map_err(|e| Diagnostics::from(Diagnostic::file_level("themes/default/templates/404.html", format!("rendering failed: {e}"))))?;
     files.insert("404.html", not_found);
+    let search_page = theme
+        .render("search.html", &ctx)
+        .map_err(|e| Diagnostics::from(Diagnostic::file_level("themes/default/templates/search.html", format!("rendering failed: {e}"))))?;
+    files.insert("search/index.html", search_page);
     files.insert("sitemap.xml", site_files::sitemap(site));
     files.insert("robots.txt", site_files::robots(site));
     let redirects = site_files::netlify_redirects(site);

@@ -7,6 +7,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod disclosure;
 pub mod init;
+pub mod mapping;
 pub mod markdown;
 pub mod output;
 pub mod render;

@@ -51,6 +51,38 @@ enum Command {
     },
     /// Create a minimal site in DIR
     Init { dir: PathBuf },
+    /// Show a clause's mappings (what it maps to and what maps to it)
+    Mapping {
+        #[command(flatten)]
+        root: RootArg,
+        /// Clause id, e.g. mic-3.2.3 or mhlw5-6.5
+        #[arg(long = "from", value_name = "ID")]
+        from: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the site (same analyser as the static index)
+    Search {
+        #[command(flatten)]
+        root: RootArg,
+        /// Print {"hits": [{id, title, url, snippet, score}]}
+        #[arg(long)]
+        json: bool,
+        /// Words, a "quoted phrase" or a clause number (3.2.1, mhlw5 6.12)
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+    },
+    /// Relevance of the search engine on a query list (recall@5, MRR)
+    Eval {
+        #[command(flatten)]
+        root: RootArg,
+        /// Query file (default: <root>/tests/eval/queries.yaml)
+        queries: Option<PathBuf>,
+        /// Fail (exit 1) when recall@5 is below this
+        #[arg(long, default_value_t = 0.95)]
+        min_recall: f64,
+    },
     /// Preview the site with live reload (built in memory; drafts shown; nothing written)
     Serve {
         #[command(flatten)]
@@ -131,6 +163,7 @@ fn main() -> ExitCode {
             }
             Err(diags) => report(&diags, format),
         },
+        Command::Mapping { root, from, json } => shishin::mapping::cli::cli(&root.root, &from, json),
         Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::disclosure::cli::check(&file, &root.root)),
         Command::Serve { root, port, bind, open, drafts: _, no_drafts } => {
             let opts = shishin::serve::ServeOptions { root: root.root, bind, port, open, include_drafts: !no_drafts };
@@ -142,6 +175,26 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Search { root, json, query } => match shishin::search::cli::search_cli(&root.root, &query.join(" "), json) {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Eval { root, queries, min_recall } => match shishin::search::cli::eval_cli(&root.root, queries.as_deref()) {
+            Ok(report) => {
+                println!("{report}");
+                if report.recall >= min_recall { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Init { dir } => match shishin::init::init(&dir) {
             Ok(()) => {
                 eprintln!("created a site in {}; next: shishin serve --root {}", dir.display(), dir.display());

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use shishin::search::clause::{ClauseLookup, ClauseRef, canonical_number};
-use shishin::search::cli::{api_search, run_query};
+use shishin::search::cli::{run_query, search_value};
 use shishin::search::normalize::normalize;
 use shishin::search::query::{self, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, QueryError, WORD_MATCH_RATIO};
 use shishin::search::{Analyzer, Engine, SearchDoc, bigram, write_static};
@@ -180,20 +180,26 @@ fn static_index_is_content_addressed_and_complete() {
 }
 
 #[test]
+fn a_site_without_pages_has_an_empty_index() {
+    let engine = Engine::build(&[], analyzer()).unwrap();
+    assert!(engine.search("暗号化", 10).unwrap().is_empty());
+    assert!(engine.search("3.2.1", 10).unwrap().is_empty());
+    let (url, files) = static_files(&[]);
+    let meta: Value = serde_json::from_slice(&files[&format!("{}meta.json", url.trim_start_matches('/'))]).unwrap();
+    assert_eq!(meta["docs"], json!([]));
+    assert_eq!(meta["shards"], 1);
+}
+
+#[test]
 fn cli_and_api_output() {
-    let (status, body) = api_search(engine(), Some("暗号化"), None);
-    assert_eq!(status, 200);
-    let v: Value = serde_json::from_str(&body).unwrap();
+    let v = search_value(engine(), "暗号化", 10).unwrap();
     let first = &v["hits"][0];
     for key in ["id", "title", "url", "snippet", "score"] {
         assert!(!first[key].is_null(), "{key} in {first}");
     }
     assert_eq!(first["id"], "mic-3.2.3");
-    let (status, body) = api_search(engine(), None, None);
-    assert_eq!(status, 400);
-    assert!(serde_json::from_str::<Value>(&body).unwrap()["error"].as_str().unwrap().contains("empty"));
-    let (status, _) = api_search(engine(), Some(&"長".repeat(300)), Some(100_000));
-    assert_eq!(status, 400);
+    assert!(search_value(engine(), "", 10).unwrap_err().contains("empty"));
+    assert!(search_value(engine(), &"長".repeat(300), 10).unwrap_err().contains("256"));
     let text = run_query(engine(), "暗号化", false, 10).unwrap();
     assert!(text.starts_with(" 1. 3.2.3 技術的安全管理策  /mic/3.2.3/#暗号化\n"), "{text}");
     assert!(text.contains("【暗号化】"), "{text}");
@@ -315,8 +321,18 @@ fn static_index_and_engine_agree_on_fixtures() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for (q, static_ids) in queries.iter().zip(v["results"].as_array().unwrap()) {
+    for ((q, static_ids), shown) in queries.iter().zip(v["results"].as_array().unwrap()).zip(v["presented"].as_array().unwrap()) {
         let static_ids: Vec<String> = static_ids.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
         assert_eq!(static_ids, ids(q), "{q}");
+        // the same deep link, snippet and highlights (the browser counts characters, Rust bytes)
+        for (hit, js) in engine().search(q, 3).unwrap().iter().zip(shown.as_array().unwrap()) {
+            let chars: Vec<(usize, usize)> = hit
+                .highlights
+                .iter()
+                .map(|&(a, b)| (hit.snippet[..a].chars().count(), hit.snippet[..b].chars().count()))
+                .collect();
+            let rust = json!({"id": hit.id, "url": hit.url, "snippet": hit.snippet, "highlights": chars});
+            assert_eq!(&rust, js, "{q}");
+        }
     }
 }

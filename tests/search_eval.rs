@@ -1,6 +1,9 @@
 //! Relevance on the shipped corpus (`content/`), through the core's public build API: recall@5 and
 //! MRR of `tests/eval/queries.yaml` on the engine (the CLI/API path) and on the static index read by
 //! the browser code under Node, and agreement between the two.
+//!
+//! `check_site` is `build_site` without the templates: the same pages and rendered Markdown, which
+//! is all the search reads (and it keeps this test independent of layouts owned elsewhere).
 
 use shishin::build::{BuildOptions, check_site};
 use shishin::search::eval::{self, EvalQuery, Report};
@@ -44,8 +47,9 @@ fn engine_recall_and_mrr_on_shipped_corpus() {
     assert!(report.recall >= TARGET_RECALL, "engine recall@5 {:.3} < {TARGET_RECALL}\n{report}", report.recall);
 }
 
-/// Writes the static index of the shipped corpus and runs `tests/js/static-eval.mjs` on it.
-fn static_results(dir: &Path) -> Vec<Vec<String>> {
+/// Writes the static index of the shipped corpus and runs `tests/js/static-eval.mjs` on it: the
+/// ranked ids per query and the first three hits as the search page presents them.
+fn static_results(dir: &Path) -> (Vec<Vec<String>>, Vec<serde_json::Value>) {
     let s = shipped();
     let mut index_url = String::new();
     let mut files = |path: String, bytes: Vec<u8>| {
@@ -63,19 +67,20 @@ fn static_results(dir: &Path) -> Vec<Vec<String>> {
         .expect("node must be installed to test the static search (see README: test command)");
     assert!(out.status.success(), "static-eval.mjs failed:\n{}", String::from_utf8_lossy(&out.stderr));
     let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("static-eval prints JSON");
-    parsed["results"]
+    let ids = parsed["results"]
         .as_array()
         .expect("results")
         .iter()
         .map(|r| r.as_array().unwrap().iter().map(|id| id.as_str().unwrap().to_string()).collect())
-        .collect()
+        .collect();
+    (ids, parsed["presented"].as_array().expect("presented").clone())
 }
 
 #[test]
 fn static_index_recall_and_agreement_with_engine() {
     let s = shipped();
     let dir = tempfile::tempdir().unwrap();
-    let static_ids = static_results(dir.path());
+    let (static_ids, presented) = static_results(dir.path());
     let report: Report = eval::score(&s.queries, static_ids.clone(), 5);
     println!("static index (browser code under Node):\n{report}");
     assert!(report.recall >= TARGET_RECALL, "static recall@5 {:.3} < {TARGET_RECALL}\n{report}", report.recall);
@@ -83,10 +88,16 @@ fn static_index_recall_and_agreement_with_engine() {
     // Agreement: the same first hit, and most of the same top 5.
     let mut same_first = 0;
     let mut overlap = 0.0;
-    for (q, static_top) in s.queries.iter().zip(&static_ids) {
-        let engine_top: Vec<String> = s.engine.search(&q.q, 5).unwrap().into_iter().map(|h| h.id).collect();
+    for ((q, static_top), shown) in s.queries.iter().zip(&static_ids).zip(&presented) {
+        let hits = s.engine.search(&q.q, 5).unwrap();
+        let engine_top: Vec<String> = hits.iter().map(|h| h.id.clone()).collect();
         if engine_top.first() == static_top.first() {
             same_first += 1;
+            // the same page is presented alike: deep link and snippet
+            if let Some(first) = hits.first() {
+                assert_eq!(shown[0]["url"], first.url.as_str(), "{}", q.q);
+                assert_eq!(shown[0]["snippet"], first.snippet.as_str(), "{}", q.q);
+            }
         } else {
             println!("first hit differs for {:?}: engine {:?} / static {:?}", q.q, engine_top, &static_top[..static_top.len().min(5)]);
         }

@@ -177,6 +177,8 @@ pub fn render(page: &Page, headings: &[Heading], targets: &Targets) -> Result<Re
         match event {
             Event::Start(Tag::Heading { .. }) => {
                 heading_events = Some(Vec::new());
+                // Heading text belongs to the new section's heading, not the previous section's text.
+                sections.push(Section { anchor: None, heading: String::new(), text: String::new() });
             }
             Event::End(TagEnd::Heading(level)) => {
                 let inner = heading_events.take().unwrap_or_default();
@@ -188,7 +190,9 @@ pub fn render(page: &Page, headings: &[Heading], targets: &Targets) -> Result<Re
                     "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"この見出しへのリンク\">#</a></h{n}>\n",
                     escape_html(&h.anchor)
                 ))));
-                sections.push(Section { anchor: Some(h.anchor.clone()), heading: h.text.clone(), text: String::new() });
+                if let Some(last) = sections.last_mut() {
+                    *last = Section { anchor: Some(h.anchor.clone()), heading: h.text.clone(), text: String::new() };
+                }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let info = match kind {

@@ -29,7 +29,21 @@ pub fn site_value(site: &Site, g: &Globals) -> Value {
     let nav: Vec<Value> = site
         .pages
         .first()
-        .map(|home| home.children.iter().filter(|&&c| site.pages[c].is_section).map(|&c| link(site, &site.pages[c])).collect())
+        .map(|home| {
+            home.children
+                .iter()
+                .filter(|&&c| site.pages[c].is_section)
+                .map(|&c| {
+                    // A corpus's top page is named in the header by the corpus's short label.
+                    let page = &site.pages[c];
+                    let mut item = link(site, page);
+                    if let Some(corpus) = site.config.corpora.iter().find(|k| page.front.id.as_deref() == Some(k.prefix.as_str())) {
+                        item["title"] = json!(corpus.label);
+                    }
+                    item
+                })
+                .collect()
+        })
         .unwrap_or_default();
     json!({
         "title": site.config.title,

@@ -6,7 +6,7 @@
 //!    ranking on word boundaries, while bigrams give recall inside compounds and unknown words);
 //! 4. synonyms appended to a field at index time, so no path expands queries.
 
-use super::bigram::{self, CharClass, char_class, is_japanese, unigram_term};
+use super::bigram::{self, CharClass, Script, char_class, script, unigram_term};
 use super::normalize::normalize;
 use super::synonyms::Synonyms;
 use crate::diagnostics::Diagnostic;
@@ -45,7 +45,7 @@ pub struct Morpheme {
 /// The terms of one field of one document with their positions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldTerms {
-    /// Bigram-part tokens plus a `u:` unigram for every Japanese character.
+    /// Bigram-part tokens plus a `u:` unigram for every kanji.
     pub bigram: Vec<(String, u32)>,
     /// Lindera terms (empty when the caller asked for the bigram part only).
     pub morph: Vec<(String, u32)>,
@@ -73,16 +73,6 @@ impl Analyzer {
         let (dict_path, dict_text) = read("userdict.csv", DEFAULT_USERDICT)?;
         let (syn_path, syn_text) = read("synonyms.yaml", DEFAULT_SYNONYMS)?;
         Analyzer::from_sources(&dict_path, &dict_text, &syn_path, &syn_text)
-    }
-
-    /// The built-in dictionary and synonyms.
-    pub fn built_in() -> Result<Analyzer, String> {
-        Analyzer::from_sources(
-            Path::new("<built-in userdict.csv>"),
-            DEFAULT_USERDICT,
-            Path::new("<built-in synonyms.yaml>"),
-            DEFAULT_SYNONYMS,
-        )
     }
 
     pub fn from_sources(dict_path: &Path, dict_csv: &str, syn_path: &Path, syn_yaml: &str) -> Result<Analyzer, String> {
@@ -158,14 +148,15 @@ impl Analyzer {
         for (index, token) in tokens.iter().enumerate() {
             let pos = start + index as u32;
             terms.bigram.push((token.text.clone(), pos));
-            // Unigrams: each Japanese character once, at the position of the token it starts
-            // (the last character of a run rides on the run's last bigram).
-            if is_japanese(chars[token.start]) {
+            // Unigrams: each kanji once, at the position of the token it starts (the last
+            // character of a run rides on the run's last bigram).
+            let is_kanji = |c: char| script(c) == Some(Script::Kanji);
+            if is_kanji(chars[token.start]) {
                 terms.bigram.push((unigram_term(chars[token.start]), pos));
-                let last_of_run = tokens.get(index + 1).is_none_or(|n| n.run != token.run);
-                if last_of_run && token.end - token.start == 2 {
-                    terms.bigram.push((unigram_term(chars[token.end - 1]), pos));
-                }
+            }
+            let last_of_run = tokens.get(index + 1).is_none_or(|n| n.run != token.run);
+            if last_of_run && token.end - token.start == 2 && is_kanji(chars[token.end - 1]) {
+                terms.bigram.push((unigram_term(chars[token.end - 1]), pos));
             }
             end = pos + 1;
         }
@@ -235,7 +226,8 @@ mod tests {
     use super::*;
 
     fn analyzer() -> Analyzer {
-        Analyzer::built_in().expect("built-in analyser")
+        // a directory without the files falls back to the built-in ones
+        Analyzer::load(Path::new("/nonexistent/search-index")).expect("built-in analyser")
     }
 
     fn morph_texts(a: &Analyzer, s: &str) -> Vec<String> {
@@ -257,6 +249,9 @@ mod tests {
         let texts: Vec<&str> = t.bigram.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(texts, ["暗号", "u:暗", "号化", "u:号", "u:化", "鍵", "u:鍵"]);
         assert_eq!(t.bigram[5].1, 2 + POSITION_GAP);
+        // kana get no unigrams
+        let t = a.field_terms(&["のテスト"], false);
+        assert!(t.bigram.iter().all(|(s, _)| !s.starts_with("u:")), "{:?}", t.bigram);
         let t = a.field_terms(&["SLAを結ぶ"], true);
         assert!(t.bigram.iter().any(|(s, _)| s == "合意"));
         assert!(t.morph.iter().any(|(s, _)| s == "結ぶ"));

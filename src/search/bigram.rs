@@ -50,9 +50,27 @@ pub fn is_japanese(c: char) -> bool {
         | '\u{20000}'..='\u{3134F}')
 }
 
-/// The index term for one Japanese character, used by single-character queries. The prefix keeps
-/// it apart from the bigram part's own one-character tokens (which exist only for isolated
-/// characters); `:` never occurs inside a token because it is a separator.
+/// The writing system of a Japanese character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    Kanji,
+    Hiragana,
+    Katakana,
+}
+
+pub fn script(c: char) -> Option<Script> {
+    match c {
+        '\u{3041}'..='\u{309F}' => Some(Script::Hiragana),
+        '\u{30A1}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' => Some(Script::Katakana),
+        c if is_japanese(c) => Some(Script::Kanji),
+        _ => None,
+    }
+}
+
+/// The index term for one kanji, used by single-character queries (鍵 finds 秘密鍵). Kana get none:
+/// a lone kana means nothing on its own, and leaving them out halves the unigram postings. The
+/// prefix keeps the term apart from the bigram part's one-character tokens (isolated characters);
+/// `:` never occurs inside a token because it is a separator.
 pub fn unigram_term(c: char) -> String {
     format!("u:{c}")
 }

@@ -1,24 +1,31 @@
 //! What `shishin search`, `shishin eval` and `/api/search` call; argument parsing and HTTP stay
-//! with their owners (`main.rs`, `serve`).
+//! with their owners (`main.rs`, `serve::api`).
 
-use super::analysis::Analyzer;
 use super::engine::{Engine, Hit};
 use super::eval::{self, Report};
 use super::query::QueryError;
-use super::site::docs_from_site;
+use super::site::engine_for_site;
 use crate::build::{BuildOptions, check_site};
 use anyhow::{Context, anyhow};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::path::Path;
 
-/// Results shown by `shishin search` and returned by `/api/search` unless asked otherwise.
+/// Results `shishin search` shows.
 pub const DEFAULT_LIMIT: usize = 10;
-/// Largest `limit` the API accepts.
-pub const MAX_LIMIT: usize = 100;
 
 /// `{"hits": [{id, title, url, snippet, score, number, breadcrumb, section, highlights}]}`.
+pub fn hits_value(hits: &[Hit]) -> Value {
+    json!({ "hits": hits })
+}
+
 pub fn hits_json(hits: &[Hit]) -> String {
-    json!({ "hits": hits }).to_string()
+    hits_value(hits).to_string()
+}
+
+/// What `serve`'s search backend returns for a query: the hits as JSON, or the reason the query
+/// was rejected (for a 400).
+pub fn search_value(engine: &Engine, query: &str, limit: usize) -> Result<Value, String> {
+    engine.search(query, limit).map(|hits| hits_value(&hits)).map_err(|e| e.to_string())
 }
 
 /// Human-readable results: number and title, URL, snippet with 【】 around matches.
@@ -66,15 +73,13 @@ pub fn run_query(engine: &Engine, query: &str, json: bool, limit: usize) -> Resu
     Ok(if json { hits_json(&hits) + "\n" } else { hits_text(&hits) })
 }
 
-/// Where a site keeps its search inputs (user dictionary, synonyms) and its eval queries.
-pub const SEARCH_INDEX_DIR: &str = "search-index";
+/// Where a site keeps its relevance queries.
 pub const EVAL_QUERIES: &str = "tests/eval/queries.yaml";
 
 /// Loads and renders the site at `root` (no templates, nothing written) and indexes it in memory.
 pub fn open_engine(root: &Path) -> anyhow::Result<Engine> {
     let (site, rendered) = check_site(&BuildOptions::new(root)).map_err(|d| anyhow!("{d}"))?;
-    let analyzer = Analyzer::load(&root.join(SEARCH_INDEX_DIR)).map_err(|e| anyhow!(e))?;
-    Engine::build(&docs_from_site(&site, &rendered), &analyzer).map_err(|e| anyhow!(e))
+    engine_for_site(&site, &rendered).map_err(|e| anyhow!(e))
 }
 
 /// `shishin search [--json] [--root DIR] QUERY`: the results, ready to print. A rejected query is
@@ -92,16 +97,6 @@ pub fn eval_cli(root: &Path, queries: Option<&Path>) -> anyhow::Result<Report> {
     let queries = eval::load_queries(&path).map_err(|e| anyhow!(e)).context("reading the eval queries")?;
     let engine = open_engine(root)?;
     Ok(eval::evaluate(&engine, &queries, 5))
-}
-
-/// `/api/search?q=…&limit=…`: (HTTP status, JSON body). A missing or rejected query is a 400 with
-/// `{"error": message}`; the limit is clamped to 1..=`MAX_LIMIT`.
-pub fn api_search(engine: &Engine, q: Option<&str>, limit: Option<usize>) -> (u16, String) {
-    let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-    match engine.search(q.unwrap_or(""), limit) {
-        Ok(hits) => (200, hits_json(&hits)),
-        Err(e) => (400, json!({ "error": e.to_string() }).to_string()),
-    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ fn clean_doc(doc: &SearchDoc) -> SearchDoc {
 
 /// The values of the title, headings and body fields. A section without an anchor is the text
 /// before the first heading; its `heading` is not a heading of the page and is not indexed.
-pub(crate) fn field_values(doc: &SearchDoc) -> [Vec<&str>; 3] {
+fn field_values(doc: &SearchDoc) -> [Vec<&str>; 3] {
     let headings = doc
         .sections
         .iter()

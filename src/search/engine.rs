@@ -75,19 +75,15 @@ impl Engine {
                     t.add_text(fields.clause, format!("{corpus}:{key}"));
                 }
             }
-            for f in 0..3 {
-                add_terms(&mut t, fields.bigram[f], &terms[f].bigram);
-                add_terms(&mut t, fields.morph[f], &terms[f].morph);
+            for (f, field_terms) in terms.iter().enumerate() {
+                add_terms(&mut t, fields.bigram[f], &field_terms.bigram);
+                add_terms(&mut t, fields.morph[f], &field_terms.morph);
             }
             writer.add_document(t).map_err(err)?;
         }
         writer.commit().map_err(err)?;
         let searcher = index.reader().map_err(err)?.searcher();
         Ok(Engine { searcher, fields, prepared, analyzer: analyzer.clone() })
-    }
-
-    pub fn docs(&self) -> &[SearchDoc] {
-        &self.prepared.docs
     }
 
     /// At most `limit` pages, best first: pages named by id or clause number, then text matches.
@@ -105,7 +101,7 @@ impl Engine {
             ranked.extend(self.lookup(&TermQuery::new(term, IndexRecordOption::Basic)));
         }
         if !parsed.has_text() {
-            // A bare clause number also lists what lies under it (3.2 → 3.2.1 …) in reading order.
+            // A bare clause number also lists what lies under it (3.2 → 3.2.1 …).
             for clause in &parsed.clauses {
                 let pattern = format!("{}\\.[0-9.]+", regex::escape(&clause_term(clause)));
                 if let Ok(q) = RegexQuery::from_pattern(&pattern, self.fields.clause) {
@@ -136,7 +132,8 @@ impl Engine {
         Ok(scored.into_iter().map(|(i, score)| self.hit(i, score, &highlight)).collect())
     }
 
-    /// The best `n` pages of a query as (doc index, score), by score, then reading order.
+    /// The best `n` pages of a query as (doc index, score), by score, then reading order. (An
+    /// in-memory search only fails on a bug; it then finds nothing rather than failing the query.)
     fn top(&self, q: &dyn Query, n: usize) -> Vec<(usize, f32)> {
         let found = self.searcher.search(q, &TopDocs::with_limit(n.max(1)).order_by_score()).unwrap_or_default();
         let mut hits: Vec<(usize, f32)> = found.into_iter().filter_map(|(score, addr)| Some((self.doc_index(addr)?, score))).collect();
@@ -163,12 +160,7 @@ impl Engine {
             clauses.push((Occur::Must, self.sequence_query(&self.fields.bigram, phrase, 1.0)));
         }
         if !parsed.terms.is_empty() {
-            let terms = parsed
-                .terms
-                .iter()
-                .map(|t| (Occur::Should, self.sequence_query(&self.fields.bigram, std::slice::from_ref(t), 1.0)))
-                .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(terms, parsed.min_match))));
+            clauses.push((Occur::Must, Box::new(self.at_least(&parsed.terms, parsed.min_match))));
         }
         for seq in &parsed.bonus {
             clauses.push((Occur::Should, self.sequence_query(&self.fields.bigram, seq, BONUS_WEIGHT)));
@@ -187,15 +179,19 @@ impl Engine {
     fn all_words_query(&self, parsed: &ParsedQuery, loose: &BooleanQuery) -> BooleanQuery {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(loose.clone()))];
         for word in &parsed.words {
-            let terms = word
-                .iter()
-                .map(|t| (Occur::Should, self.sequence_query(&self.fields.bigram, std::slice::from_ref(t), 1.0)))
-                .collect();
-            let need = query::required(word.len(), query::WORD_MATCH_RATIO);
-            let requirement = BooleanQuery::with_minimum_required_clauses(terms, need);
+            let requirement = self.at_least(word, query::required(word.len(), query::WORD_MATCH_RATIO));
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(requirement), 0.0))));
         }
         BooleanQuery::new(clauses)
+    }
+
+    /// Pages with at least `need` of the bigram-part `terms`, scored by the ones they have.
+    fn at_least(&self, terms: &[String], need: usize) -> BooleanQuery {
+        let clauses = terms
+            .iter()
+            .map(|t| (Occur::Should, self.sequence_query(&self.fields.bigram, std::slice::from_ref(t), 1.0)))
+            .collect();
+        BooleanQuery::with_minimum_required_clauses(clauses, need)
     }
 
     /// A term (one token) or phrase (several) in any of the three fields, boosted per field.

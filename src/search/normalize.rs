@@ -53,7 +53,7 @@ pub fn normalize_with_map(text: &str) -> Normalized {
 }
 
 /// Katakana letters and the long-vowel mark ー; the middle dot ・ separates words.
-pub(crate) fn is_katakana_letter(c: char) -> bool {
+fn is_katakana_letter(c: char) -> bool {
     matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー')
 }
 

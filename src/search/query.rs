@@ -8,9 +8,9 @@
 //!   every word, it contains `WORD_MATCH_RATIO` of the word's distinct terms; such pages rank first.
 //!   Other pages still qualify with `MIN_MATCH_RATIO` of all distinct terms (a paraphrase such as
 //!   サーバー 設置場所 for a page that says サーバの置き場所). Adjacent tokens of a word earn a bonus.
-//! - A lone Japanese character (鍵) becomes a unigram term, found inside longer words.
+//! - A lone kanji (鍵) becomes a unigram term, found inside longer words.
 
-use super::bigram::{self, Token, is_japanese, unigram_term};
+use super::bigram::{self, Script, Token, script, unigram_term};
 use super::clause::{ClauseLookup, ClauseRef, split_clauses};
 use super::normalize::normalize;
 use std::fmt;
@@ -156,12 +156,20 @@ pub fn parse(raw: &str, lookup: &dyn ClauseLookup) -> Result<ParsedQuery, QueryE
     Ok(parsed)
 }
 
-/// A lone Japanese character searches its unigram (inside any word); every other token itself.
+/// A lone kanji searches its unigram (inside any word); every other token itself.
 fn query_term(token: &Token) -> String {
-    let mut chars = token.text.chars();
+    match lone_kanji(&token.text) {
+        Some(c) => unigram_term(c),
+        None => token.text.clone(),
+    }
+}
+
+/// The character of a one-character token that is a kanji.
+pub(crate) fn lone_kanji(text: &str) -> Option<char> {
+    let mut chars = text.chars();
     match (chars.next(), chars.next()) {
-        (Some(c), None) if is_japanese(c) => unigram_term(c),
-        _ => token.text.clone(),
+        (Some(c), None) if script(c) == Some(Script::Kanji) => Some(c),
+        _ => None,
     }
 }
 

@@ -5,12 +5,12 @@
 //! A text is normalised with a map back to its original characters and cut into bigram tokens.
 //! A token *matches* when it is a query term. Matches are grouped into chains of adjacent tokens of
 //! one run; a chain is kept when it holds two or more tokens or is a whole query run by itself
-//! (暗号, sla) — so a stray bigram such as 体の from 記録媒体の廃棄 is not highlighted. Lone Japanese
-//! query characters (unigram terms) match wherever the character occurs.
+//! (暗号, sla) — so a stray bigram such as 体の from 記録媒体の廃棄 is not highlighted. A lone kanji
+//! in the query (a unigram term) matches wherever the character occurs.
 
-use super::bigram::{self, Token, is_japanese};
+use super::bigram::{self, Script, Token, script};
 use super::normalize::normalize_with_map;
-use super::query::ParsedQuery;
+use super::query::{ParsedQuery, lone_kanji};
 use super::synonyms::Synonyms;
 use std::collections::{BTreeSet, HashSet};
 
@@ -64,10 +64,7 @@ impl HighlightTerms {
     /// kanji or katakana stretch of exactly two characters between other scripts (廃棄 in
     /// 記録媒体の廃棄): such a match is highlighted alone.
     fn add_run(&mut self, run: &[Token]) {
-        let mut chars = run[0].text.chars();
-        if let (Some(c), None) = (chars.next(), chars.next())
-            && is_japanese(c)
-        {
+        if let Some(c) = lone_kanji(&run[0].text) {
             self.unigrams.insert(c);
             return;
         }
@@ -82,22 +79,6 @@ impl HighlightTerms {
 
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty() && self.unigrams.is_empty()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Script {
-    Kanji,
-    Hiragana,
-    Katakana,
-}
-
-fn script(c: char) -> Option<Script> {
-    match c {
-        '\u{3041}'..='\u{309F}' => Some(Script::Hiragana),
-        '\u{30A1}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' => Some(Script::Katakana),
-        c if is_japanese(c) => Some(Script::Kanji),
-        _ => None,
     }
 }
 

@@ -21,7 +21,7 @@ use super::snippet::{CONTEXT_BEFORE, HEADING_WEIGHT, SNIPPET_CHARS};
 use super::SearchDoc;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use tantivy::fieldnorm::FieldNormReader;
 
@@ -31,6 +31,9 @@ pub const SHARD_TARGET_BYTES: usize = 24 * 1024;
 pub const MAX_SHARDS: usize = 4096;
 /// Bytes of display data per chunk; a result list fetches one chunk per shown page at most.
 pub const CHUNK_TARGET_BYTES: usize = 16 * 1024;
+
+/// One field's postings of a term: (doc, sorted positions), by doc.
+type Postings = Vec<(u32, Vec<u32>)>;
 
 /// FNV-1a, 32 bit, over UTF-8 bytes (`shardOf` in search-core.js is the same function).
 pub fn fnv1a(text: &str) -> u32 {
@@ -42,26 +45,30 @@ pub fn fnv1a(text: &str) -> u32 {
 pub fn write_static(docs: &[SearchDoc], analyzer: &Analyzer, files: &mut impl FnMut(String, Vec<u8>)) -> Result<String, String> {
     let p = prepare(docs, analyzer, false);
 
-    // term → per field → (doc, sorted positions)
-    let mut postings: BTreeMap<&str, [Vec<(u32, Vec<u32>)>; 3]> = BTreeMap::new();
+    // term → per field → (doc, positions); interned through a hash map, sorted once at the end.
+    let mut slots: HashMap<&str, usize> = HashMap::new();
+    let mut postings: Vec<(&str, [Postings; 3])> = Vec::new();
     let mut totals = [0u64; 3];
     let mut lengths = Vec::with_capacity(p.docs.len());
     for (doc, fields) in p.terms.iter().enumerate() {
         let mut doc_lengths = [0u32; 3];
         for (f, terms) in fields.iter().enumerate() {
-            let mut local: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-            for (term, pos) in &terms.bigram {
-                local.entry(term.as_str()).or_default().push(*pos);
-            }
-            for (term, mut positions) in local {
-                positions.sort_unstable();
-                postings.entry(term).or_default()[f].push((doc as u32, positions));
+            let mut sorted: Vec<(&str, u32)> = terms.bigram.iter().map(|(t, pos)| (t.as_str(), *pos)).collect();
+            sorted.sort_unstable();
+            for group in sorted.chunk_by(|a, b| a.0 == b.0) {
+                let term = group[0].0;
+                let slot = *slots.entry(term).or_insert_with(|| {
+                    postings.push((term, Default::default()));
+                    postings.len() - 1
+                });
+                postings[slot].1[f].push((doc as u32, group.iter().map(|&(_, pos)| pos).collect()));
             }
             totals[f] += u64::from(terms.bigram_len());
             doc_lengths[f] = quantized(terms.bigram_len());
         }
         lengths.push(doc_lengths);
     }
+    postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     let entries: Vec<(u32, String)> = postings.iter().map(|(term, fields)| (fnv1a(term), encode_entry(term, fields))).collect();
     let total_bytes: usize = entries.iter().map(|(_, e)| e.len() + 1).sum();
@@ -154,7 +161,7 @@ fn quantized(len: u32) -> u32 {
     FieldNormReader::id_to_fieldnorm(FieldNormReader::fieldnorm_to_id(len))
 }
 
-fn encode_entry(term: &str, fields: &[Vec<(u32, Vec<u32>)>; 3]) -> String {
+fn encode_entry(term: &str, fields: &[Postings; 3]) -> String {
     let with_positions = !term.starts_with("u:");
     let mut s = serde_json::to_string(term).unwrap_or_default();
     s.push_str(":[");

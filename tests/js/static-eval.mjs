@@ -1,7 +1,9 @@
 // Relevance of the static index, with the browser's own search code.
 // Usage: node tests/js/static-eval.mjs <index dir (…/search/<hash>/)> <queries.yaml> [k]
-// Prints JSON {k, recall, mrr, results: [[ids of the top 10] per query]} on stdout, the per-query
-// table on stderr. tests/search_eval.rs runs it on a freshly written index of the shipped corpus.
+// Prints JSON {k, recall, mrr, results: [[ids of the top 10] per query], presented: [[the top 3
+// as the search page shows them: {id, url, snippet, highlights}] per query]} on stdout, the
+// per-query table on stderr. tests/search_eval.rs and tests/search_engine.rs run it on freshly
+// written indexes and compare with the server's engine.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StaticIndex } from '../../themes/default/static/search-core.js';
@@ -17,20 +19,25 @@ const DEPTH = 10;
 const index = await StaticIndex.open(async (p) => JSON.parse(await readFile(join(dir, p), 'utf8')));
 const queries = readQueries(await readFile(queriesPath, 'utf8'), queriesPath);
 const results = [];
+const presented = [];
 let found = 0;
 let rr = 0;
 for (const { q, expect } of queries) {
   let ids = [];
+  let shown = [];
   try {
-    ids = (await index.search(q, DEPTH)).hits.map((h) => index.docId(h.doc));
+    const { query, hits } = await index.search(q, DEPTH);
+    ids = hits.map((h) => index.docId(h.doc));
+    shown = await Promise.all(hits.slice(0, 3).map((h) => index.present(h, query)));
   } catch (e) {
     if (e.kind === undefined) throw e;
   }
   results.push(ids);
+  presented.push(shown.map(({ id, url, snippet, highlights }) => ({ id, url, snippet, highlights })));
   const rank = ids.findIndex((id) => expect.includes(id)) + 1;
   if (rank > 0 && rank <= k) found++;
   if (rank > 0) rr += 1 / rank;
   console.error(`${rank > 0 ? String(rank).padStart(2) : ' -'}  ${q}  → ${ids.slice(0, k).join(' ')}  (want ${expect.join('|')})`);
 }
 const n = Math.max(queries.length, 1);
-console.log(JSON.stringify({ k, recall: found / n, mrr: rr / n, results }));
+console.log(JSON.stringify({ k, recall: found / n, mrr: rr / n, results, presented }));

@@ -231,9 +231,15 @@ export class QueryError extends Error {
   }
 }
 
+/** The character of a one-character token that is a kanji, else null (query::lone_kanji). */
+function loneKanji(text) {
+  const chars = Array.from(text);
+  return chars.length === 1 && script(chars[0]) === 'C' ? chars[0] : null;
+}
+
 function queryTerm(token) {
-  const chars = Array.from(token.text);
-  return chars.length === 1 && isJapanese(chars[0]) ? unigramTerm(chars[0]) : token.text;
+  const c = loneKanji(token.text);
+  return c === null ? token.text : unigramTerm(c);
 }
 
 /** Raw input → {ids, clauses, terms, minMatch, bonus, phrases, text, quoted, highlightTokens}. */
@@ -299,6 +305,7 @@ function hasText(q) {
 
 // ---- snippet.rs ---------------------------------------------------------------------------------
 
+/** 'C' kanji, 'H' hiragana, 'K' katakana, null otherwise (bigram::script). */
 function script(c) {
   const cp = c.codePointAt(0);
   if (cp >= 0x3041 && cp <= 0x309f) return 'H';
@@ -319,12 +326,12 @@ function isTwoCharStretch(chars, i) {
 export function highlightTerms(q, synonymGroups) {
   const h = { terms: new Set(), whole: new Set(), unigrams: new Set() };
   const addRun = (run) => {
-    const first = Array.from(run[0].text);
-    if (first.length === 1 && isJapanese(first[0])) {
-      h.unigrams.add(first[0]);
+    const kanji = loneKanji(run[0].text);
+    if (kanji !== null) {
+      h.unigrams.add(kanji);
       return;
     }
-    const chars = first.concat(run.slice(1).map((t) => Array.from(t.text).pop()));
+    const chars = Array.from(run[0].text).concat(run.slice(1).map((t) => Array.from(t.text).pop()));
     run.forEach((token, i) => {
       h.terms.add(token.text);
       if (run.length === 1 || isTwoCharStretch(chars, i)) h.whole.add(token.text);

@@ -1,0 +1,197 @@
+//! Checks mappings.yaml against the site: ids exist and belong to different guidelines, tokens
+//! are known, evidence names a source, and no pair is mapped twice or contradicts itself.
+//! Every problem becomes a diagnostic at the offending row's position.
+
+use super::model::{EDITORIAL, Level, RawRow, Relationship, Row};
+use crate::content::Site;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use serde_saphyr::{Location, Spanned};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Where a value sits in the file, as a diagnostic.
+pub(crate) struct At<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+}
+
+impl At<'_> {
+    pub fn diag(&self, loc: &Location, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.file, loc.line() as usize, loc.column() as usize, message).with_source(self.text)
+    }
+}
+
+/// Check every row; returns the rows that passed and all problems found.
+pub(crate) fn check_rows(site: &Site, at: &At, raw: &[Spanned<RawRow>]) -> (Vec<Row>, Diagnostics) {
+    let mut errors = Diagnostics::default();
+    let mut rows = Vec::new();
+    for spanned in raw {
+        // A row's own position is its first key; fall back to `from` if the parser gave none.
+        let row_loc = if spanned.referenced.line() > 0 { spanned.referenced } else { spanned.value.from.referenced };
+        if let Some(row) = check_row(site, at, &spanned.value, row_loc, &mut errors) {
+            rows.push(row);
+        }
+    }
+    check_pairs(at, &rows, &mut errors);
+    (rows, errors)
+}
+
+fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut Diagnostics) -> Option<Row> {
+    let before = errors.len();
+    for (key, value) in [("from", &raw.from), ("to", &raw.to)] {
+        if site.page_by_id(&value.value).is_none() {
+            let suggestions = close_ids(site, &value.value);
+            let help = if suggestions.is_empty() {
+                "use the `id` of an existing clause page (e.g. mic-3.2.1, mhlw5-6.5); `shishin mapping --from ID` shows a clause's mappings".to_string()
+            } else {
+                format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
+            };
+            errors.push(at.diag(&value.referenced, format!("unknown id `{}` in `{key}`: no page has this id", value.value)).help(help));
+        }
+    }
+    if raw.from.value == raw.to.value {
+        errors.push(at.diag(&row_loc, format!("`{}` is mapped to itself", raw.from.value)).help("a row relates two different clauses; fix `from` or `to`"));
+    } else if errors.len() == before {
+        let corpus = |id: &str| site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone());
+        let prefixes = site.config.corpora.iter().map(|c| c.prefix.as_str()).collect::<Vec<_>>().join(", ");
+        match (corpus(&raw.from.value), corpus(&raw.to.value)) {
+            (None, _) => errors.push(
+                at.diag(&raw.from.referenced, format!("`{}` is not a clause of a guideline", raw.from.value))
+                    .help(format!("map clause pages whose id starts with a corpus prefix of shishin.yaml ({prefixes})")),
+            ),
+            (_, None) => errors.push(
+                at.diag(&raw.to.referenced, format!("`{}` is not a clause of a guideline", raw.to.value))
+                    .help(format!("map clause pages whose id starts with a corpus prefix of shishin.yaml ({prefixes})")),
+            ),
+            (Some(a), Some(b)) if a == b => errors.push(
+                at.diag(&row_loc, format!("`{}` and `{}` are in the same guideline (`{a}`)", raw.from.value, raw.to.value))
+                    .help("the mapping relates clauses of different guidelines; link clauses of one guideline with [[id]] in the text"),
+            ),
+            _ => {}
+        }
+    }
+    let relationship = Relationship::parse(&raw.relationship.value);
+    if relationship.is_none() {
+        let allowed = Relationship::ALL.iter().map(|r| format!("{} ({})", r.token(), r.label())).collect::<Vec<_>>().join(", ");
+        errors.push(
+            at.diag(&raw.relationship.referenced, format!("unknown relationship `{}`", raw.relationship.value))
+                .help(format!("use one of the OSCAL tokens: {allowed}")),
+        );
+    }
+    let confidence = Level::parse(&raw.confidence.value);
+    if confidence.is_none() {
+        errors.push(at.diag(&raw.confidence.referenced, format!("unknown confidence `{}`", raw.confidence.value)).help("use high, medium or low"));
+    }
+    let evidence = raw.evidence.value.trim();
+    if evidence != EDITORIAL && site.data.source(evidence).is_none() {
+        let keys: Vec<&str> = site.data.sources.iter().map(|s| s.key.as_str()).collect();
+        errors.push(
+            at.diag(&raw.evidence.referenced, format!("unknown evidence `{evidence}`"))
+                .help(format!("use a key of content/data/sources.yaml ({}) or `{EDITORIAL}`", if keys.is_empty() { "none defined".into() } else { keys.join(", ") })),
+        );
+    }
+    if raw.rationale.value.trim().is_empty() {
+        errors.push(at.diag(&raw.rationale.referenced, "empty rationale").help("say in your own words why the clauses relate this way"));
+    }
+    if errors.len() != before {
+        return None;
+    }
+    Some(Row {
+        from: raw.from.value.clone(),
+        to: raw.to.value.clone(),
+        relationship: relationship?,
+        rationale: raw.rationale.value.trim().to_string(),
+        evidence: evidence.to_string(),
+        confidence: confidence?,
+        line: row_loc.line() as usize,
+        column: row_loc.column() as usize,
+    })
+}
+
+/// One pair of clauses has one relationship: a second row for the same pair repeats or
+/// contradicts the first, and a reverse row must state the inverse relationship.
+fn check_pairs(at: &At, rows: &[Row], errors: &mut Diagnostics) {
+    let mut first: HashMap<(&str, &str), &Row> = HashMap::new();
+    for row in rows {
+        let key = if row.from < row.to { (row.from.as_str(), row.to.as_str()) } else { (row.to.as_str(), row.from.as_str()) };
+        let Some(prev) = first.get(&key).copied() else {
+            first.insert(key, row);
+            continue;
+        };
+        let diag = |msg: String| Diagnostic::new(at.file, row.line, row.column, msg).with_source(at.text);
+        let same_direction = prev.from == row.from;
+        if same_direction && prev.relationship == row.relationship {
+            errors.push(
+                diag(format!("duplicate row: `{}` → `{}` is already mapped at line {}", row.from, row.to, prev.line))
+                    .help("each pair of clauses appears once; delete one of the rows"),
+            );
+        } else if same_direction {
+            let what = if prev.relationship == Relationship::NoRelationship || row.relationship == Relationship::NoRelationship {
+                "`no-relationship` cannot stand beside another relationship"
+            } else {
+                "one pair has one relationship"
+            };
+            errors.push(
+                diag(format!(
+                    "contradiction: `{}` → `{}` is `{}` here but `{}` at line {}; {what}",
+                    row.from,
+                    row.to,
+                    row.relationship.token(),
+                    prev.relationship.token(),
+                    prev.line
+                ))
+                .help("keep the row with the right relationship and delete the other"),
+            );
+        } else if row.relationship != prev.relationship.inverse() {
+            errors.push(
+                diag(format!(
+                    "contradiction: line {} says `{}` {} `{}`, so `{}` → `{}` must be `{}`, not `{}`",
+                    prev.line,
+                    prev.from,
+                    prev.relationship.token(),
+                    prev.to,
+                    row.from,
+                    row.to,
+                    prev.relationship.inverse().token(),
+                    row.relationship.token()
+                ))
+                .help("a row already states the relationship in both directions; delete this reverse row or fix one of them"),
+            );
+        }
+    }
+}
+
+/// Page ids close to `id` (typos, a missing digit), nearest first, at most three.
+pub fn close_ids(site: &Site, id: &str) -> Vec<String> {
+    let limit = (id.chars().count() / 4).max(2);
+    let mut scored: Vec<(usize, &String)> = site.by_id.keys().map(|k| (edit_distance(id, k), k)).filter(|(d, _)| *d <= limit).collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, k)| k.clone()).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("mic-3.2.1", "mic-3.2.1"), 0);
+        assert_eq!(edit_distance("mic-3.2.11", "mic-3.2.1"), 1);
+        assert_eq!(edit_distance("mhlw-6.5", "mhlw5-6.5"), 1);
+        assert_eq!(edit_distance("技術", "技術的"), 1);
+    }
+}

@@ -1,0 +1,372 @@
+//! Template data: the cross-reference lists of a clause page and the matrix page
+//! (rows = clauses of the first guideline, columns = mapped clauses of the others).
+
+use super::model::{Level, Relationship, Row};
+use super::Mappings;
+use crate::content::{Page, Site, Status};
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+
+/// Anchor of an entry on a clause page: `map-to-<other>` under 対応する項目, `map-from-<other>`
+/// under 対応元. The matrix cells and the CLI link to these.
+pub fn anchor_to(other: &str) -> String {
+    format!("map-to-{other}")
+}
+pub fn anchor_from(other: &str) -> String {
+    format!("map-from-{other}")
+}
+
+/// The label people see for a row's evidence.
+pub fn evidence_label(site: &Site, key: &str) -> String {
+    match site.data.source(key) {
+        Some(s) => match &s.edition {
+            Some(e) => format!("{} {e}", s.title),
+            None => s.title.clone(),
+        },
+        None => "編集上の判断（出典に対応の記載なし）".to_string(),
+    }
+}
+
+fn corpus_prefix(site: &Site, id: &str) -> Option<String> {
+    site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone())
+}
+
+fn index_of(site: &Site, id: &str) -> Option<usize> {
+    site.by_id.get(id).copied()
+}
+
+/// The chapter of a clause: its outermost ancestor inside the same guideline (or itself).
+fn chapter_of(site: &Site, index: usize) -> usize {
+    site.ancestors(index).into_iter().find(|&a| corpus_prefix(site, &site.pages[a].id()).is_some()).unwrap_or(index)
+}
+
+fn depth_in_corpus(site: &Site, index: usize) -> usize {
+    site.ancestors(index).into_iter().filter(|&a| corpus_prefix(site, &site.pages[a].id()).is_some()).count()
+}
+
+fn link(site: &Site, page: &Page) -> Value {
+    json!({
+        "id": page.id(),
+        "number": page.front.number,
+        "title": page.front.title,
+        "label": page.label(),
+        // What a narrow column header shows: the number, else the title.
+        "short": page.front.number.clone().unwrap_or_else(|| page.front.title.clone()),
+        "url": site.url_for(&page.url),
+        "is_new": page.front.status == Some(Status::New),
+    })
+}
+
+fn relationship_value(r: Relationship) -> Value {
+    json!({ "token": r.token(), "label": r.label(), "symbol": r.symbol(), "description": r.description() })
+}
+
+fn level_value(l: Level) -> Value {
+    json!({ "token": l.token(), "label": l.label() })
+}
+
+/// One entry of a clause page's lists, read from `this` page towards `other`.
+fn entry(site: &Site, row: &Row, this: &str, other: &str, relationship: Relationship, anchor: String, other_anchor: String) -> Value {
+    let page = site.page_by_id(other).expect("checked ids exist");
+    let corpus = site.config.corpus_for_id(other).map(|(c, _)| c.label.clone());
+    let source_url = site.data.source(&row.evidence).and_then(|s| s.url.clone());
+    json!({
+        "id": other,
+        "label": page.label(),
+        "url": site.url_for(&page.url),
+        "other_href": format!("{}#{}", site.url_for(&page.url), other_anchor),
+        "corpus": corpus,
+        "anchor": anchor,
+        "relationship": relationship_value(relationship),
+        "stated": { "from": row.from, "to": row.to, "relationship": row.relationship.token() },
+        "confidence": level_value(row.confidence),
+        "rationale": row.rationale,
+        "evidence": { "key": row.evidence, "label": evidence_label(site, &row.evidence), "url": source_url },
+        "this": this,
+    })
+}
+
+/// `mapping` for a clause page: what it maps to and what maps to it.
+pub fn page_context(m: &Mappings, site: &Site, index: usize) -> Value {
+    let page = &site.pages[index];
+    let id = page.id();
+    let maps_to: Vec<Value> = m
+        .rows_from(&id)
+        .map(|r| entry(site, r, &id, &r.to, r.relationship, anchor_to(&r.to), anchor_from(&id)))
+        .collect();
+    let mapped_from: Vec<Value> = m
+        .rows_to(&id)
+        .map(|r| entry(site, r, &id, &r.from, r.relationship.inverse(), anchor_from(&r.from), anchor_to(&id)))
+        .collect();
+    let matrix_url = m.matrix.as_ref().and_then(|mx| {
+        let anchor = if mx.row_ids.contains(&id) {
+            format!("m-{id}")
+        } else if mx.column_ids.contains(&id) {
+            format!("c-{id}")
+        } else {
+            return None;
+        };
+        Some(format!("{}#{anchor}", mx.page_url))
+    });
+    json!({
+        "id": id,
+        "maps_to": maps_to,
+        "mapped_from": mapped_from,
+        "matrix_url": matrix_url,
+        "is_new": page.front.status == Some(Status::New),
+    })
+}
+
+/// The guideline whose clauses are the matrix rows (MIC): the first in shishin.yaml order that
+/// appears as `from`; the others are the targets.
+pub fn row_prefix(m: &Mappings, site: &Site) -> Option<String> {
+    let from_prefixes: HashSet<String> = m.rows.iter().filter_map(|r| corpus_prefix(site, &r.from)).collect();
+    site.config
+        .corpora
+        .iter()
+        .map(|c| c.prefix.clone())
+        .find(|p| from_prefixes.contains(p))
+        .or_else(|| site.config.corpora.first().map(|c| c.prefix.clone()))
+}
+
+/// A row oriented from the row guideline's clause (`mic`) to the other clause.
+struct Edge<'a> {
+    mic: usize,
+    other: usize,
+    relationship: Relationship,
+    row: &'a Row,
+    /// The YAML row reads mic → other (false: it was written the other way round).
+    forward: bool,
+}
+
+/// What page contexts need to know about the matrix (which anchors exist).
+pub struct MatrixIndex {
+    pub page_url: String,
+    pub row_ids: HashSet<String>,
+    pub column_ids: HashSet<String>,
+    pub value: Value,
+}
+
+/// The matrix page's data; None when the site has no page with layout `matrix`.
+pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
+    let matrix_page = site.pages.iter().find(|p| p.layout() == "matrix")?;
+    let page_url = site.url_for(&matrix_page.url);
+    let row_prefix = row_prefix(m, site)?;
+    let in_rows = |id: &str| corpus_prefix(site, id).as_deref() == Some(row_prefix.as_str());
+
+    let mut edges: Vec<Edge> = Vec::new();
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    for row in &m.rows {
+        let (Some(f), Some(t)) = (index_of(site, &row.from), index_of(site, &row.to)) else { continue };
+        let edge = if in_rows(&row.from) {
+            Edge { mic: f, other: t, relationship: row.relationship, row, forward: true }
+        } else if in_rows(&row.to) {
+            Edge { mic: t, other: f, relationship: row.relationship.inverse(), row, forward: false }
+        } else {
+            continue; // between two other guidelines: exports and clause pages show it
+        };
+        // A consistent reverse row states the same fact again; one cell shows it.
+        if seen.insert((edge.mic, edge.other)) {
+            edges.push(edge);
+        }
+    }
+
+    // Columns: mapped clauses of the other guidelines, by guideline (shishin.yaml order), then
+    // reading order; grouped by chapter.
+    let mut column_pages: Vec<usize> = edges.iter().map(|e| e.other).collect::<HashSet<_>>().into_iter().collect();
+    let corpus_rank = |i: usize| {
+        let p = corpus_prefix(site, &site.pages[i].id());
+        site.config.corpora.iter().position(|c| Some(&c.prefix) == p.as_ref()).unwrap_or(usize::MAX)
+    };
+    column_pages.sort_by_key(|&i| (corpus_rank(i), i));
+    let col_of: HashMap<usize, usize> = column_pages.iter().enumerate().map(|(c, &p)| (p, c)).collect();
+
+    let mut documents: Vec<Value> = Vec::new();
+    let mut columns: Vec<Value> = Vec::new();
+    for corpus in &site.config.corpora {
+        let cols: Vec<usize> = column_pages.iter().copied().filter(|&i| corpus_prefix(site, &site.pages[i].id()).as_deref() == Some(corpus.prefix.as_str())).collect();
+        if cols.is_empty() {
+            continue;
+        }
+        let mut chapters: Vec<(usize, Vec<usize>)> = Vec::new();
+        for &i in &cols {
+            let ch = chapter_of(site, i);
+            match chapters.last_mut() {
+                Some((c, members)) if *c == ch => members.push(i),
+                _ => chapters.push((ch, vec![i])),
+            }
+        }
+        let chapter_values: Vec<Value> = chapters
+            .iter()
+            .map(|(ch, members)| {
+                let mut v = link(site, &site.pages[*ch]);
+                v["span"] = json!(members.len());
+                v["columns"] = json!(members.iter().map(|&i| col_of[&i]).collect::<Vec<_>>());
+                v
+            })
+            .collect();
+        for (ch, members) in &chapters {
+            for &i in members {
+                let mut v = link(site, &site.pages[i]);
+                v["col"] = json!(col_of[&i]);
+                v["chapter"] = json!(site.pages[*ch].id());
+                v["doc"] = json!(corpus.prefix);
+                v["doc_label"] = json!(corpus.label);
+                columns.push(v);
+            }
+        }
+        documents.push(json!({
+            "prefix": corpus.prefix,
+            "label": corpus.label,
+            "span": cols.len(),
+            "chapters": chapter_values,
+        }));
+    }
+
+    // Rows: every numbered clause of the row guideline (and any mapped one), in reading order.
+    let mut by_mic: HashMap<usize, Vec<&Edge>> = HashMap::new();
+    for e in &edges {
+        by_mic.entry(e.mic).or_default().push(e);
+    }
+    let mut rows: Vec<Value> = Vec::new();
+    let mut row_ids = HashSet::new();
+    let mut mic_chapters: Vec<(usize, usize)> = Vec::new(); // (chapter page, rows in it)
+    for (i, page) in site.pages.iter().enumerate() {
+        let id = page.id();
+        if !in_rows(&id) || (page.front.number.is_none() && !by_mic.contains_key(&i)) {
+            continue;
+        }
+        let chapter = chapter_of(site, i);
+        match mic_chapters.last_mut() {
+            Some((c, n)) if *c == chapter => *n += 1,
+            _ => mic_chapters.push((chapter, 1)),
+        }
+        let mut mine: Vec<&Edge> = by_mic.get(&i).cloned().unwrap_or_default();
+        mine.sort_by_key(|e| col_of[&e.other]);
+        let cell_for = |e: &Edge| -> Value {
+            let mic_page = &site.pages[e.mic];
+            let other = &site.pages[e.other];
+            let (mic_anchor, other_anchor) = if e.forward {
+                (anchor_to(&other.id()), anchor_from(&mic_page.id()))
+            } else {
+                (anchor_from(&other.id()), anchor_to(&mic_page.id()))
+            };
+            json!({
+                "col": col_of[&e.other],
+                "other": link(site, other),
+                "doc": corpus_prefix(site, &other.id()),
+                "chapter": site.pages[chapter_of(site, e.other)].id(),
+                "relationship": relationship_value(e.relationship),
+                "confidence": level_value(e.row.confidence),
+                "rationale": e.row.rationale,
+                "evidence": evidence_label(site, &e.row.evidence),
+                "from_href": format!("{}#{mic_anchor}", site.url_for(&mic_page.url)),
+                "to_href": format!("{}#{other_anchor}", site.url_for(&other.url)),
+            })
+        };
+        let mut cells: Vec<Value> = vec![Value::Null; column_pages.len()];
+        let mut list: Vec<Value> = Vec::new();
+        for e in &mine {
+            let cell = cell_for(e);
+            cells[col_of[&e.other]] = cell.clone();
+            list.push(cell);
+        }
+        let mut v = link(site, page);
+        v["chapter"] = json!(site.pages[chapter].id());
+        v["depth"] = json!(depth_in_corpus(site, i));
+        v["cells"] = json!(cells);
+        v["mappings"] = json!(list);
+        row_ids.insert(id);
+        rows.push(v);
+    }
+    let row_chapters: Vec<Value> = mic_chapters.iter().map(|(c, n)| {
+        let mut v = link(site, &site.pages[*c]);
+        v["rows"] = json!(n);
+        v
+    }).collect();
+
+    let legend: Vec<Value> = Relationship::ALL
+        .iter()
+        .map(|&r| {
+            let mut v = relationship_value(r);
+            v["count"] = json!(edges.iter().filter(|e| e.relationship == r).count());
+            v
+        })
+        .collect();
+    let levels: Vec<Value> = Level::ALL
+        .iter()
+        .map(|&l| {
+            let mut v = level_value(l);
+            v["count"] = json!(edges.iter().filter(|e| e.row.confidence == l).count());
+            v
+        })
+        .collect();
+
+    let coverage = coverage(site, &edges, &row_prefix);
+    let row_label = site.config.corpora.iter().find(|c| c.prefix == row_prefix).map(|c| c.label.clone()).unwrap_or_else(|| row_prefix.clone());
+    let column_ids: HashSet<String> = column_pages.iter().map(|&i| site.pages[i].id()).collect();
+    let downloads: Vec<Value> = if m.rows.is_empty() {
+        Vec::new()
+    } else {
+        super::export::DOWNLOADS
+            .iter()
+            .map(|d| json!({ "name": d.name, "label": d.label, "description": d.description, "url": site.url_for(&format!("/{}", d.path)) }))
+            .collect()
+    };
+    let value = json!({
+        "row_corpus": { "prefix": row_prefix, "label": row_label },
+        "documents": documents,
+        "columns": columns,
+        "rows": rows,
+        "row_chapters": row_chapters,
+        "legend": legend,
+        "levels": levels,
+        "coverage": coverage,
+        "downloads": downloads,
+        "collection": m.collection,
+        "last_modified": m.last_modified,
+        "mapping_count": edges.len(),
+        "row_count": m.rows.len(),
+    });
+    Some(MatrixIndex { page_url, row_ids, column_ids, value })
+}
+
+/// Clauses without a counterpart: of the other guidelines (nothing maps to them, their
+/// ancestors or descendants), and of the row guideline (unmapped; 新設 listed apart).
+fn coverage(site: &Site, edges: &[Edge], row_prefix: &str) -> Value {
+    let mut mapped: HashSet<usize> = HashSet::new();
+    for e in edges.iter().filter(|e| e.relationship != Relationship::NoRelationship) {
+        mapped.insert(e.mic);
+        mapped.insert(e.other);
+    }
+    let mut has_mapped_descendant: HashSet<usize> = HashSet::new();
+    for &m in &mapped {
+        has_mapped_descendant.extend(site.ancestors(m));
+    }
+    let covered = |i: usize| mapped.contains(&i) || has_mapped_descendant.contains(&i) || site.ancestors(i).iter().any(|a| mapped.contains(a));
+    let clause_pages = |prefix: &str| -> Vec<usize> {
+        (0..site.pages.len())
+            .filter(|&i| corpus_prefix(site, &site.pages[i].id()).as_deref() == Some(prefix) && site.pages[i].front.number.is_some())
+            .collect()
+    };
+    let mut targets: Vec<Value> = Vec::new();
+    for corpus in site.config.corpora.iter().filter(|c| c.prefix != row_prefix) {
+        let items: Vec<Value> = clause_pages(&corpus.prefix).into_iter().filter(|&i| !covered(i)).map(|i| {
+            let mut v = link(site, &site.pages[i]);
+            v["depth"] = json!(depth_in_corpus(site, i));
+            v
+        }).collect();
+        let total = clause_pages(&corpus.prefix).len();
+        if total > 0 {
+            targets.push(json!({ "prefix": corpus.prefix, "label": corpus.label, "items": items, "total": total }));
+        }
+    }
+    let rows = clause_pages(row_prefix);
+    let new_clauses: Vec<Value> = rows.iter().filter(|&&i| site.pages[i].front.status == Some(Status::New)).map(|&i| link(site, &site.pages[i])).collect();
+    let unmapped_rows: Vec<Value> = rows
+        .iter()
+        .filter(|&&i| site.pages[i].front.status != Some(Status::New) && !covered(i))
+        .map(|&i| link(site, &site.pages[i]))
+        .collect();
+    json!({ "targets": targets, "new_clauses": new_clauses, "unmapped_rows": unmapped_rows })
+}
