@@ -3,10 +3,10 @@
 
 use super::api::SearchBackend;
 use super::rebuild::SearchFactory;
-use crate::search::cli::SEARCH_INDEX_DIR;
-use crate::search::site::docs_from_site;
+use crate::search::cli::search_value;
+use crate::search::site::{SEARCH_INDEX_DIR, docs_from_site};
 use crate::search::{Analyzer, Engine};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ pub struct EngineBackend(pub Engine);
 
 impl SearchBackend for EngineBackend {
     fn search(&self, q: &str, limit: usize) -> Result<Value, String> {
-        self.0.search(q, limit).map(|hits| json!({ "hits": hits })).map_err(|e| e.to_string())
+        search_value(&self.0, q, limit)
     }
 }
 
