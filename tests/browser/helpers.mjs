@@ -33,7 +33,9 @@
 //     site.has(path)            = siteHas(path)
 //     site.newPage(opts)        fresh context (own storage) + page with problem collectors;
 //                               opts: { viewport, colorScheme, allowProblems: [RegExp…] }
-//     site.goto(page, path, { status })   navigate; asserts the status (default: any 2xx)
+//     site.goto(page, path, { status })   navigate; asserts the status (default: any 2xx), then settle
+//     site.settle(page)         await after an interaction, before expectClean, so late CSP
+//                               violation reports and console errors are collected
 //     site.problems(page)       array of strings collected so far (console errors, page errors,
 //                               CSP violations, responses ≥ 400)
 //     site.expectClean(page)    asserts problems(page) is empty (minus allowProblems)
@@ -257,6 +259,7 @@ export async function openSite({ dir = SITE_DIR } = {}) {
     async goto(page, path, { status } = {}) {
       const res = await page.goto(site.url(path), { waitUntil: 'load' });
       assert.ok(res, `no response for ${path}`);
+      await site.settle(page);
       if (status === undefined) assert.ok(res.ok(), `${path} answered HTTP ${res.status()}`);
       else assert.equal(res.status(), status, `${path} status`);
       if (status !== undefined && status >= 400) {
@@ -265,6 +268,12 @@ export async function openSite({ dir = SITE_DIR } = {}) {
         state.problems = state.problems.filter((p) => !p.includes(`HTTP ${status}: ${res.url()}`) && !(p.includes(`status of ${status}`) && p.includes(res.url())));
       }
       return res;
+    },
+
+    /** Let queued events (CSP violation reports, late console errors) reach the collectors:
+     *  securitypolicyviolation fires in a later task than the blocked load. */
+    async settle(page) {
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
     },
 
     problems(page) {

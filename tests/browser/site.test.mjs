@@ -3,7 +3,7 @@
 // no console errors, no CSP violations, no serious/critical axe violations, a screenshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSite, PHONE } from './helpers.mjs';
+import { openSite, PHONE, DESKTOP } from './helpers.mjs';
 
 let site;
 before(async () => { site = await openSite(); });
@@ -38,6 +38,7 @@ test('home → 第3章 → 3.2 → 3.2.1 by clicking links; breadcrumbs, prev/ne
   await follow(page, page.locator('main a[href$="/mic/3/"]').first());
   await follow(page, page.locator('main a[href$="/mic/3.2/"]').first());
   await follow(page, page.locator('main a[href$="/mic/3.2.1/"]').first());
+  await site.settle(page);
   site.expectClean(page);
 
   assert.match(await page.locator('h1').innerText(), /3\.2\.1\s*組織的安全管理対策/);
@@ -75,6 +76,7 @@ test('home → 第3章 → 3.2 → 3.2.1 by clicking links; breadcrumbs, prev/ne
   assert.equal(decodeURIComponent(new URL(page.url()).hash.slice(1)), anchor);
   assert.ok((await page.evaluate(() => window.scrollY)) > 0, 'the page scrolled down to the heading');
   assert.equal(await page.evaluate((id) => document.getElementById(id).tagName, anchor), 'H2');
+  await site.settle(page);
   site.expectClean(page);
 });
 
@@ -105,6 +107,7 @@ test('dark mode: the toggle sets data-theme=dark, darkens the page and survives 
   await page.locator('[data-theme-toggle]').click();
   await page.reload();
   assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
+  await site.settle(page);
   site.expectClean(page);
 });
 
@@ -113,6 +116,7 @@ test('dark mode follows the system setting when nothing is stored', async () => 
   await site.goto(page, '/');
   assert.ok(luminance(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)) < 0.1);
   assert.equal(await page.locator('[data-theme-toggle]').getAttribute('aria-pressed'), 'true');
+  await site.settle(page);
   site.expectClean(page);
 });
 
@@ -124,17 +128,21 @@ for (const path of ['/', '/mic/3.2.1/', '/mapping/', '/mic/annex-disclosure/']) 
     const name = path === '/' ? 'home' : path.replaceAll('/', ' ').trim().replaceAll(' ', '-');
     await site.screenshot(page, `phone-${name}`);
     assert.ok(width <= PHONE.width, `${path}: scrollWidth ${width} > ${PHONE.width}; widest elements: ${await widest(page)}`);
-    site.expectClean(page);
+    await site.settle(page);
+  site.expectClean(page);
   });
 }
 
 for (const t of TEMPLATES) {
-  test(`${t.name} (${t.path}): no console errors, no CSP violations, no serious axe violations`, async () => {
+  test(`${t.name} (${t.path}): no console errors, no CSP violations, no serious axe violations, no sideways scrolling`, async () => {
     const page = await site.newPage();
     await site.goto(page, t.path, { status: t.status });
     await site.expectAccessible(page);
     await site.screenshot(page, `desktop-${t.name}`);
-    site.expectClean(page);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= DESKTOP.width, `${t.path}: the page scrolls sideways at ${DESKTOP.width} px (scrollWidth ${width}); widest: ${await widest(page)}`);
+    await site.settle(page);
+  site.expectClean(page);
   });
 }
 
@@ -144,6 +152,7 @@ test('the 404 page answers with status 404 and leads home and to search', async 
   assert.match(await page.locator('h1').innerText(), /404/);
   assert.equal(await page.locator('main a[href="/"]').count(), 1);
   assert.equal(await page.locator('main a[href^="/search/"]').count(), 1);
+  await site.settle(page);
   site.expectClean(page);
 });
 
