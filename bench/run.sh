@@ -149,6 +149,14 @@ expect "the shipped site has pages" [ "$shipped_pages" -gt 10 ]
 rm -rf "$work/reload-shipped"; mkdir -p "$work/reload-shipped"
 cp -r "$repo/shishin.yaml" "$repo/content" "$work/reload-shipped/"
 reload "$work/reload-shipped" content/mic/3/3.2/3.2.1.md /mic/3.2.1/ "shipped site"
+# The serve feature's own benchmark (write → reload message over the WebSocket, no browser).
+if [ "$smoke" = 0 ] && [ -x "$here/serve-reload.sh" ]; then
+  if "$here/serve-reload.sh" --smoke >"$work/serve-reload.txt" 2>&1; then
+    row "shipped site" "serve: write → reload message (bench/serve-reload.sh --smoke)" "$(grep -m1 -iE 'median' "$work/serve-reload.txt" | sed 's/|/\//g')" "–" "–" "–"
+  else
+    echo "bench: bench/serve-reload.sh failed (see $work/serve-reload.txt)" >&2; problems=1
+  fi
+fi
 
 # ---- corpora ---------------------------------------------------------------------------------
 search_queries=(設定ファイル 環境変数 ファイルシステム)

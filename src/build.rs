@@ -87,22 +87,38 @@ fn check_all(opts: &BuildOptions) -> Result<Checked, Diagnostics> {
 
 pub fn build_site(opts: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
     let (site, rendered, caps) = check_all(opts)?;
-    let theme = Theme::load(&opts.root, &site.config.base_path())?;
-    let mut files = OutputFiles::default();
-    // The static search index comes first: every page names its folder in <meta name="shishin-search">.
-    let search_dir = crate::search::site::write_site_index(&site, &rendered, &mut |path, bytes| files.insert(path, bytes))
-        .map_err(|e| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}")).help("check search-index/userdict.csv and synonyms.yaml")))?;
+    // The static search index, the theme and the capabilities' downloads do not depend on each
+    // other: build them side by side (this is most of a rebuild under `serve`).
+    let ((search, theme), exports) = rayon::join(
+        || rayon::join(|| write_search_index(&site, &rendered), || Theme::load(&opts.root, &site.config.base_path())),
+        || write_capability_files(&site, &caps),
+    );
+    let (mut files, search_dir) = search?;
+    let theme = theme?;
+    files.extend(exports?);
+    // Every page names the index folder in <meta name="shishin-search">.
     let globals = Globals { search_dir: Some(site.url_for(&search_dir)), dev_reload: opts.dev_reload.clone(), build_time: String::new() };
-    let mut errors = Diagnostics::default();
-    for cap in &caps {
-        if let Err(e) = cap.write_files(&site, &mut files) {
-            errors.extend(e.0);
-        }
-    }
-    errors.sorted().into_result()?;
     render_pages(&site, &rendered, &theme, &globals, &caps, &mut files)?;
     write_site_files(&site, &theme, &globals, &mut files)?;
     Ok(BuiltSite { site, files, rendered })
+}
+
+fn write_search_index(site: &Site, rendered: &[Rendered]) -> Result<(OutputFiles, String), Diagnostics> {
+    let mut files = OutputFiles::default();
+    let dir = crate::search::site::write_site_index(site, rendered, &mut |path, bytes| files.insert(path, bytes))
+        .map_err(|e| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}")).help("check search-index/userdict.csv and synonyms.yaml")))?;
+    Ok((files, dir))
+}
+
+fn write_capability_files(site: &Site, caps: &[Box<dyn Capability>]) -> Result<OutputFiles, Diagnostics> {
+    let mut files = OutputFiles::default();
+    let mut errors = Diagnostics::default();
+    for cap in caps {
+        if let Err(e) = cap.write_files(site, &mut files) {
+            errors.extend(e.0);
+        }
+    }
+    errors.sorted().into_result().map(|_| files)
 }
 
 fn render_markdown(site: &Site, errors: &mut Diagnostics) -> Vec<Rendered> {

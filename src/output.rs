@@ -17,6 +17,10 @@ impl OutputFiles {
     pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
         self.files.insert(path.into(), bytes.into());
     }
+    /// Add every file of `other` (later wins on the same path).
+    pub fn extend(&mut self, other: OutputFiles) {
+        self.files.extend(other.files);
+    }
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }

@@ -1,14 +1,16 @@
 //! Relevance on the shipped corpus (`content/`), through the core's public build API: recall@5 and
-//! MRR of `tests/eval/queries.yaml` on the engine (the CLI/API path) and on the static index read by
-//! the browser code under Node, and agreement between the two.
+//! MRR of `tests/eval/queries.yaml` on the engine (the CLI/API path) and on the static index the
+//! build ships, read by the browser code under Node, and agreement between the two.
 //!
-//! `check_site` is `build_site` without the templates: the same pages and rendered Markdown, which
-//! is all the search reads (and it keeps this test independent of layouts owned elsewhere).
+//! The site is built with `build_site` (templates and all) and its output written to a temporary
+//! directory; the static side finds its index the way the browser does, through the
+//! `<meta name="shishin-search">` of the built home page.
 
-use shishin::build::{BuildOptions, check_site};
+use shishin::build::{BuildOptions, build_site};
+use shishin::output::{OutputFiles, write_atomic};
 use shishin::search::eval::{self, EvalQuery, Report};
-use shishin::search::site::docs_from_site;
-use shishin::search::{Analyzer, Engine, SearchDoc, write_static};
+use shishin::search::Engine;
+use shishin::search::site::engine_for_site;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -21,8 +23,8 @@ fn root() -> &'static Path {
 }
 
 struct Shipped {
-    docs: Vec<SearchDoc>,
-    analyzer: Analyzer,
+    /// Everything `shishin build` would write for the shipped site.
+    files: OutputFiles,
     engine: Engine,
     queries: Vec<EvalQuery>,
 }
@@ -30,12 +32,11 @@ struct Shipped {
 fn shipped() -> &'static Shipped {
     static S: OnceLock<Shipped> = OnceLock::new();
     S.get_or_init(|| {
-        let (site, rendered) = check_site(&BuildOptions::new(root())).unwrap_or_else(|d| panic!("the shipped site must load:\n{d}"));
-        let docs = docs_from_site(&site, &rendered);
-        let analyzer = Analyzer::load(&root().join("search-index")).expect("search-index loads");
-        let engine = Engine::build(&docs, &analyzer).expect("engine builds");
+        let built = build_site(&BuildOptions::new(root())).unwrap_or_else(|d| panic!("the shipped site must build:\n{d}"));
+        // The engine `shishin search` and `/api/search` build from the same site model.
+        let engine = engine_for_site(&built.site, &built.rendered).expect("engine builds");
         let queries = eval::load_queries(&root().join("tests/eval/queries.yaml")).expect("queries load");
-        Shipped { docs, analyzer, engine, queries }
+        Shipped { files: built.files, engine, queries }
     })
 }
 
@@ -47,18 +48,31 @@ fn engine_recall_and_mrr_on_shipped_corpus() {
     assert!(report.recall >= TARGET_RECALL, "engine recall@5 {:.3} < {TARGET_RECALL}\n{report}", report.recall);
 }
 
-/// Writes the static index of the shipped corpus and runs `tests/js/static-eval.mjs` on it: the
+/// The index folder the built pages name in `<meta name="shishin-search" content="/search/<hash>/">`
+/// (every page names the same one).
+fn index_dir_named_by_pages(files: &OutputFiles) -> String {
+    let meta = |path: &str| {
+        let html = String::from_utf8_lossy(files.get(path).unwrap_or_else(|| panic!("the build writes {path}"))).into_owned();
+        let at = html.find(r#"<meta name="shishin-search" content=""#).unwrap_or_else(|| panic!("{path} names no search index"));
+        let rest = &html[at + r#"<meta name="shishin-search" content=""#.len()..];
+        rest[..rest.find('"').unwrap()].to_string()
+    };
+    let dir = meta("index.html");
+    for other in ["search/index.html", "mic/3.2.1/index.html"] {
+        assert_eq!(meta(other), dir, "{other} names another search index");
+    }
+    assert!(dir.starts_with("/search/") && dir.ends_with('/') && dir.len() > "/search//".len(), "unexpected index folder {dir}");
+    assert!(files.contains(&format!("{}meta.json", dir.trim_start_matches('/'))), "the build ships {dir}meta.json");
+    dir
+}
+
+/// Writes the shipped build to `dir` and runs `tests/js/static-eval.mjs` on its search index: the
 /// ranked ids per query and the first three hits as the search page presents them.
 fn static_results(dir: &Path) -> (Vec<Vec<String>>, Vec<serde_json::Value>) {
     let s = shipped();
-    let mut index_url = String::new();
-    let mut files = |path: String, bytes: Vec<u8>| {
-        let full = dir.join(&path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, bytes).unwrap();
-    };
-    index_url.push_str(&write_static(&s.docs, &s.analyzer, &mut files).expect("static index"));
-    let index_dir: PathBuf = dir.join(index_url.trim_start_matches('/'));
+    let public = dir.join("public");
+    write_atomic(&s.files, &public, false).expect("the build output is written");
+    let index_dir: PathBuf = public.join(index_dir_named_by_pages(&s.files).trim_start_matches('/'));
     let out = Command::new("node")
         .arg(root().join("tests/js/static-eval.mjs"))
         .arg(&index_dir)
@@ -82,7 +96,16 @@ fn static_index_recall_and_agreement_with_engine() {
     let dir = tempfile::tempdir().unwrap();
     let (static_ids, presented) = static_results(dir.path());
     let report: Report = eval::score(&s.queries, static_ids.clone(), 5);
-    println!("static index (browser code under Node):\n{report}");
+    println!("static index (browser code under Node, built files):\n{report}");
+    let engine_report = eval::evaluate(&s.engine, &s.queries, 5);
+    println!(
+        "recall@5 / MRR on {} queries: engine {:.3} / {:.3}, static {:.3} / {:.3}",
+        s.queries.len(),
+        engine_report.recall,
+        engine_report.mrr,
+        report.recall,
+        report.mrr
+    );
     assert!(report.recall >= TARGET_RECALL, "static recall@5 {:.3} < {TARGET_RECALL}\n{report}", report.recall);
 
     // Agreement: the same first hit, and most of the same top 5.

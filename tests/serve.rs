@@ -611,6 +611,46 @@ fn a_non_loopback_bind_warns_loudly() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Search API with the real engine
+
+/// Polls `/api/search` until `ok` accepts the JSON body (the index is built after each build).
+fn poll_search(server: &Server, query: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let r = server.get(&format!("/api/search?q={query}"));
+        if r.status == 200 {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            if ok(&body) {
+                return body;
+            }
+        }
+        assert!(Instant::now() < deadline, "search never answered as expected: {} {}", r.status, r.text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_search_api_answers_from_the_current_build() {
+    let server = Server::start(|_| {}, &[]);
+    let body = poll_search(&server, "3.2.1", |_| true);
+    let first = &body["hits"][0];
+    assert_eq!(first["id"], "mic-3.2.1", "{body}");
+    for key in ["title", "url", "snippet", "score"] {
+        assert!(!first[key].is_null(), "{key}: {body}");
+    }
+    // An edit reaches the index too.
+    let page = "content/mic/3/3.2.10.md";
+    server.write(page, &server.read(page).replace("電子署名の話。", "電子署名と鍵管理台帳の話。"));
+    let q = "%E9%8D%B5%E7%AE%A1%E7%90%86%E5%8F%B0%E5%B8%B3"; // 鍵管理台帳
+    let found = poll_search(&server, q, |b| b["hits"].as_array().is_some_and(|h| h.iter().any(|h| h["id"] == "mic-3.2.10")));
+    assert!(found["hits"][0]["snippet"].as_str().unwrap().contains("鍵管理台帳"), "{found}");
+    // The HTTP layer's checks hold in front of the real engine.
+    let bad = server.get("/api/search?q=%01");
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("\"error\""));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Search API, HTTP layer (in-process, fake backend)
 
 mod api {

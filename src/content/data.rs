@@ -124,39 +124,32 @@ pub fn locate(text: &str, needle: &str) -> usize {
 pub fn load(root: &Path) -> Result<Data, Diagnostics> {
     let mut data = Data::default();
     let mut errors = Diagnostics::default();
-    match read_data_file::<SourcesFile>(root, "sources.yaml") {
-        Ok(Some((f, t))) => {
-            data.sources = f.sources;
-            data.texts.push((Path::new(DATA_DIR).join("sources.yaml"), t));
-        }
-        Ok(None) => {}
-        Err(e) => errors.push(e),
+    if let Some(f) = read_into::<SourcesFile>(root, "sources.yaml", &mut data, &mut errors) {
+        data.sources = f.sources;
     }
-    match read_data_file::<Outline>(root, "outline.yaml") {
-        Ok(Some((f, t))) => {
-            data.outline = Some(f);
-            data.texts.push((Path::new(DATA_DIR).join("outline.yaml"), t));
-        }
-        Ok(None) => {}
-        Err(e) => errors.push(e),
+    data.outline = read_into::<Outline>(root, "outline.yaml", &mut data, &mut errors);
+    if let Some(f) = read_into::<RequirementsFile>(root, "requirements.yaml", &mut data, &mut errors) {
+        data.requirements = f.requirements;
     }
-    match read_data_file::<RequirementsFile>(root, "requirements.yaml") {
-        Ok(Some((f, t))) => {
-            data.requirements = f.requirements;
-            data.texts.push((Path::new(DATA_DIR).join("requirements.yaml"), t));
-        }
-        Ok(None) => {}
-        Err(e) => errors.push(e),
-    }
-    match read_data_file::<GlossaryFile>(root, "glossary.yaml") {
-        Ok(Some((f, t))) => {
-            data.glossary = f.terms;
-            data.texts.push((Path::new(DATA_DIR).join("glossary.yaml"), t));
-        }
-        Ok(None) => {}
-        Err(e) => errors.push(e),
+    if let Some(f) = read_into::<GlossaryFile>(root, "glossary.yaml", &mut data, &mut errors) {
+        data.glossary = f.terms;
     }
     errors.into_result().map(|_| data)
+}
+
+/// Read one optional data file, keep its text for later diagnostics, collect its error.
+fn read_into<T: serde::de::DeserializeOwned>(root: &Path, name: &str, data: &mut Data, errors: &mut Diagnostics) -> Option<T> {
+    match read_data_file::<T>(root, name) {
+        Ok(Some((value, text))) => {
+            data.texts.push((Path::new(DATA_DIR).join(name), text));
+            Some(value)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
 }
 
 impl Data {

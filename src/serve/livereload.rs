@@ -83,10 +83,15 @@ pub async fn client(mut socket: WebSocket, state: Arc<State>, mut shutdown: watc
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => {} // pages send nothing we need; pings are answered by axum
             },
-            _ = shutdown.changed() => break,
+            _ = stopped(&mut shutdown) => break,
         }
     }
     let _ = tokio::time::timeout(Duration::from_millis(300), socket.send(Message::Close(None))).await;
+}
+
+/// Resolves once the server is shutting down (at once if it already is).
+pub async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|&s| s).await;
 }
 
 async fn send(socket: &mut WebSocket, text: String) -> Result<(), ()> {

@@ -9,6 +9,7 @@ pub mod http;
 pub mod livereload;
 pub mod paths;
 pub mod rebuild;
+pub mod search;
 pub mod security;
 pub mod server;
 pub mod state;
@@ -53,7 +54,8 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
     let mut build_opts = BuildOptions::new(&root);
     build_opts.include_drafts = opts.include_drafts;
     build_opts.dev_reload = Some(livereload::WS_PATH.to_string());
-    let rebuilder = rebuild::Rebuilder { opts: build_opts, state: state.clone(), search: search_factory() };
+    let search = rebuild::SearchWorker::spawn(search::factory(&root), state.clone())?;
+    let rebuilder = rebuild::Rebuilder { opts: build_opts, state: state.clone(), search: Some(search) };
 
     // Watch before the first build so edits made while it runs are not lost.
     let watcher = watch::Watcher::start(&root);
@@ -134,11 +136,6 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = term => {}
     }
-}
-
-/// The search engine for `/api/search`, rebuilt after each successful build.
-fn search_factory() -> Option<rebuild::SearchFactory> {
-    None
 }
 
 fn header_rules(rules: Vec<security::Rule>) -> anyhow::Result<Vec<http::HeaderRule>> {

@@ -10,17 +10,85 @@ use super::state::{Failure, Snapshot, State};
 use crate::build::{BuildOptions, BuiltSite, build_site};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
-/// Builds the search backend for a new site (runs after the reload went out, so it never delays
-/// the browser). Err is printed and the API answers 503 until a later build succeeds.
-pub type SearchFactory = Box<dyn Fn(&BuiltSite) -> Result<Arc<dyn SearchBackend>, String> + Send + Sync>;
+/// Builds the search backend for a new site from the build and the changed paths (runs after the
+/// reload went out, so it never delays the browser). On Err the message is printed and the
+/// previous backend keeps answering.
+pub type SearchFactory = Box<dyn FnMut(&BuiltSite, &[PathBuf]) -> Result<Arc<dyn SearchBackend>, String> + Send>;
 
 pub struct Rebuilder {
     pub opts: BuildOptions,
     pub state: Arc<State>,
-    pub search: Option<SearchFactory>,
+    pub search: Option<SearchWorker>,
+}
+
+/// Indexes builds for `/api/search` on its own thread, so a slow index never delays the next
+/// rebuild; when builds come faster than indexing, only the newest waiting one is indexed.
+/// Quiet time after a rebuild before the search index is rebuilt.
+pub const SEARCH_SETTLE: Duration = Duration::from_millis(200);
+
+pub struct SearchWorker {
+    slot: Arc<(Mutex<Option<SearchJob>>, Condvar)>,
+}
+
+struct SearchJob {
+    built: BuiltSite,
+    /// Every path changed since the last indexed build (the analyser reloads on search-index/).
+    changed: Vec<PathBuf>,
+    first: bool,
+}
+
+impl SearchWorker {
+    pub fn spawn(mut factory: SearchFactory, state: Arc<State>) -> std::io::Result<SearchWorker> {
+        let slot: Arc<(Mutex<Option<SearchJob>>, Condvar)> = Arc::default();
+        let worker = slot.clone();
+        std::thread::Builder::new().name("shishin-search-index".into()).spawn(move || {
+            loop {
+                let job = {
+                    let (lock, ready) = &*worker;
+                    let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    while guard.is_none() {
+                        guard = ready.wait(guard).unwrap_or_else(|e| e.into_inner());
+                    }
+                    // Saves in quick succession: index only once they settle, so indexing does
+                    // not take the CPU from the rebuild of the next save.
+                    // (The first build is indexed at once.)
+                    let mut settled = guard.as_ref().is_some_and(|j| j.first);
+                    while !settled {
+                        let (g, waited) = ready.wait_timeout(guard, SEARCH_SETTLE).unwrap_or_else(|e| e.into_inner());
+                        guard = g;
+                        settled = waited.timed_out();
+                    }
+                    match guard.take() {
+                        Some(job) => job,
+                        None => continue,
+                    }
+                };
+                let t = Instant::now();
+                match factory(&job.built, &job.changed) {
+                    Ok(engine) => {
+                        state.set_search(Some(engine));
+                        if job.first {
+                            eprintln!("search index ready in {} ms", t.elapsed().as_millis());
+                        }
+                    }
+                    Err(e) => eprintln!("warning: search index not rebuilt (the API keeps the previous one): {e}"),
+                }
+            }
+        })?;
+        Ok(SearchWorker { slot })
+    }
+
+    fn submit(&self, built: BuiltSite, changed: &[PathBuf], first: bool) {
+        let (lock, ready) = &*self.slot;
+        let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut all, was_first) = guard.take().map(|old| (old.changed, old.first)).unwrap_or_default();
+        all.extend(changed.iter().cloned());
+        *guard = Some(SearchJob { built, changed: all, first: first || was_first });
+        ready.notify_one();
+    }
 }
 
 impl Rebuilder {
@@ -64,17 +132,8 @@ impl Rebuilder {
                 } else {
                     eprintln!("rebuilt in {ms} ms ({}): {what}", if css_only { "styles swapped" } else { "pages reloaded" });
                 }
-                if let Some(factory) = &self.search {
-                    let t = Instant::now();
-                    match factory(&built) {
-                        Ok(engine) => {
-                            self.state.set_search(Some(engine));
-                            if changed.is_empty() {
-                                eprintln!("search index ready in {} ms", t.elapsed().as_millis());
-                            }
-                        }
-                        Err(e) => eprintln!("warning: search index not rebuilt: {e}"),
-                    }
+                if let Some(worker) = &self.search {
+                    worker.submit(built, changed, changed.is_empty() && !rescan);
                 }
                 true
             }

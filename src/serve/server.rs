@@ -2,6 +2,7 @@
 //! TCP_NODELAY, a cap on open connections, a tower concurrency limit on requests in flight, and
 //! graceful shutdown (idle connections close at once, busy ones finish within the grace period).
 
+use super::livereload::stopped;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -31,7 +32,7 @@ pub async fn accept_loop(listener: TcpListener, router: Router, slots: Arc<Semap
     loop {
         let permit = tokio::select! {
             p = slots.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
-            _ = stop.wait_for(|&s| s) => return,
+            _ = stopped(&mut stop) => return,
         };
         let stream = tokio::select! {
             r = listener.accept() => match r {
@@ -43,7 +44,7 @@ pub async fn accept_loop(listener: TcpListener, router: Router, slots: Arc<Semap
                     continue;
                 }
             },
-            _ = stop.wait_for(|&s| s) => return,
+            _ = stopped(&mut stop) => return,
         };
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(service.clone());
@@ -57,7 +58,7 @@ pub async fn accept_loop(listener: TcpListener, router: Router, slots: Arc<Semap
             tokio::select! {
                 // I/O errors of one connection (resets, timeouts) end that connection only.
                 _ = conn.as_mut() => return,
-                _ = shutdown.wait_for(|&s| s) => {}
+                _ = stopped(&mut shutdown) => {}
             }
             conn.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(GRACE, conn).await;

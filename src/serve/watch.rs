@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 pub const WATCHED_DIRS: [&str; 3] = ["content", "themes", "search-index"];
 pub const WATCHED_FILES: [&str; 1] = ["shishin.yaml"];
 
-/// Events this close together belong to one save.
-pub const QUIET: Duration = Duration::from_millis(30);
+/// Events this close together belong to one save. Editors' write-temp/rename/delete sequences
+/// take microseconds to a few milliseconds; a save split anyway costs one extra rebuild.
+pub const QUIET: Duration = Duration::from_millis(15);
 /// A batch never waits longer than this after its first event.
 pub const MAX_WAIT: Duration = Duration::from_millis(100);
 

@@ -10,11 +10,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO, SCREENSHOT_DIR, launchBrowser } from './helpers.mjs';
 
-const BIN = process.env.SHISHIN_BIN || join(process.env.CARGO_TARGET_DIR || join(REPO, 'target'), 'debug', 'shishin');
+// A relative CARGO_TARGET_DIR is relative to the repo, where cargo runs.
+const BIN = process.env.SHISHIN_BIN || join(resolve(REPO, process.env.CARGO_TARGET_DIR || 'target'), 'debug', 'shishin');
 const PAGE = 'content/mic/3/3.2.1.md';
 const WAIT = 30_000;
 

@@ -40,6 +40,7 @@ function start() {
 
   let generation = 0;
   let timer = 0;
+  let latest = Promise.resolve(); // the run for the query now in the box
 
   async function run(query) {
     const mine = ++generation;
@@ -55,9 +56,11 @@ function start() {
       const shown = await Promise.all(hits.map((hit) => index.present(hit, parsed)));
       if (mine !== generation) return;
       results.replaceChildren(...shown.map((hit) => renderHit(hit, base)));
+      // Echo the query without control or format characters (a U+202E would reverse the message).
+      const echo = query.replace(/[\p{Cc}\p{Cf}]/gu, '');
       status.textContent = shown.length === 0
-        ? `「${query}」に一致するページはありません。`
-        : `「${query}」の検索結果: ${shown.length}件${shown.length === SHOWN ? '以上' : ''}`;
+        ? `「${echo}」に一致するページはありません。`
+        : `「${echo}」の検索結果: ${shown.length}件${shown.length === SHOWN ? '以上' : ''}`;
     } catch (err) {
       if (mine !== generation) return;
       results.replaceChildren();
@@ -73,32 +76,39 @@ function start() {
     window.history.replaceState(null, '', url);
   }
 
+  function searchNow() {
+    window.clearTimeout(timer);
+    timer = 0;
+    keepInUrl(input.value);
+    latest = run(input.value);
+  }
+
   input.addEventListener('input', () => {
     window.clearTimeout(timer);
-    timer = window.setTimeout(() => {
-      keepInUrl(input.value);
-      run(input.value);
-    }, DEBOUNCE_MS);
+    timer = window.setTimeout(searchNow, DEBOUNCE_MS);
   });
 
   if (form) {
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      window.clearTimeout(timer);
-      keepInUrl(input.value);
-      run(input.value);
+      searchNow();
     });
   }
 
   // ArrowDown from the box enters the list; ArrowUp/ArrowDown move between results; ArrowUp from
   // the first result returns to the box. Enter on a focused result follows its link.
+  // A query typed but not yet searched (debounce) is searched first, so ArrowDown never lands on
+  // the results of an older query.
   input.addEventListener('keydown', (ev) => {
-    if (ev.key !== 'ArrowDown') return;
-    const first = results.querySelector('a');
-    if (first) {
-      ev.preventDefault();
-      first.focus();
-    }
+    if (ev.key !== 'ArrowDown' || ev.isComposing) return; // IME candidates use the arrows
+    if (timer === 0 && !results.querySelector('a')) return;
+    ev.preventDefault();
+    if (timer !== 0) searchNow();
+    const mine = generation;
+    latest.then(() => {
+      if (mine !== generation || document.activeElement !== input) return;
+      results.querySelector('a')?.focus();
+    });
   });
   results.addEventListener('keydown', (ev) => {
     if (ev.key !== 'ArrowDown' && ev.key !== 'ArrowUp') return;
@@ -115,7 +125,7 @@ function start() {
   input.value = initial;
   const header = document.getElementById('site-search');
   if (header && header !== input) header.value = initial;
-  run(initial);
+  latest = run(initial);
   if (initial === '') input.focus();
 }
 

@@ -1,0 +1,96 @@
+// node bench/search-static-bytes.mjs SITE_DIR [QUERIES_YAML]
+//
+// What a browser downloads for its first static-search query on a cold cache, computed from the
+// built files: the search page's two scripts (search.js and the search-core.js it imports), then
+// exactly the index files the browser's own search code asks for (search-core.js run here with a
+// loader that records each path): the doc table meta.json, the term shards t/N.json holding the
+// query's terms, and the page chunks c/N.json holding the hits the page shows (search.js presents
+// its first SHOWN hits, read from search.js). Each file counts once per query, as raw bytes and
+// gzip (level 6, what a CDN compressing on the fly sends; HTTP headers not included).
+//
+// Prints a Markdown table per query and a summary line. Default queries: tests/eval/queries.yaml.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { StaticIndex, QueryError } from '../themes/default/static/search-core.js';
+import { readQueries } from '../tests/js/queries.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const [siteArg, queriesArg] = process.argv.slice(2);
+if (!siteArg) {
+  console.error('usage: node bench/search-static-bytes.mjs SITE_DIR [QUERIES_YAML]');
+  process.exit(2);
+}
+const site = resolve(siteArg);
+const queriesPath = resolve(queriesArg || join(repo, 'tests/eval/queries.yaml'));
+
+const page = readFileSync(join(site, 'search/index.html'), 'utf8');
+const indexDir = /<meta name="shishin-search" content="([^"]+)">/.exec(page)?.[1];
+const searchJs = /<script type="module" src="([^"]+\/search\.js)">/.exec(page)?.[1];
+if (!indexDir || !searchJs) throw new Error(`${site}/search/index.html names no search index or no search.js`);
+const local = (urlPath) => join(site, decodeURIComponent(urlPath).replace(/^\//, ''));
+const searchJsText = readFileSync(local(searchJs), 'utf8');
+const shown = Number(/const SHOWN = (\d+);/.exec(searchJsText)?.[1]);
+if (!shown) throw new Error('search.js: cannot find `const SHOWN = N;`');
+const coreImport = /from '(\.\/search-core\.js)'/.exec(searchJsText)?.[1];
+const scripts = [searchJs, new URL(coreImport, `http://x${searchJs}`).pathname];
+
+const sizes = new Map(); // url path → { raw, gz }
+function size(urlPath) {
+  if (!sizes.has(urlPath)) {
+    const bytes = readFileSync(local(urlPath));
+    sizes.set(urlPath, { raw: bytes.length, gz: gzipSync(bytes, { level: 6 }).length });
+  }
+  return sizes.get(urlPath);
+}
+
+const kb = (n) => (n / 1024).toFixed(1);
+const rows = [];
+for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath)) {
+  const fetched = new Set();
+  const index = await StaticIndex.open(async (p) => {
+    fetched.add(p);
+    return JSON.parse(readFileSync(local(indexDir + p), 'utf8'));
+  });
+  let hits = 0;
+  try {
+    const { query, hits: found } = await index.search(q, shown);
+    await Promise.all(found.map((h) => index.present(h, query)));
+    hits = found.length;
+  } catch (e) {
+    if (!(e instanceof QueryError)) throw e;
+  }
+  const files = [...scripts, ...[...fetched].map((p) => indexDir + p)];
+  const sum = (pick, which) => files.filter(pick).reduce((s, f) => s + size(f)[which], 0);
+  const isIndex = (f) => f.startsWith(indexDir);
+  rows.push({
+    q, hits, requests: files.length,
+    raw: sum(() => true, 'raw'), gz: sum(() => true, 'gz'),
+    scripts: sum((f) => !isIndex(f), 'gz'),
+    meta: sum((f) => f === `${indexDir}meta.json`, 'gz'),
+    shards: sum((f) => f.startsWith(`${indexDir}t/`), 'gz'),
+    chunks: sum((f) => f.startsWith(`${indexDir}c/`), 'gz'),
+  });
+}
+
+console.log(`| query | hits shown | requests | raw KB | gzip KB | scripts | doc table | shards | chunks |`);
+console.log(`|---|---|---|---|---|---|---|---|---|`);
+for (const r of rows) {
+  console.log(`| ${r.q.replace(/\|/g, '\\|')} | ${r.hits} | ${r.requests} | ${kb(r.raw)} | ${kb(r.gz)} | ${kb(r.scripts)} | ${kb(r.meta)} | ${kb(r.shards)} | ${kb(r.chunks)} |`);
+}
+const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b);
+const median = (xs) => xs[Math.floor((xs.length - 1) / 2)];
+const gz = sorted('gz');
+const raw = sorted('raw');
+let indexTotal = 0;
+for (const f of walk(local(indexDir))) indexTotal += readFileSync(f).length;
+console.log(`\nstatic first query over ${rows.length} queries: gzip median ${kb(median(gz))} KB, max ${kb(gz[gz.length - 1])} KB `
+  + `(raw median ${kb(median(raw))} KB, max ${kb(raw[raw.length - 1])} KB); whole index ${kb(indexTotal)} KB raw`);
+
+function* walk(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) yield* walk(join(dir, e.name));
+    else yield join(dir, e.name);
+  }
+}

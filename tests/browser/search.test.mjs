@@ -1,0 +1,228 @@
+// Search end to end on the shipped site (built by scripts/test into target/e2e-site): the "/"
+// shortcut, the header box leading to /search/?q=, Japanese queries, clause numbers, keyboard
+// navigation of the results, hostile input, and what a first query costs on the wire.
+//
+// The page is compared with the browser's own search code run under Node on the same built index
+// (search-core.js reading SITE_DIR/search/<hash>/): the results are that code's output, and the
+// highlights are <mark> elements around exactly the ranges it computed (no markup from data).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSite, SITE_DIR } from './helpers.mjs';
+import { StaticIndex } from '../../themes/default/static/search-core.js';
+
+const RESULTS = '[data-search-results]';
+const RESULT_LINKS = `${RESULTS} a`;
+const STATUS = '[data-search-status]';
+const PAGE_INPUT = '[data-search-input]';
+/** Generous ceiling for everything a cold first query downloads (scripts + index files). */
+const FIRST_QUERY_CEILING = 300 * 1024;
+
+let site;
+let index; // the built static index, read with the browser's code under Node
+before(async () => {
+  site = await openSite();
+  const home = readFileSync(join(SITE_DIR, 'index.html'), 'utf8');
+  const dir = /<meta name="shishin-search" content="([^"]+)">/.exec(home)?.[1];
+  assert.ok(dir, 'the built home page names its search index in <meta name="shishin-search">');
+  index = await StaticIndex.open(async (p) => JSON.parse(await readFile(join(SITE_DIR, dir, p), 'utf8')));
+});
+after(async () => { await site?.close(); });
+
+/** The first `n` hits as search-core presents them for `q` (what the page must show). */
+async function expected(q, n = 20) {
+  const { query, hits } = await index.search(q, n);
+  return Promise.all(hits.map((h) => index.present(h, query)));
+}
+
+/** Pathname (+ hash) of each result link, in order. */
+function resultHrefs(page) {
+  return page.locator(RESULT_LINKS).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+}
+
+/** Waits until the first result links to `href`. */
+async function firstResultIs(page, href) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.getAttribute('href') === want,
+    [RESULT_LINKS, href],
+    { timeout: 10000 },
+  );
+}
+
+test('"/" focuses the header box on a clause page; a Japanese query submitted there lists results on /search/', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/mic/3.2.1/');
+  await page.locator('body').click({ position: { x: 5, y: 5 } }); // focus the document, not a field
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'site-search', '"/" focuses the header search box');
+  assert.equal(await page.inputValue('#site-search'), '', 'the "/" itself is not typed into the box');
+
+  await page.keyboard.type('暗号化');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/search/' && u.searchParams.get('q') === '暗号化'),
+    page.keyboard.press('Enter'),
+  ]);
+  await page.waitForSelector(RESULT_LINKS);
+  assert.equal(await page.inputValue(PAGE_INPUT), '暗号化', 'the search page box shows the query');
+
+  // Results are the search code's ranking, with mic-3.2.3 in the top 5.
+  const want = await expected('暗号化');
+  const top5 = want.slice(0, 5).map((h) => h.id);
+  assert.ok(top5.includes('mic-3.2.3'), `mic-3.2.3 in the top 5 of 暗号化 (got ${top5.join(' ')})`);
+  assert.deepEqual(await resultHrefs(page), want.map((h) => h.url));
+  const status = await page.locator(STATUS).innerText();
+  assert.match(status, /暗号化/);
+  assert.match(status, /件/);
+
+  // Highlights: each snippet is text nodes and <mark> elements only, its text is the snippet the
+  // search code made, and the marks cover exactly the highlighted ranges (no markup from data).
+  const snippets = await page.locator(`${RESULTS} .search-result__snippet`).evaluateAll((ps) => ps.map((p) => ({
+    text: p.textContent,
+    parts: Array.from(p.childNodes).map((n) => ({
+      kind: n.nodeType === Node.TEXT_NODE ? 'text' : n.nodeName.toLowerCase(),
+      elementChildren: n.nodeType === Node.ELEMENT_NODE ? n.children.length : 0,
+      text: n.textContent,
+    })),
+  })));
+  const withSnippet = want.filter((h) => h.snippet !== '');
+  assert.equal(snippets.length, withSnippet.length, 'one snippet per hit that has one');
+  let marks = 0;
+  snippets.forEach((s, i) => {
+    const hit = withSnippet[i];
+    assert.equal(s.text, hit.snippet, `snippet ${i + 1} (${hit.id})`);
+    assert.equal(s.parts.map((p) => p.text).join(''), s.text, 'the snippet is the join of its parts');
+    for (const p of s.parts) {
+      assert.ok(p.kind === 'text' || p.kind === 'mark', `only text and <mark> in a snippet, found <${p.kind}>`);
+      assert.equal(p.elementChildren, 0, 'a <mark> holds text only');
+    }
+    const chars = Array.from(hit.snippet);
+    const wantMarks = hit.highlights.map(([a, b]) => chars.slice(a, b).join(''));
+    assert.deepEqual(s.parts.filter((p) => p.kind === 'mark').map((p) => p.text), wantMarks, `highlights of ${hit.id}`);
+    marks += wantMarks.length;
+  });
+  assert.ok(marks > 0, 'some <mark> highlights are shown');
+  assert.ok(marks >= 1 && (await page.locator(`${RESULTS} mark`).first().innerText()).length > 0);
+  assert.equal(await page.locator(`${RESULTS} script, ${RESULTS} [style], ${RESULTS} img`).count(), 0);
+
+  await site.expectAccessible(page);
+  await site.screenshot(page, 'search-results');
+  site.expectClean(page);
+});
+
+test('typing 3.2.1 keeps ?q= in the URL and puts the clause first; ArrowDown then Enter opens it', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/search/');
+  const input = page.locator(PAGE_INPUT);
+  assert.equal(await page.evaluate(() => document.activeElement?.matches('[data-search-input]')), true, 'an empty search page focuses its box');
+  const before = await page.evaluate(() => history.length);
+  await input.pressSequentially('3.2.1', { delay: 30 });
+  await firstResultIs(page, '/mic/3.2.1/');
+  await page.waitForURL((u) => u.searchParams.get('q') === '3.2.1');
+  assert.equal(new URL(page.url()).pathname, '/search/');
+  assert.equal(await page.evaluate(() => history.length), before, 'the URL is replaced, not pushed per keystroke');
+  assert.equal((await expected('3.2.1'))[0].id, 'mic-3.2.1');
+
+  // ArrowDown moves the focus to the first result; Enter follows it.
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('href') === '/mic/3.2.1/');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/mic/3.2.1/'),
+    page.keyboard.press('Enter'),
+  ]);
+  assert.match(await page.locator('h1').innerText(), /^3\.2\.1/);
+  site.expectClean(page);
+});
+
+test('ArrowDown/ArrowUp walk the results and return to the box; ArrowDown right after typing waits for the new results', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/search/?q=' + encodeURIComponent('暗号化'));
+  await page.waitForSelector(RESULT_LINKS);
+  const hrefs = await resultHrefs(page);
+  assert.ok(hrefs.length >= 3, '暗号化 lists several pages');
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('href'));
+  const input = page.locator(PAGE_INPUT);
+  await input.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction((h) => document.activeElement?.getAttribute('href') === h, hrefs[0]);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), hrefs[1]);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused(), hrefs[2]);
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await focused(), hrefs[1]);
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.evaluate(() => document.activeElement?.matches('[data-search-input]')), true, 'ArrowUp from the first result returns to the box');
+
+  // A new query typed and entered with no pause: the focus lands on the new first result.
+  await input.fill('');
+  await input.pressSequentially('3.2.6', { delay: 0 });
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('href') === '/mic/3.2.6/', null, { timeout: 10000 });
+  site.expectClean(page);
+});
+
+test('a quoted phrase returns results; hostile input shows a message and no error', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/search/?q=' + encodeURIComponent('"医療情報"'));
+  await page.waitForSelector(RESULT_LINKS);
+  const want = await expected('"医療情報"');
+  assert.ok(want.length > 0);
+  assert.deepEqual(await resultHrefs(page), want.map((h) => h.url));
+  assert.ok((await page.locator(`${RESULTS} mark`).allInnerTexts()).some((t) => t.includes('医療情報')), 'the phrase is highlighted');
+
+  const input = page.locator(PAGE_INPUT);
+  const hostile = ['- *', '"unbalanced', 'あ'.repeat(300), '<img src=x onerror=alert(1)>', '\u0000\u202e'];
+  for (const q of hostile) {
+    await input.fill(q);
+    await input.press('Enter');
+    await page.waitForFunction(
+      ([sel]) => { const t = document.querySelector(sel)?.textContent || ''; return t !== '' && !t.includes('検索しています'); },
+      [STATUS],
+      { timeout: 10000 },
+    );
+    const status = await page.locator(STATUS).innerText();
+    assert.ok(status.trim().length > 0, `a status message for ${JSON.stringify(q)}`);
+    assert.doesNotMatch(status, /読み込めません/, `${JSON.stringify(q)} is a query problem, not an index failure`);
+    assert.equal(await page.locator(`${RESULTS} img, ${RESULTS} script`).count(), 0);
+    assert.doesNotMatch(status, /[\u0000\u202e]/u, 'control and bidi characters are not echoed');
+  }
+  assert.match(await page.locator(STATUS).innerText(), /.+/);
+  // 300 characters is over the limit: the message says so, and no results are listed.
+  await input.fill('あ'.repeat(300));
+  await input.press('Enter');
+  await page.waitForFunction(([sel]) => /長すぎ/.test(document.querySelector(sel)?.textContent || ''), [STATUS]);
+  assert.equal(await page.locator(RESULT_LINKS).count(), 0);
+  site.expectClean(page);
+});
+
+test('bytes of a cold first query (scripts, doc table, shards, chunks)', async () => {
+  const page = await site.newPage();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const urls = new Map();
+  const sizes = new Map();
+  cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
+  cdp.on('Network.loadingFinished', (e) => sizes.set(e.requestId, e.encodedDataLength));
+  await site.goto(page, '/search/?q=' + encodeURIComponent('暗号化'));
+  await page.waitForSelector(RESULT_LINKS);
+  await page.waitForLoadState('networkidle');
+  const searchDir = await page.evaluate(() => document.querySelector('meta[name="shishin-search"]').content);
+  const rows = [];
+  for (const [id, bytes] of sizes) {
+    const path = new URL(urls.get(id) || 'about:blank').pathname;
+    if (path.startsWith(searchDir) || /\/search(-core)?\.js$/.test(path)) rows.push([path.replace(searchDir, ''), bytes]);
+  }
+  rows.sort((a, b) => a[0].localeCompare(b[0]));
+  const total = rows.reduce((s, [, n]) => s + n, 0);
+  const kind = (re) => rows.filter(([p]) => re.test(p)).reduce((s, [, n]) => s + n, 0);
+  console.log(`first query 暗号化: ${(total / 1024).toFixed(1)} KB over ${rows.length} requests (uncompressed; `
+    + `scripts ${(kind(/\.js$/) / 1024).toFixed(1)} KB, doc table ${(kind(/^meta\.json$/) / 1024).toFixed(1)} KB, `
+    + `shards ${(kind(/^t\//) / 1024).toFixed(1)} KB, chunks ${(kind(/^c\//) / 1024).toFixed(1)} KB)`);
+  assert.ok(rows.some(([p]) => p.endsWith('search.js')) && rows.some(([p]) => p.endsWith('search-core.js')), 'both scripts are counted');
+  assert.ok(rows.some(([p]) => p === 'meta.json') && rows.some(([p]) => p.startsWith('t/')), 'doc table and shards are counted');
+  assert.ok(total < FIRST_QUERY_CEILING, `a first query downloads ${total} bytes (ceiling ${FIRST_QUERY_CEILING})`);
+  site.expectClean(page);
+});
