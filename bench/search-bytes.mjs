@@ -1,8 +1,13 @@
 // node bench/search-bytes.mjs OUTDIR QUERY... — bytes over the wire for one cold static-search
 // query: opens /search/?q=QUERY in a fresh browser context (empty cache) against OUTDIR served
 // with the netlify.toml headers, waits for the result links, and sums encodedDataLength (headers
-// + body) from CDP. Prints one line: per query the index bytes (requests under the content-hashed
-// search dir named by <meta name="shishin-search">) and the whole page's bytes.
+// + body) from CDP. The test server does not compress (Netlify does), so it also gzips (level 6)
+// each fetched file from disk, as bench/search-static-bytes.mjs does. Prints one line: per query
+// the index bytes (requests under the content-hashed search dir named by
+// <meta name="shishin-search">), raw over the wire and gzip, and the whole page's raw bytes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { startServer, launchBrowser } from '../tests/browser/helpers.mjs';
 
 const [dir, ...queries] = process.argv.slice(2);
@@ -32,14 +37,21 @@ try {
     await page.waitForLoadState('networkidle');
     const searchDir = await page.evaluate(() => document.querySelector('meta[name="shishin-search"]')?.content);
     let index = 0;
+    let indexGzip = 0;
+    let requests = 0;
     let total = 0;
     for (const [id, n] of sizes) {
       total += n;
       const url = urls.get(id) || '';
-      if (searchDir && new URL(url).pathname.startsWith(new URL(searchDir, server.origin).pathname)) index += n;
+      const path = new URL(url).pathname;
+      if (searchDir && path.startsWith(new URL(searchDir, server.origin).pathname)) {
+        index += n;
+        requests += 1;
+        indexGzip += gzipSync(readFileSync(join(dir, decodeURIComponent(path))), { level: 6 }).length;
+      }
     }
     const hits = await page.locator('[data-search-results] a').count();
-    parts.push(`${q}: index ${kb(index)}, page total ${kb(total)}, ${hits} links, ${Math.round(shown)} ms`);
+    parts.push(`${q}: index ${kb(index)} raw / ${kb(indexGzip)} gzip in ${requests} requests, page total ${kb(total)} raw, ${hits} links, ${Math.round(shown)} ms`);
     await context.close();
   }
 } finally {
