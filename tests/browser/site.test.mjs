@@ -146,6 +146,16 @@ for (const t of TEMPLATES) {
   });
 }
 
+for (const t of TEMPLATES) {
+  test(`${t.name} (${t.path}) in dark mode: no serious axe violations (contrast of the dark palette)`, async () => {
+    const page = await site.newPage({ colorScheme: 'dark' });
+    await site.goto(page, t.path, { status: t.status });
+    assert.ok(luminance(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)) < 0.1, 'the dark palette is applied');
+    await site.expectAccessible(page);
+    site.expectClean(page);
+  });
+}
+
 test('the 404 page answers with status 404 and leads home and to search', async () => {
   const page = await site.newPage();
   await site.goto(page, '/mic/9.9.9/', { status: 404 });
