@@ -177,3 +177,20 @@ mod tests {
         assert_eq!(doc_clause_key("x", None, Some("４．１")).as_deref(), Some("4.1"));
     }
 }
+
+/// A site with no clauses, for unit tests of the query and snippet code.
+#[cfg(test)]
+pub(crate) struct NoClauses;
+
+#[cfg(test)]
+impl ClauseLookup for NoClauses {
+    fn corpora(&self) -> &[String] {
+        &[]
+    }
+    fn has_clause(&self, _: &ClauseRef) -> bool {
+        false
+    }
+    fn has_id(&self, _: &str) -> bool {
+        false
+    }
+}

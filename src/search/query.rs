@@ -177,18 +177,7 @@ pub(crate) fn lone_kanji(text: &str) -> Option<char> {
 mod tests {
     use super::*;
 
-    struct NoClauses;
-    impl ClauseLookup for NoClauses {
-        fn corpora(&self) -> &[String] {
-            &[]
-        }
-        fn has_clause(&self, _: &ClauseRef) -> bool {
-            false
-        }
-        fn has_id(&self, _: &str) -> bool {
-            false
-        }
-    }
+    use crate::search::clause::NoClauses;
 
     fn p(q: &str) -> Result<ParsedQuery, QueryError> {
         parse(q, &NoClauses)

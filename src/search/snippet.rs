@@ -203,21 +203,9 @@ pub fn char_ranges_to_bytes(text: &str, ranges: &[(usize, usize)]) -> Vec<(usize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::clause::{ClauseLookup, ClauseRef};
     use crate::search::query::parse;
 
-    struct NoClauses;
-    impl ClauseLookup for NoClauses {
-        fn corpora(&self) -> &[String] {
-            &[]
-        }
-        fn has_clause(&self, _: &ClauseRef) -> bool {
-            false
-        }
-        fn has_id(&self, _: &str) -> bool {
-            false
-        }
-    }
+    use crate::search::clause::NoClauses;
 
     fn terms(q: &str) -> HighlightTerms {
         HighlightTerms::new(&parse(q, &NoClauses).unwrap(), &Synonyms::default())
