@@ -125,7 +125,7 @@ has_search=0
 browser=0
 [ -x /usr/bin/chromium ] && [ -d "$repo/tests/browser/node_modules/playwright-core" ] && browser=1
 has_serve=0
-"$bin" --help 2>/dev/null | grep -qE '^\s+serve\b' && has_serve=1
+grep -qE '^\s+serve\b' <<<"$("$bin" --help 2>/dev/null)" && has_serve=1
 # reload SITE FILE URLPATH LABEL: edit → browser shows it, under `shishin serve` (median of 5)
 reload() {
   [ "$has_serve" = 1 ] && [ "$browser" = 1 ] || return 0
@@ -136,7 +136,7 @@ reload() {
     echo "bench: reload latency failed" >&2; problems=1
   fi
 }
-"$bin" --help 2>/dev/null | grep -qE '^\s+search\b' && has_search=1
+grep -qE '^\s+search\b' <<<"$("$bin" --help 2>/dev/null)" && has_search=1
 
 echo "bench: shishin $("$bin" --version | awk '{print $2}') ($profile), runs=$runs, pages=${pages[*]}, peers=$peers, search=$has_search"
 
