@@ -2,11 +2,8 @@
 //! summary, sources and cross-references, and removing a clause fails the build.
 
 use shishin::build::{BuildOptions, check_site};
-use std::path::PathBuf;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::repo;
 
 #[test]
 fn every_outline_clause_has_a_real_page() {

@@ -2,6 +2,7 @@
 //! Markdown pipeline never panic, answer quickly, report positions inside the file, and never
 //! let raw HTML, event handlers, style attributes or script URLs through to the output.
 
+mod common;
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use regex::Regex;
@@ -183,24 +184,11 @@ impl Sandbox {
     fn new() -> Sandbox {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"), &root);
+        common::copy_dir(&common::fixture("basic"), &root);
         Sandbox { _dir: dir, root }
     }
     fn page(&self) -> PathBuf {
         self.root.join("content/mic/3/3.2.1.md")
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 
