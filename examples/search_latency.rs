@@ -44,12 +44,22 @@ fn main() -> anyhow::Result<()> {
         hits += engine.search(&q.q, 10).map(|h| h.len()).unwrap_or(0);
     }
     let mut times = Vec::with_capacity(n);
+    let mut per_query = vec![Duration::ZERO; queries.len()];
     for i in 0..n {
         let q = &queries[i % queries.len()].q;
         let t = Instant::now();
         let found = engine.search(q, 10).map(|h| h.len()).unwrap_or(0);
-        times.push(t.elapsed());
+        let took = t.elapsed();
+        times.push(took);
+        per_query[i % queries.len()] = per_query[i % queries.len()].max(took);
         std::hint::black_box(found);
+    }
+    if std::env::var_os("SLOWEST").is_some() {
+        let mut slow: Vec<(Duration, &str)> = per_query.iter().zip(&queries).map(|(d, q)| (*d, q.q.as_str())).collect();
+        slow.sort();
+        for (d, q) in slow.iter().rev().take(10) {
+            println!("{:8.3} ms  {q}", d.as_secs_f64() * 1000.0);
+        }
     }
     times.sort();
     let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).clamp(1, times.len()) - 1];

@@ -75,8 +75,17 @@ pub fn unigram_term(c: char) -> String {
     format!("u:{c}")
 }
 
-pub fn tokenize(chars: &[char]) -> Vec<Token> {
-    let mut tokens = Vec::new();
+/// Where the tokens of `chars` are, without their text (the snippet highlighter looks tokens up
+/// without allocating one string per token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub run: usize,
+}
+
+pub fn spans(chars: &[char]) -> Vec<Span> {
+    let mut out = Vec::new();
     let mut run = 0;
     let mut i = 0;
     while i < chars.len() {
@@ -89,22 +98,31 @@ pub fn tokenize(chars: &[char]) -> Vec<Token> {
         while i < chars.len() && char_class(chars[i]) == class {
             i += 1;
         }
-        let run_chars = &chars[start..i];
-        match class {
-            CharClass::Japanese if run_chars.len() >= 2 => {
-                for (offset, pair) in run_chars.windows(2).enumerate() {
-                    let at = start + offset;
-                    tokens.push(Token { text: pair.iter().collect(), start: at, end: at + 2, run });
-                }
-            }
-            _ => {
-                let text = run_chars.iter().take(MAX_WORD_CHARS).collect();
-                tokens.push(Token { text, start, end: i, run });
-            }
+        if class == CharClass::Japanese && i - start >= 2 {
+            out.extend((start..i - 1).map(|at| Span { start: at, end: at + 2, run }));
+        } else {
+            out.push(Span { start, end: i, run });
         }
         run += 1;
     }
-    tokens
+    out
+}
+
+/// The text of a span: its characters, a letter/digit run cut to `MAX_WORD_CHARS`.
+pub fn span_text_into(chars: &[char], span: Span, out: &mut String) {
+    out.clear();
+    out.extend(chars[span.start..span.end].iter().take(MAX_WORD_CHARS));
+}
+
+pub fn tokenize(chars: &[char]) -> Vec<Token> {
+    let mut text = String::new();
+    spans(chars)
+        .into_iter()
+        .map(|span| {
+            span_text_into(chars, span, &mut text);
+            Token { text: text.clone(), start: span.start, end: span.end, run: span.run }
+        })
+        .collect()
 }
 
 /// Convenience for callers holding a `&str` of already normalised text.

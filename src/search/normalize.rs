@@ -31,17 +31,43 @@ fn continues_chunk(c: char) -> bool {
     is_combining_mark(c) || c == '\u{FF9E}' || c == '\u{FF9F}'
 }
 
+/// Characters that NFKC and lowercasing leave as they are, alone in their chunk: kana, common
+/// kanji, the ideographic comma/full stop and brackets, and ASCII other than capitals. Most of a
+/// Japanese text is made of them, so normalisation skips the Unicode tables for them (snippets
+/// normalise every section of a hit on each query). `fast_path_matches_nfkc` checks every one.
+fn unchanged_alone(c: char) -> bool {
+    matches!(c,
+        '\u{20}'..='\u{40}' | '\u{5B}'..='\u{7E}'
+        | '\u{3001}'..='\u{3002}' | '\u{3005}'..='\u{3007}' | '\u{3008}'..='\u{3011}'
+        | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}'
+        | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
+}
+
 pub fn normalize_with_map(text: &str) -> Normalized {
+    let (chars, origin) = normalize_chars(text);
+    Normalized { text: chars.iter().collect(), chars, origin }
+}
+
+/// `normalize_with_map` without the joined text.
+pub fn normalize_chars(text: &str) -> (Vec<char>, Vec<(usize, usize)>) {
     let original: Vec<char> = text.chars().collect();
     let mut chars = Vec::with_capacity(original.len());
     let mut origin = Vec::with_capacity(original.len());
+    let mut chunk = String::new();
     let mut start = 0;
     while start < original.len() {
         let mut end = start + 1;
         while end < original.len() && continues_chunk(original[end]) {
             end += 1;
         }
-        let chunk: String = original[start..end].iter().collect::<String>().nfkc().collect();
+        if end == start + 1 && unchanged_alone(original[start]) {
+            chars.push(original[start]);
+            origin.push((start, end));
+            start = end;
+            continue;
+        }
+        chunk.clear();
+        chunk.extend(original[start..end].iter().copied().nfkc());
         for c in chunk.to_lowercase().chars() {
             chars.push(c);
             origin.push((start, end));
@@ -49,7 +75,7 @@ pub fn normalize_with_map(text: &str) -> Normalized {
         start = end;
     }
     fold_long_vowels(&mut chars, &mut origin);
-    Normalized { text: chars.iter().collect(), chars, origin }
+    (chars, origin)
 }
 
 /// Katakana letters and the long-vowel mark ー; the middle dot ・ separates words.
@@ -102,6 +128,17 @@ mod tests {
         assert_eq!(normalize("キー"), "キー");
         assert_eq!(normalize("コンピューター・サーバー"), "コンピュータ・サーバ");
         assert_eq!(normalize("ｻｰﾊﾞｰ"), "サーバ");
+    }
+
+    #[test]
+    fn fast_path_matches_nfkc() {
+        let ranges = [(0x20, 0x7E), (0x3001, 0x3011), (0x3041, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF)];
+        for (from, to) in ranges {
+            for c in (from..=to).filter_map(char::from_u32).filter(|&c| unchanged_alone(c)) {
+                let slow: String = c.to_string().nfkc().collect::<String>().to_lowercase();
+                assert_eq!(slow, c.to_string(), "U+{:04X} is not unchanged by NFKC + lowercase", c as u32);
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! in the query (a unigram term) matches wherever the character occurs.
 
 use super::bigram::{self, Script, Token, script};
-use super::normalize::normalize_with_map;
+use super::normalize::normalize_chars;
 use super::query::{ParsedQuery, lone_kanji};
 use super::synonyms::Synonyms;
 use std::collections::{BTreeSet, HashSet};
@@ -104,30 +104,36 @@ impl Marks {
 }
 
 pub fn mark(text: &str, q: &HighlightTerms) -> Marks {
-    let n = normalize_with_map(text);
-    let tokens = bigram::tokenize(&n.chars);
+    let (chars, origin) = normalize_chars(text);
+    let spans_of = bigram::spans(&chars);
+    let mut buf = String::new();
+    let mut is_term = |span: bigram::Span| {
+        bigram::span_text_into(&chars, span, &mut buf);
+        q.terms.contains(buf.as_str())
+    };
+    let text_of = |span: bigram::Span| chars[span.start..span.end].iter().take(bigram::MAX_WORD_CHARS).collect::<String>();
     let mut spans = Vec::new();
     let mut i = 0;
-    while i < tokens.len() {
-        if !q.terms.contains(&tokens[i].text) {
+    while i < spans_of.len() {
+        if !is_term(spans_of[i]) {
             i += 1;
             continue;
         }
         let first = i;
-        while i + 1 < tokens.len() && tokens[i + 1].run == tokens[first].run && q.terms.contains(&tokens[i + 1].text) {
+        while i + 1 < spans_of.len() && spans_of[i + 1].run == spans_of[first].run && is_term(spans_of[i + 1]) {
             i += 1;
         }
-        let chain = &tokens[first..=i];
-        if chain.len() >= 2 || q.whole.contains(&chain[0].text) {
-            let terms = chain.iter().map(|t| t.text.clone()).collect();
-            spans.push((n.origin[chain[0].start].0, n.origin[chain[chain.len() - 1].end - 1].1, terms));
+        let chain = &spans_of[first..=i];
+        if chain.len() >= 2 || q.whole.contains(&text_of(chain[0])) {
+            let terms = chain.iter().map(|&t| text_of(t)).collect();
+            spans.push((origin[chain[0].start].0, origin[chain[chain.len() - 1].end - 1].1, terms));
         }
         i += 1;
     }
     if !q.unigrams.is_empty() {
-        for (index, c) in n.chars.iter().enumerate() {
+        for (index, c) in chars.iter().enumerate() {
             if q.unigrams.contains(c) {
-                spans.push((n.origin[index].0, n.origin[index].1, BTreeSet::from([format!("u:{c}")])));
+                spans.push((origin[index].0, origin[index].1, BTreeSet::from([format!("u:{c}")])));
             }
         }
         spans.sort_by_key(|s| (s.0, s.1));
