@@ -1,10 +1,13 @@
 //! Search on small fixture pages (`tests/fixtures/search-docs.json`): clause numbers, deep links,
 //! synonyms, unigrams, phrases, hostile input, the static index files, the CLI/API output, the
-//! search page template, and the pin between the Rust analyser and the browser tokeniser.
+//! search page template, the pin between the Rust analyser and the browser tokeniser, and the
+//! CLI's engine cache in `<root>/.shishin/`.
+
+mod common;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use shishin::search::clause::{ClauseLookup, ClauseRef, canonical_number};
+use shishin::search::clause::{NoClauses, canonical_number};
 use shishin::search::cli::{run_query, search_value};
 use shishin::search::normalize::normalize;
 use shishin::search::query::{self, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, QueryError, WORD_MATCH_RATIO};
@@ -226,19 +229,6 @@ fn search_page_template_renders_with_the_core_theme() {
 
 // ---- the pin between the Rust analyser and search-core.js ----------------------------------------
 
-struct NoClauses;
-impl ClauseLookup for NoClauses {
-    fn corpora(&self) -> &[String] {
-        &[]
-    }
-    fn has_clause(&self, _: &ClauseRef) -> bool {
-        false
-    }
-    fn has_id(&self, _: &str) -> bool {
-        false
-    }
-}
-
 /// `\u{XXXX}` escapes of tokenizer-cases.txt.
 fn unescape(line: &str) -> String {
     let re = regex::Regex::new(r"\\u\{([0-9a-fA-F]+)\}").unwrap();
@@ -335,4 +325,76 @@ fn static_index_and_engine_agree_on_fixtures() {
             assert_eq!(&rust, js, "{q}");
         }
     }
+}
+
+// ---- `shishin search` keeps its engine in <root>/.shishin/ ----------------------------------------
+
+fn cli_search(root: &Path, query: &str) -> (String, String) {
+    let out = common::bin().args(["search", "--json", "--root"]).arg(root).arg(query).output().unwrap();
+    assert!(out.status.success(), "shishin search {query}: {}", common::stderr(&out));
+    (String::from_utf8_lossy(&out.stdout).into_owned(), common::stderr(&out))
+}
+
+/// The entries of the engine cache (one directory per key).
+fn cache_entries(root: &Path) -> Vec<PathBuf> {
+    let dir = root.join(".shishin/search-engine");
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir).map(|l| l.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn cli_search_reuses_its_cached_engine_until_the_content_changes() {
+    let site = common::copy_site("basic");
+    let root = site.path();
+    let (first, note) = cli_search(root, "暗号化");
+    assert!(first.contains("\"mic-3.2.1\""), "{first}");
+    assert!(note.contains("indexed the site into .shishin/search-engine/"), "the first run says it indexed: {note}");
+    let entries = cache_entries(root);
+    assert_eq!(entries.len(), 1, "one cache entry: {entries:?}");
+    assert!(entries[0].join("index/meta.json").is_file() && entries[0].join("pages.json").is_file());
+
+    // Unchanged site: no note, same answer, and the answer comes from the cached pages (a title
+    // changed in the cache shows up; the content still says 組織的安全管理対策).
+    let (again, note) = cli_search(root, "暗号化");
+    assert_eq!((again.as_str(), note.as_str()), (first.as_str(), ""), "second run uses the cache silently");
+    let pages = entries[0].join("pages.json");
+    let cached = std::fs::read_to_string(&pages).unwrap();
+    assert!(cached.contains("組織的安全管理対策"));
+    std::fs::write(&pages, cached.replace("組織的安全管理対策", "キャッシュから読んだ題名")).unwrap();
+    let (from_cache, _) = cli_search(root, "暗号化");
+    assert!(from_cache.contains("キャッシュから読んだ題名"), "{from_cache}");
+
+    // Editing a page is a new key: the new text is found and the old entry is gone.
+    let page = root.join("content/mic/3/3.2.1.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\n新しく書き足したゼブラ模様の段落。\n")).unwrap();
+    let (edited, note) = cli_search(root, "ゼブラ模様");
+    assert!(edited.contains("\"mic-3.2.1\"") && edited.contains("組織的安全管理対策"), "{edited}");
+    assert!(note.contains("indexed the site"), "{note}");
+    let now = cache_entries(root);
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now[0], entries[0], "a new key for new content");
+
+    // A damaged entry is rebuilt, not a crash: garbage in the index, then in the pages file.
+    for damaged in ["index/meta.json", "pages.json"] {
+        std::fs::write(now[0].join(damaged), b"\x00 not what was written").unwrap();
+        let (answer, note) = cli_search(root, "ゼブラ模様");
+        assert_eq!(answer, edited, "after damaging {damaged}");
+        assert!(note.contains("could not be read") && note.contains("rebuilt"), "{damaged}: {note}");
+        let (_, quiet) = cli_search(root, "ゼブラ模様");
+        assert_eq!(quiet, "", "the rebuilt entry is used again");
+    }
+    let segment = walkdir::WalkDir::new(now[0].join("index"))
+        .into_iter()
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "idx"))
+        .expect("a postings file");
+    let mut bytes = std::fs::read(segment.path()).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(segment.path(), bytes).unwrap();
+    let (answer, note) = cli_search(root, "ゼブラ模様");
+    assert_eq!(answer, edited, "after flipping a byte of the postings");
+    assert!(note.contains("could not be read"), "{note}");
 }

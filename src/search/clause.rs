@@ -112,6 +112,21 @@ pub fn split_clauses(words: &[String], lookup: &dyn ClauseLookup, alone: bool) -
     (clauses, ids, text)
 }
 
+/// A site with no clauses or ids: parses a query without an index (unit tests, the tokeniser pin).
+pub struct NoClauses;
+
+impl ClauseLookup for NoClauses {
+    fn corpora(&self) -> &[String] {
+        &[]
+    }
+    fn has_clause(&self, _: &ClauseRef) -> bool {
+        false
+    }
+    fn has_id(&self, _: &str) -> bool {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,22 +190,5 @@ mod tests {
         assert_eq!(doc_clause_key("mic-annex-sla", Some("mic"), Some("別添")), None);
         assert_eq!(doc_clause_key("glossary", None, None), None);
         assert_eq!(doc_clause_key("x", None, Some("４．１")).as_deref(), Some("4.1"));
-    }
-}
-
-/// A site with no clauses, for unit tests of the query and snippet code.
-#[cfg(test)]
-pub(crate) struct NoClauses;
-
-#[cfg(test)]
-impl ClauseLookup for NoClauses {
-    fn corpora(&self) -> &[String] {
-        &[]
-    }
-    fn has_clause(&self, _: &ClauseRef) -> bool {
-        false
-    }
-    fn has_id(&self, _: &str) -> bool {
-        false
     }
 }

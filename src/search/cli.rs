@@ -4,8 +4,7 @@
 use super::engine::{Engine, Hit};
 use super::eval::{self, Report};
 use super::query::QueryError;
-use super::site::engine_for_site;
-use crate::build::{BuildOptions, check_site};
+use super::cache;
 use anyhow::{Context, anyhow};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -76,10 +75,15 @@ pub fn run_query(engine: &Engine, query: &str, json: bool, limit: usize) -> Resu
 /// Where a site keeps its relevance queries.
 pub const EVAL_QUERIES: &str = "tests/eval/queries.yaml";
 
-/// Loads and renders the site at `root` (no templates, nothing written) and indexes it in memory.
+/// The engine of the site at `root`: the cached index in `<root>/.shishin/` when the site is
+/// unchanged, else loaded, rendered (no templates, nothing written) and indexed, and cached.
+/// Building or rebuilding the cache is reported on stderr.
 pub fn open_engine(root: &Path) -> anyhow::Result<Engine> {
-    let (site, rendered) = check_site(&BuildOptions::new(root)).map_err(|d| anyhow!("{d}"))?;
-    engine_for_site(&site, &rendered).map_err(|e| anyhow!(e))
+    let (engine, origin) = cache::open(root)?;
+    if let Some(note) = origin.note(root) {
+        eprintln!("{note}");
+    }
+    Ok(engine)
 }
 
 /// `shishin search [--json] [--root DIR] QUERY`: the results, ready to print. A rejected query is

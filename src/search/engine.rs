@@ -12,13 +12,14 @@ use super::query::{self, ParsedQuery, QueryError};
 use super::ranking::{BONUS_WEIGHT, FIELD_BOOSTS, FIELD_NAMES, MORPH_WEIGHT};
 use super::snippet::{self, HighlightTerms};
 use super::{SearchDoc, TextSection};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
 use std::collections::HashSet;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{PreTokenizedString, Token};
-use tantivy::{DocAddress, Index, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 /// tantivy's indexing memory (one thread): enough for the whole guideline corpus in one segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -54,16 +55,66 @@ struct Fields {
 pub struct Engine {
     searcher: Searcher,
     fields: Fields,
-    prepared: Prepared,
+    pages: Pages,
     analyzer: Analyzer,
 }
 
+/// What the engine keeps besides the tantivy index: the cleaned pages (for hits and snippets) and
+/// the corpus names in rank order. `cache` stores it beside an on-disk index.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Pages {
+    pub docs: Vec<SearchDoc>,
+    pub corpora: Vec<String>,
+}
+
+fn tantivy_error(e: tantivy::TantivyError) -> String {
+    format!("search index: {e}")
+}
+
 impl Engine {
+    /// The engine over `docs`, indexed in memory.
     pub fn build(docs: &[SearchDoc], analyzer: &Analyzer) -> Result<Engine, String> {
+        Engine::build_into(|schema| Ok(Index::create_in_ram(schema)), docs, analyzer)
+    }
+
+    /// The engine over `docs`, indexed into the empty directory `dir` (see `cache`).
+    pub(crate) fn build_in_dir(dir: &Path, docs: &[SearchDoc], analyzer: &Analyzer) -> Result<Engine, String> {
+        Engine::build_into(|schema| Index::create_in_dir(dir, schema).map_err(tantivy_error), docs, analyzer)
+    }
+
+    /// An index written by `build_in_dir`, with the pages it was built from. Fails (rather than
+    /// panicking later) when a file is missing, damaged or from another schema.
+    pub(crate) fn open_dir(dir: &Path, pages: Pages, analyzer: &Analyzer) -> Result<Engine, String> {
+        let index = Index::open_in_dir(dir).map_err(tantivy_error)?;
+        let damaged = index.validate_checksum().map_err(tantivy_error)?;
+        if !damaged.is_empty() {
+            return Err(format!("search index: damaged files {damaged:?}"));
+        }
+        let (expected, fields) = schema();
+        if index.schema() != expected {
+            return Err("search index: written with another schema".into());
+        }
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_error)?;
+        let searcher = reader.searcher();
+        if searcher.num_docs() != pages.docs.len() as u64 {
+            return Err(format!("search index: {} documents for {} pages", searcher.num_docs(), pages.docs.len()));
+        }
+        Ok(Engine { searcher, fields, pages, analyzer: analyzer.clone() })
+    }
+
+    pub(crate) fn pages(&self) -> &Pages {
+        &self.pages
+    }
+
+    fn build_into(
+        create: impl FnOnce(Schema) -> Result<Index, String>,
+        docs: &[SearchDoc],
+        analyzer: &Analyzer,
+    ) -> Result<Engine, String> {
         let prepared = prepare(docs, analyzer, true);
         let (schema, fields) = schema();
-        let index = Index::create_in_ram(schema);
-        let err = |e: tantivy::TantivyError| format!("search index: {e}");
+        let index = create(schema)?;
+        let err = tantivy_error;
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY).map_err(err)?;
         for (i, (doc, terms)) in prepared.docs.iter().zip(&prepared.terms).enumerate() {
             let mut t = TantivyDocument::new();
@@ -82,8 +133,10 @@ impl Engine {
             writer.add_document(t).map_err(err)?;
         }
         writer.commit().map_err(err)?;
-        let searcher = index.reader().map_err(err)?.searcher();
-        Ok(Engine { searcher, fields, prepared, analyzer: analyzer.clone() })
+        writer.wait_merging_threads().map_err(err)?;
+        let searcher = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?.searcher();
+        let Prepared { docs, corpora, .. } = prepared;
+        Ok(Engine { searcher, fields, pages: Pages { docs, corpora }, analyzer: analyzer.clone() })
     }
 
     /// At most `limit` pages, best first: pages named by id or clause number, then text matches.
@@ -145,7 +198,7 @@ impl Engine {
     fn lookup(&self, q: &dyn Query) -> Vec<usize> {
         let found = self.searcher.search(q, &DocSetCollector).unwrap_or_default();
         let mut docs: Vec<usize> = found.into_iter().filter_map(|a| self.doc_index(a)).collect();
-        docs.sort_by_key(|&i| (self.prepared.docs[i].corpus_rank, i));
+        docs.sort_by_key(|&i| (self.pages.docs[i].corpus_rank, i));
         docs
     }
 
@@ -211,7 +264,7 @@ impl Engine {
     }
 
     fn hit(&self, index: usize, score: f32, highlight: &HighlightTerms) -> Hit {
-        let doc = &self.prepared.docs[index];
+        let doc = &self.pages.docs[index];
         let best = snippet::best_section(doc.sections.iter().map(|s| (s.heading.as_str(), s.text.as_str())), highlight);
         let section: Option<&TextSection> = doc.sections.get(best);
         let snip = section.map(|s| snippet::snippet(&s.text, highlight)).unwrap_or_default();
@@ -235,7 +288,7 @@ impl Engine {
 
 impl ClauseLookup for Engine {
     fn corpora(&self) -> &[String] {
-        &self.prepared.corpora
+        &self.pages.corpora
     }
 
     fn has_clause(&self, clause: &ClauseRef) -> bool {

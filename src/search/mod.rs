@@ -5,10 +5,12 @@
 //! Module map: `normalize` and `bigram` are the part the browser repeats exactly; `synonyms`
 //! and lindera live in `analysis`; `query` turns raw input into data; `ranking` holds the shared
 //! scoring constants; `snippet` picks the best section and the highlighted excerpt; `eval`
-//! measures recall@5 and MRR; `site` turns the site model into documents; `cli` holds the helpers the command line and the server call.
+//! measures recall@5 and MRR; `site` turns the site model into documents; `cli` holds the helpers the command line and the server call;
+//! `cache` keeps the CLI's built engine in `<root>/.shishin/`.
 
 pub mod analysis;
 pub mod bigram;
+pub mod cache;
 pub mod clause;
 pub mod cli;
 mod doc;
