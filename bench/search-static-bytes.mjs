@@ -3,10 +3,12 @@
 // What a browser downloads for its first static-search query on a cold cache, computed from the
 // built files: the search page's two scripts (search.js and the search-core.js it imports), then
 // exactly the index files the browser's own search code asks for (search-core.js run here with a
-// loader that records each path): the doc table meta.json, the term shards t/N.json holding the
-// query's terms, and the page chunks c/N.json holding the hits the page shows (search.js presents
-// its first SHOWN hits, read from search.js). Each file counts once per query, as raw bytes and
-// gzip (level 6, what a CDN compressing on the fly sends; HTTP headers not included).
+// loader that records each path), as search.js asks: search(q, PAGE + 1), then the display file of
+// each of the first PAGE hits (PAGE read from search.js). Files: meta.json, the lookup shards
+// k/N.json (only for words that may be clause numbers or ids), the term shards t/N.json, the
+// postings blocks b/N.json of frequent terms as far as the ranking needs them, and the pages
+// d/N.json. Each file counts once per query, as raw bytes and gzip (level 6, what a CDN
+// compressing on the fly sends; HTTP headers not included).
 //
 // Prints a Markdown table per query and a summary line. Default queries: tests/eval/queries.yaml.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -31,8 +33,8 @@ const searchJs = /<script type="module" src="([^"]+\/search\.js)">/.exec(page)?.
 if (!indexDir || !searchJs) throw new Error(`${site}/search/index.html names no search index or no search.js`);
 const local = (urlPath) => join(site, decodeURIComponent(urlPath).replace(/^\//, ''));
 const searchJsText = readFileSync(local(searchJs), 'utf8');
-const shown = Number(/const SHOWN = (\d+);/.exec(searchJsText)?.[1]);
-if (!shown) throw new Error('search.js: cannot find `const SHOWN = N;`');
+const shown = Number(/const PAGE = (\d+);/.exec(searchJsText)?.[1]);
+if (!shown) throw new Error('search.js: cannot find `const PAGE = N;`');
 const coreImport = /from '(\.\/search-core\.js)'/.exec(searchJsText)?.[1];
 const scripts = [searchJs, new URL(coreImport, `http://x${searchJs}`).pathname];
 
@@ -55,9 +57,9 @@ for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath))
   });
   let hits = 0;
   try {
-    const { query, hits: found } = await index.search(q, shown);
-    await Promise.all(found.map((h) => index.present(h, query)));
-    hits = found.length;
+    const { query, hits: found } = await index.search(q, shown + 1);
+    await Promise.all(found.slice(0, shown).map((h) => index.present(h, query)));
+    hits = Math.min(found.length, shown);
   } catch (e) {
     if (!(e instanceof QueryError)) throw e;
   }
@@ -69,15 +71,18 @@ for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath))
     raw: sum(() => true, 'raw'), gz: sum(() => true, 'gz'),
     scripts: sum((f) => !isIndex(f), 'gz'),
     meta: sum((f) => f === `${indexDir}meta.json`, 'gz'),
+    keys: sum((f) => f.startsWith(`${indexDir}k/`), 'gz'),
     shards: sum((f) => f.startsWith(`${indexDir}t/`), 'gz'),
-    chunks: sum((f) => f.startsWith(`${indexDir}c/`), 'gz'),
+    blocks: sum((f) => f.startsWith(`${indexDir}b/`), 'gz'),
+    pages: sum((f) => f.startsWith(`${indexDir}d/`), 'gz'),
   });
 }
 
-console.log(`| query | hits shown | requests | raw KB | gzip KB | scripts | doc table | shards | chunks |`);
-console.log(`|---|---|---|---|---|---|---|---|---|`);
+console.log('| query | hits shown | requests | raw KB | gzip KB | scripts | meta | lookups | term shards | blocks | pages |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.q.replace(/\|/g, '\\|')} | ${r.hits} | ${r.requests} | ${kb(r.raw)} | ${kb(r.gz)} | ${kb(r.scripts)} | ${kb(r.meta)} | ${kb(r.shards)} | ${kb(r.chunks)} |`);
+  const cells = [r.hits, r.requests, kb(r.raw), kb(r.gz), kb(r.scripts), kb(r.meta), kb(r.keys), kb(r.shards), kb(r.blocks), kb(r.pages)];
+  console.log(`| ${r.q.replace(/\|/g, '\\|')} | ${cells.join(' | ')} |`);
 }
 const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b);
 const median = (xs) => xs[Math.floor((xs.length - 1) / 2)];

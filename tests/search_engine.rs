@@ -11,7 +11,8 @@ use shishin::search::clause::{NoClauses, canonical_number};
 use shishin::search::cli::{run_query, search_value};
 use shishin::search::normalize::normalize;
 use shishin::search::query::{self, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, QueryError, WORD_MATCH_RATIO};
-use shishin::search::{Analyzer, Engine, SearchDoc, bigram, write_static};
+use shishin::search::static_index::{Layout, write_static_with};
+use shishin::search::{Analyzer, Engine, SearchDoc, bigram};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -149,12 +150,20 @@ proptest! {
 }
 
 fn static_files(docs: &[SearchDoc]) -> (String, BTreeMap<String, Vec<u8>>) {
+    static_files_with(docs, &Layout::default())
+}
+
+fn static_files_with(docs: &[SearchDoc], layout: &Layout) -> (String, BTreeMap<String, Vec<u8>>) {
     let mut files = BTreeMap::new();
-    let url = write_static(docs, analyzer(), &mut |path, bytes| {
+    let url = write_static_with(docs, analyzer(), layout, &mut |path, bytes| {
         files.insert(path, bytes);
     })
     .unwrap();
     (url, files)
+}
+
+fn json_file(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Value {
+    serde_json::from_slice(files.get(path).unwrap_or_else(|| panic!("{path} is written"))).unwrap()
 }
 
 #[test]
@@ -165,16 +174,29 @@ fn static_index_is_content_addressed_and_complete() {
     let dir = url.trim_start_matches('/');
     assert!(url.starts_with("/search/") && url.ends_with('/') && dir.len() == "search/".len() + 17, "{url}");
     assert!(files.keys().all(|k| k.starts_with(dir)), "everything under {dir}");
-    let meta: Value = serde_json::from_slice(&files[&format!("{dir}meta.json")]).unwrap();
-    assert_eq!(meta["docs"].as_array().unwrap().len(), docs().len());
+    let meta = json_file(&files, &format!("{dir}meta.json"));
+    assert_eq!(meta["count"], docs().len());
     assert_eq!(meta["corpora"], json!(["mic", "mhlw5", "meti2"]));
-    let shards = meta["shards"].as_u64().unwrap();
-    for n in 0..shards {
-        let shard: Value = serde_json::from_slice(&files[&format!("{dir}t/{n}.json")]).unwrap();
-        assert!(shard.is_object());
+    // pages are numbered primary corpus (mic) first, then by corpus rank, then reading order
+    assert_eq!(meta["primary"], 4);
+    let ids: Vec<Value> = (0..docs().len()).map(|n| json_file(&files, &format!("{dir}d/{n}.json"))[0].clone()).collect();
+    assert_eq!(ids, json!(["mic-3.2", "mic-3.2.1", "mic-3.2.3", "mic-annex-sla", "mhlw5-3.2.1", "mhlw5-6.12", "meti2-3.2.1", "glossary"]).as_array().unwrap().clone());
+    for (kind, dir_name) in [("t", "t"), ("k", "k")] {
+        for n in 0..meta["shards"][kind].as_u64().unwrap() {
+            assert!(json_file(&files, &format!("{dir}{dir_name}/{n}.json")).is_object());
+        }
     }
-    let chunk: Value = serde_json::from_slice(&files[&format!("{dir}c/0.json")]).unwrap();
-    assert_eq!(chunk[0][0], "meti2-3.2.1");
+    // clause keys list their pages and the pages under them; ids their page
+    let keys: serde_json::Map<String, Value> = files
+        .iter()
+        .filter(|(p, _)| p.starts_with(&format!("{dir}k/")))
+        .flat_map(|(_, b)| serde_json::from_slice::<serde_json::Map<String, Value>>(b).unwrap())
+        .collect();
+    assert_eq!(keys["c:3.2.1"], json!([[1, 4, 6], []]));
+    assert_eq!(keys["c:mic:3.2"], json!([[0], [1, 2]]));
+    assert_eq!(keys["i:glossary"], json!([[7]]));
+    // the default layout keeps a small site's postings whole in the shards
+    assert!(!files.keys().any(|k| k.starts_with(&format!("{dir}b/"))));
 
     let mut changed = docs();
     changed[0].sections[0].text.push_str("追記。");
@@ -188,9 +210,9 @@ fn a_site_without_pages_has_an_empty_index() {
     assert!(engine.search("暗号化", 10).unwrap().is_empty());
     assert!(engine.search("3.2.1", 10).unwrap().is_empty());
     let (url, files) = static_files(&[]);
-    let meta: Value = serde_json::from_slice(&files[&format!("{}meta.json", url.trim_start_matches('/'))]).unwrap();
-    assert_eq!(meta["docs"], json!([]));
-    assert_eq!(meta["shards"], 1);
+    let meta = json_file(&files, &format!("{}meta.json", url.trim_start_matches('/')));
+    assert_eq!(meta["count"], 0);
+    assert_eq!(meta["shards"], json!({"t": 1, "k": 1}));
 }
 
 #[test]
@@ -288,16 +310,20 @@ fn rust_analyser_and_js_tokeniser_agree() {
     );
 }
 
-#[test]
-fn static_index_and_engine_agree_on_fixtures() {
+/// Runs the browser's search code (tests/js/static-eval.mjs) on the static index of the fixture
+/// pages written with `layout`, and checks that it ranks and presents like the engine.
+fn static_index_agrees_with_engine(layout: &Layout) {
     let dir = tempfile::tempdir().unwrap();
-    let (url, files) = static_files(&docs());
+    let (url, files) = static_files_with(&docs(), layout);
     for (path, bytes) in &files {
         let full = dir.path().join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, bytes).unwrap();
     }
-    let queries = ["暗号化", "3.2.1", "3.2", "mhlw5 6.12", "鍵", "多要素認証", "\"情報を守る\"", "サーバー", "運用管理規程 守秘義務"];
+    let queries = [
+        "暗号化", "3.2.1", "3.2", "mhlw5 6.12", "鍵", "多要素認証", "\"情報を守る\"", "サーバー", "運用管理規程 守秘義務", "安全管理",
+        "\"管理\" 規程", "mic-annex-sla", "組織的安全管理対策", "体制",
+    ];
     let yaml: String = std::iter::once("queries:\n".to_string())
         .chain(queries.iter().map(|q| format!("  - {{ q: {}, expect: [none] }}\n", serde_json::to_string(q).unwrap())))
         .collect();
@@ -311,9 +337,11 @@ fn static_index_and_engine_agree_on_fixtures() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pages = node().arg(root().join("tests/js/page-terms.mjs")).arg(dir.path().join(url.trim_start_matches('/'))).output().unwrap();
+    assert!(pages.status.success(), "the browser derives other postings from a page's file:\n{}", String::from_utf8_lossy(&pages.stderr));
     for ((q, static_ids), shown) in queries.iter().zip(v["results"].as_array().unwrap()).zip(v["presented"].as_array().unwrap()) {
         let static_ids: Vec<String> = static_ids.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
-        assert_eq!(static_ids, ids(q), "{q}");
+        assert_eq!(static_ids, ids(q), "{q} ({layout:?})");
         // the same deep link, snippet and highlights (the browser counts characters, Rust bytes)
         for (hit, js) in engine().search(q, 3).unwrap().iter().zip(shown.as_array().unwrap()) {
             let chars: Vec<(usize, usize)> = hit
@@ -325,6 +353,21 @@ fn static_index_and_engine_agree_on_fixtures() {
             assert_eq!(&rust, js, "{q}");
         }
     }
+}
+
+#[test]
+fn static_index_and_engine_agree_on_fixtures() {
+    static_index_agrees_with_engine(&Layout::default());
+}
+
+/// Every term in blocks of a page or two: the browser must fetch blocks in impact order and stop
+/// only when the fetched ones prove the ranking, and still agree with the engine.
+#[test]
+fn static_index_in_tiny_blocks_agrees_with_engine() {
+    let layout = Layout { inline_values: 0, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150 };
+    let (_, files) = static_files_with(&docs(), &layout);
+    assert!(files.keys().filter(|k| k.contains("/b/")).count() > 100, "terms are cut into blocks");
+    static_index_agrees_with_engine(&layout);
 }
 
 // ---- `shishin search` keeps its engine in <root>/.shishin/ ----------------------------------------

@@ -10,7 +10,10 @@ use shishin::build::{BuildOptions, build_site};
 use shishin::output::{OutputFiles, write_atomic};
 use shishin::search::eval::{self, EvalQuery, Report};
 use shishin::search::Engine;
-use shishin::search::site::engine_for_site;
+use shishin::content::Site;
+use shishin::markdown::Rendered;
+use shishin::search::site::{docs_from_site, engine_for_site};
+use shishin::search::static_index::{Layout, write_static_with};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -25,6 +28,8 @@ fn root() -> &'static Path {
 struct Shipped {
     /// Everything `shishin build` would write for the shipped site.
     files: OutputFiles,
+    built_site: Site,
+    rendered: Vec<Rendered>,
     engine: Engine,
     queries: Vec<EvalQuery>,
 }
@@ -36,7 +41,7 @@ fn shipped() -> &'static Shipped {
         // The engine `shishin search` and `/api/search` build from the same site model.
         let engine = engine_for_site(&built.site, &built.rendered).expect("engine builds");
         let queries = eval::load_queries(&root().join("tests/eval/queries.yaml")).expect("queries load");
-        Shipped { files: built.files, engine, queries }
+        Shipped { files: built.files, built_site: built.site, rendered: built.rendered, engine, queries }
     })
 }
 
@@ -46,6 +51,48 @@ fn engine_recall_and_mrr_on_shipped_corpus() {
     let report = eval::evaluate(&s.engine, &s.queries, 5);
     println!("engine (CLI/API path):\n{report}");
     assert!(report.recall >= TARGET_RECALL, "engine recall@5 {:.3} < {TARGET_RECALL}\n{report}", report.recall);
+    assert_ranks_within(&report, "engine");
+}
+
+/// Queries with `within: N` (a page of the primary corpus first when relevance is comparable, a
+/// clearly better page of another corpus still first) must rank an expected page that high.
+fn assert_ranks_within(report: &Report, path: &str) {
+    let missed: Vec<String> = report.misplaced().iter().map(|o| format!("{} → {:?} (within {:?})", o.query, o.top, o.within)).collect();
+    assert!(report.outcomes.iter().filter(|o| o.within.is_some()).count() >= 8, "the eval pins first places");
+    assert!(missed.is_empty(), "{path}: expected pages below their `within` rank:\n{}", missed.join("\n"));
+}
+
+/// The browser derives a page's postings from its file exactly as the build wrote them; and with
+/// postings cut into small blocks (most terms fetched block by block, pages read to settle the
+/// order) it ranks every query exactly as with the shipped layout.
+#[test]
+fn static_index_in_small_blocks_ranks_alike() {
+    let s = shipped();
+    let dir = tempfile::tempdir().unwrap();
+    let index_dir = write_shipped(dir.path());
+    let checked = node("tests/js/page-terms.mjs", &[&index_dir]);
+    println!("{}", String::from_utf8_lossy(&checked.stdout));
+    let (whole, whole_shown) = static_results(&index_dir);
+
+    let small = Layout { inline_values: 16, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150 };
+    let docs = docs_from_site(&s.built_site, &s.rendered);
+    let analyzer = shishin::search::site::analyzer_for(&s.built_site).unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    let url = write_static_with(&docs, &analyzer, &small, &mut |p, b| {
+        files.insert(p, b);
+    })
+    .unwrap();
+    assert!(files.keys().filter(|k| k.contains("/b/")).count() > 1000, "most terms are cut into blocks");
+    for (path, bytes) in &files {
+        let full = dir.path().join("small").join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, bytes).unwrap();
+    }
+    let (blocked, blocked_shown) = static_results(&dir.path().join("small").join(url.trim_start_matches('/')));
+    for ((q, a), b) in s.queries.iter().zip(&whole).zip(&blocked) {
+        assert_eq!(a, b, "{}: same ranking with small blocks", q.q);
+    }
+    assert_eq!(whole_shown, blocked_shown, "same presentation");
 }
 
 /// The index folder the built pages name in `<meta name="shishin-search" content="/search/<hash>/">`
@@ -66,20 +113,28 @@ fn index_dir_named_by_pages(files: &OutputFiles) -> String {
     dir
 }
 
-/// Writes the shipped build to `dir` and runs `tests/js/static-eval.mjs` on its search index: the
-/// ranked ids per query and the first three hits as the search page presents them.
-fn static_results(dir: &Path) -> (Vec<Vec<String>>, Vec<serde_json::Value>) {
+/// Writes the shipped build to `dir` and returns its search index folder.
+fn write_shipped(dir: &Path) -> PathBuf {
     let s = shipped();
     let public = dir.join("public");
     write_atomic(&s.files, &public, false).expect("the build output is written");
-    let index_dir: PathBuf = public.join(index_dir_named_by_pages(&s.files).trim_start_matches('/'));
+    public.join(index_dir_named_by_pages(&s.files).trim_start_matches('/'))
+}
+
+fn node(script: &str, args: &[&Path]) -> std::process::Output {
     let out = Command::new("node")
-        .arg(root().join("tests/js/static-eval.mjs"))
-        .arg(&index_dir)
-        .arg(root().join("tests/eval/queries.yaml"))
+        .arg(root().join(script))
+        .args(args)
         .output()
         .expect("node must be installed to test the static search (see README: test command)");
-    assert!(out.status.success(), "static-eval.mjs failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{script} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// Runs `tests/js/static-eval.mjs` on a search index: the ranked ids per query and the first three
+/// hits as the search page presents them.
+fn static_results(index_dir: &Path) -> (Vec<Vec<String>>, Vec<serde_json::Value>) {
+    let out = node("tests/js/static-eval.mjs", &[index_dir, &root().join("tests/eval/queries.yaml")]);
     let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("static-eval prints JSON");
     let ids = parsed["results"]
         .as_array()
@@ -94,7 +149,8 @@ fn static_results(dir: &Path) -> (Vec<Vec<String>>, Vec<serde_json::Value>) {
 fn static_index_recall_and_agreement_with_engine() {
     let s = shipped();
     let dir = tempfile::tempdir().unwrap();
-    let (static_ids, presented) = static_results(dir.path());
+    let index_dir = write_shipped(dir.path());
+    let (static_ids, presented) = static_results(&index_dir);
     let report: Report = eval::score(&s.queries, static_ids.clone(), 5);
     println!("static index (browser code under Node, built files):\n{report}");
     let engine_report = eval::evaluate(&s.engine, &s.queries, 5);
@@ -107,6 +163,7 @@ fn static_index_recall_and_agreement_with_engine() {
         report.mrr
     );
     assert!(report.recall >= TARGET_RECALL, "static recall@5 {:.3} < {TARGET_RECALL}\n{report}", report.recall);
+    assert_ranks_within(&report, "static");
 
     // Agreement: the same first hit, and most of the same top 5.
     let mut same_first = 0;

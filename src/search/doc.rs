@@ -7,7 +7,11 @@ use super::{SearchDoc, TextSection};
 use rayon::prelude::*;
 
 pub(crate) struct Prepared {
+    /// The pages in corpus rank, then reading order: the site's primary corpus first (see
+    /// `ranking`), so every path numbers pages alike and breaks score ties the same way.
     pub docs: Vec<SearchDoc>,
+    /// Pages `0..primary` belong to the primary corpus.
+    pub primary: usize,
     /// Clause key of each doc (`3.2.1`), see `clause::doc_clause_key`.
     pub keys: Vec<Option<String>>,
     /// Corpus names in rank order.
@@ -46,8 +50,16 @@ fn field_values(doc: &SearchDoc) -> [Vec<&str>; 3] {
     [vec![doc.title.as_str()], headings, body]
 }
 
+/// True for a page of the primary corpus: the first of the site's `corpora`.
+pub(crate) fn is_primary(doc: &SearchDoc) -> bool {
+    doc.corpus.is_some() && doc.corpus_rank == 0
+}
+
 pub(crate) fn prepare(docs: &[SearchDoc], analyzer: &Analyzer, with_morph: bool) -> Prepared {
-    let docs: Vec<SearchDoc> = docs.iter().map(clean_doc).collect();
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| (!is_primary(&docs[i]), docs[i].corpus_rank, i));
+    let docs: Vec<SearchDoc> = order.into_iter().map(|i| clean_doc(&docs[i])).collect();
+    let primary = docs.iter().take_while(|d| is_primary(d)).count();
     let keys = docs.iter().map(|d| doc_clause_key(&d.id, d.corpus.as_deref(), d.number.as_deref())).collect();
     let mut ranked: Vec<(usize, &str)> = docs.iter().filter_map(|d| Some((d.corpus_rank, d.corpus.as_deref()?))).collect();
     ranked.sort();
@@ -57,5 +69,5 @@ pub(crate) fn prepare(docs: &[SearchDoc], analyzer: &Analyzer, with_morph: bool)
         .par_iter()
         .map(|doc| field_values(doc).map(|values| analyzer.field_terms(&values, with_morph)))
         .collect();
-    Prepared { docs, keys, corpora, terms }
+    Prepared { docs, primary, keys, corpora, terms }
 }

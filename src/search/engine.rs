@@ -9,7 +9,7 @@ use super::analysis::Analyzer;
 use super::clause::{ClauseLookup, ClauseRef};
 use super::doc::{Prepared, prepare};
 use super::query::{self, ParsedQuery, QueryError};
-use super::ranking::{BONUS_WEIGHT, FIELD_BOOSTS, FIELD_NAMES, MORPH_WEIGHT};
+use super::ranking::{BONUS_WEIGHT, FIELD_BOOSTS, FIELD_NAMES, MORPH_WEIGHT, PRIMARY_BOOST};
 use super::snippet::{self, HighlightTerms};
 use super::{SearchDoc, TextSection};
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{PreTokenizedString, Token};
-use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Index, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 /// tantivy's indexing memory (one thread): enough for the whole guideline corpus in one segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -65,6 +65,8 @@ pub struct Engine {
 pub(crate) struct Pages {
     pub docs: Vec<SearchDoc>,
     pub corpora: Vec<String>,
+    /// Pages `0..primary` belong to the primary corpus (`ranking::PRIMARY_BOOST`).
+    pub primary: usize,
 }
 
 fn tantivy_error(e: tantivy::TantivyError) -> String {
@@ -135,8 +137,8 @@ impl Engine {
         writer.commit().map_err(err)?;
         writer.wait_merging_threads().map_err(err)?;
         let searcher = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(err)?.searcher();
-        let Prepared { docs, corpora, .. } = prepared;
-        Ok(Engine { searcher, fields, pages: Pages { docs, corpora }, analyzer: analyzer.clone() })
+        let Prepared { docs, corpora, primary, .. } = prepared;
+        Ok(Engine { searcher, fields, pages: Pages { docs, corpora, primary }, analyzer: analyzer.clone() })
     }
 
     /// At most `limit` pages, best first: pages named by id or clause number, then text matches.
@@ -188,7 +190,16 @@ impl Engine {
     /// The best `n` pages of a query as (doc index, score), by score, then reading order. (An
     /// in-memory search only fails on a bug; it then finds nothing rather than failing the query.)
     fn top(&self, q: &dyn Query, n: usize) -> Vec<(usize, f32)> {
-        let found = self.searcher.search(q, &TopDocs::with_limit(n.max(1)).order_by_score()).unwrap_or_default();
+        let primary = self.pages.primary as u64;
+        // Pages are numbered primary corpus first, so the boost needs only the page number.
+        let boosted = TopDocs::with_limit(n.max(1)).tweak_score(move |segment: &SegmentReader| {
+            let page = segment.fast_fields().u64("doc").ok().map(|c| c.first_or_default_col(u64::MAX));
+            move |doc: DocId, score: Score| match &page {
+                Some(page) if page.get_val(doc) < primary => score * PRIMARY_BOOST,
+                _ => score,
+            }
+        });
+        let found = self.searcher.search(q, &boosted).unwrap_or_default();
         let mut hits: Vec<(usize, f32)> = found.into_iter().filter_map(|(score, addr)| Some((self.doc_index(addr)?, score))).collect();
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         hits

@@ -4,8 +4,12 @@
 //!
 //! ```yaml
 //! queries:
-//!   - { q: "暗号化", expect: [mic-3.2.3] }
+//!   - { q: "暗号化", expect: [mic-3.2.3], within: 1 }
 //! ```
+//!
+//! `within: N` (optional) also asks for an expected page in the first N results: the report lists
+//! such a query under `misplaced` when it is not (used to pin ranking decisions, such as the
+//! primary-corpus boost, not only recall).
 
 use super::engine::Engine;
 use serde::{Deserialize, Serialize};
@@ -19,6 +23,8 @@ pub const MRR_DEPTH: usize = 10;
 pub struct EvalQuery {
     pub q: String,
     pub expect: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +53,14 @@ pub struct Outcome {
     pub top: Vec<String>,
     /// 1-based rank of the first expected id.
     pub rank: Option<usize>,
+    pub within: Option<usize>,
+}
+
+impl Outcome {
+    /// The query asks for an expected page within the first `within` results and has none there.
+    pub fn is_misplaced(&self) -> bool {
+        self.within.is_some_and(|w| self.rank.is_none_or(|r| r > w))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,13 +79,20 @@ pub fn score(queries: &[EvalQuery], results: Vec<Vec<String>>, k: usize) -> Repo
         .map(|(q, mut top)| {
             top.truncate(MRR_DEPTH);
             let rank = top.iter().position(|id| q.expect.contains(id)).map(|p| p + 1);
-            Outcome { query: q.q.clone(), expect: q.expect.clone(), top, rank }
+            Outcome { query: q.q.clone(), expect: q.expect.clone(), top, rank, within: q.within }
         })
         .collect();
     let n = outcomes.len().max(1) as f64;
     let recall = outcomes.iter().filter(|o| o.rank.is_some_and(|r| r <= k)).count() as f64 / n;
     let mrr = outcomes.iter().map(|o| o.rank.map_or(0.0, |r| 1.0 / r as f64)).sum::<f64>() / n;
     Report { k, recall, mrr, outcomes }
+}
+
+impl Report {
+    /// Queries with `within` whose expected page ranks lower.
+    pub fn misplaced(&self) -> Vec<&Outcome> {
+        self.outcomes.iter().filter(|o| o.is_misplaced()).collect()
+    }
 }
 
 /// Runs every query on the engine; a query the engine rejects counts as a miss.
@@ -91,9 +112,19 @@ impl fmt::Display for Report {
                 Some(r) => format!("{r:>2}!"),
                 None => " -".to_string(),
             };
-            writeln!(f, "{mark}  {}  → {}  (want {})", o.query, o.top.iter().take(self.k).cloned().collect::<Vec<_>>().join(" "), o.expect.join("|"))?;
+            let within = match o.within {
+                Some(w) if o.is_misplaced() => format!(", NOT within {w}"),
+                Some(w) => format!(", within {w}"),
+                None => String::new(),
+            };
+            let top = o.top.iter().take(self.k).cloned().collect::<Vec<_>>().join(" ");
+            writeln!(f, "{mark}  {}  → {top}  (want {}{within})", o.query, o.expect.join("|"))?;
         }
-        write!(f, "recall@{} {:.3}  MRR {:.3}  ({} queries)", self.k, self.recall, self.mrr, self.outcomes.len())
+        write!(f, "recall@{} {:.3}  MRR {:.3}  ({} queries", self.k, self.recall, self.mrr, self.outcomes.len())?;
+        match self.misplaced().len() {
+            0 => write!(f, ")"),
+            n => write!(f, "; {n} not within their rank)"),
+        }
     }
 }
 
@@ -104,9 +135,9 @@ mod tests {
     #[test]
     fn metrics() {
         let qs = vec![
-            EvalQuery { q: "a".into(), expect: vec!["x".into()] },
-            EvalQuery { q: "b".into(), expect: vec!["y".into(), "z".into()] },
-            EvalQuery { q: "c".into(), expect: vec!["w".into()] },
+            EvalQuery { q: "a".into(), expect: vec!["x".into()], within: Some(1) },
+            EvalQuery { q: "b".into(), expect: vec!["y".into(), "z".into()], within: Some(1) },
+            EvalQuery { q: "c".into(), expect: vec!["w".into()], within: None },
         ];
         let results = vec![
             vec!["x".into()],
@@ -117,6 +148,8 @@ mod tests {
         assert_eq!(r.outcomes.iter().map(|o| o.rank).collect::<Vec<_>>(), [Some(1), Some(2), Some(7)]);
         assert!((r.recall - 2.0 / 3.0).abs() < 1e-9);
         assert!((r.mrr - (1.0 + 0.5 + 1.0 / 7.0) / 3.0).abs() < 1e-9);
-        assert!(r.to_string().ends_with("recall@5 0.667  MRR 0.548  (3 queries)"));
+        assert_eq!(r.misplaced().iter().map(|o| o.query.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert!(r.to_string().contains("(want y|z, NOT within 1)"), "{r}");
+        assert!(r.to_string().ends_with("recall@5 0.667  MRR 0.548  (3 queries; 1 not within their rank)"), "{r}");
     }
 }

@@ -1,7 +1,8 @@
 // Reads tests/eval/queries.yaml in the one form the file uses — one flow mapping per line,
-// `- { q: "…", expect: [id, …] }` — so Node needs no YAML package. Any other non-comment line is an
-// error naming the line, so a file the Rust side accepts but this reader would misread fails loudly.
-const LINE = /^\s*-\s*\{\s*q:\s*"((?:[^"\\]|\\.)*)"\s*,\s*expect:\s*\[([^\]]*)\]\s*\}\s*$/;
+// `- { q: "…", expect: [id, …] }` with an optional `, within: N` — so Node needs no YAML package.
+// Any other non-comment line is an error naming the line, so a file the Rust side accepts but this
+// reader would misread fails loudly.
+const LINE = /^\s*-\s*\{\s*q:\s*"((?:[^"\\]|\\.)*)"\s*,\s*expect:\s*\[([^\]]*)\]\s*(?:,\s*within:\s*(\d+)\s*)?\}\s*$/;
 
 export function readQueries(text, name = 'queries.yaml') {
   const queries = [];
@@ -11,7 +12,7 @@ export function readQueries(text, name = 'queries.yaml') {
     const m = LINE.exec(line);
     if (!m) throw new Error(`${name}:${i + 1}: expected - { q: "…", expect: [ids] }, found: ${t}`);
     const expect = m[2].split(',').map((s) => s.trim()).filter((s) => s !== '');
-    queries.push({ q: JSON.parse(`"${m[1]}"`), expect });
+    queries.push({ q: JSON.parse(`"${m[1]}"`), expect, within: m[3] === undefined ? null : Number(m[3]) });
   });
   return queries;
 }

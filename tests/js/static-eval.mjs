@@ -27,7 +27,7 @@ for (const { q, expect } of queries) {
   let shown = [];
   try {
     const { query, hits } = await index.search(q, DEPTH);
-    ids = hits.map((h) => index.docId(h.doc));
+    ids = await Promise.all(hits.map(async (h) => (await index.page(h.doc)).id));
     shown = await Promise.all(hits.slice(0, 3).map((h) => index.present(h, query)));
   } catch (e) {
     if (e.kind === undefined) throw e;

@@ -156,6 +156,68 @@ function synonymExpansions(groups, normalized) {
   return out;
 }
 
+// ---- analysis.rs: the bigram part of field_terms ------------------------------------------------
+
+/** Code point order: how Rust sorts strings (the BTreeSet of a field's synonym expansions). */
+function byCodePoint(a, b) {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+/** Analyzer::push_value: a value's tokens from position `start`, a kanji's unigram beside the
+ *  token it starts (and the last kanji of a run beside the run's last bigram). */
+function pushValue(out, normalized, start, gap) {
+  const chars = Array.from(normalized);
+  const tokens = tokenize(chars);
+  let end = start;
+  tokens.forEach((token, index) => {
+    const pos = start + index;
+    out.push([token.text, pos]);
+    if (script(chars[token.start]) === 'C') out.push([unigramTerm(chars[token.start]), pos]);
+    const lastOfRun = index + 1 >= tokens.length || tokens[index + 1].run !== token.run;
+    if (lastOfRun && token.end - token.start === 2 && script(chars[token.end - 1]) === 'C') {
+      out.push([unigramTerm(chars[token.end - 1]), pos]);
+    }
+    end = pos + 1;
+  });
+  return end === start ? start : end + gap;
+}
+
+/** Analyzer::field_terms without lindera: [[term, position]] of a field made of `values`. */
+export function fieldTerms(values, synonymGroups, gap) {
+  const out = [];
+  let next = 0;
+  const normalized = values.map((v) => normalize(v));
+  for (const n of normalized) next = pushValue(out, n, next, gap);
+  const extras = [...new Set(synonymExpansions(synonymGroups, normalized.join('\n')))].sort(byCodePoint);
+  for (const extra of extras) next = pushValue(out, extra, next, gap);
+  return out;
+}
+
+/**
+ * A page's terms as the index holds them (doc.rs field_values + field_terms): Map term → per
+ * field (title, headings, body) the sorted positions, or null. `page` is a display file's data.
+ */
+export function pageTerms(page, synonymGroups, gap) {
+  const headings = page.sections.filter(([anchor, heading]) => anchor !== null && heading !== '').map(([, h]) => h);
+  const bodies = page.sections.map(([, , text]) => text).filter((t) => t !== '');
+  const terms = new Map();
+  [[page.title], headings.concat(page.tags), bodies].forEach((values, f) => {
+    for (const [t, pos] of fieldTerms(values, synonymGroups, gap)) {
+      if (!terms.has(t)) terms.set(t, [null, null, null]);
+      const entry = terms.get(t);
+      (entry[f] ||= []).push(pos);
+    }
+  });
+  for (const entry of terms.values()) for (const list of entry) list?.sort((a, b) => a - b);
+  return terms;
+}
+
 // ---- clause.rs ----------------------------------------------------------------------------------
 
 const MAX_COMPONENT_DIGITS = 6;
@@ -445,30 +507,110 @@ export function fnv1a(text) {
   return h >>> 0;
 }
 
-function decodeField(list, withPositions) {
-  const map = new Map();
+/**
+ * Reads a flat postings list (static_index.rs `encode_list`) into `fields` (per field a Map
+ * page → {tf, len, positions}) and `lengths` (page → field lengths); returns the pages.
+ */
+function decodeList(list, positional, fields, lengths) {
+  const pages = [];
   let i = 0;
   let doc = 0;
   while (i < list.length) {
     doc += list[i++];
-    const tf = list[i++];
-    let positions = null;
-    if (withPositions) {
-      positions = new Array(tf);
-      let p = 0;
-      for (let k = 0; k < tf; k++) {
-        p += list[i++];
-        positions[k] = p;
+    const mask = list[i++];
+    if (!lengths.has(doc)) lengths.set(doc, [null, null, null]);
+    for (let f = 0; f < 3; f++) {
+      if ((mask & (1 << f)) === 0) continue;
+      const tf = list[i++];
+      const len = list[i++];
+      let positions = null;
+      if (positional) {
+        positions = new Array(tf);
+        let p = 0;
+        for (let k = 0; k < tf; k++) {
+          p += list[i++];
+          positions[k] = p;
+        }
       }
+      fields[f].set(doc, { tf, len, positions });
+      lengths.get(doc)[f] = len;
     }
-    map.set(doc, { tf, positions });
+    pages.push(doc);
   }
-  return map;
+  return pages;
+}
+
+/**
+ * The postings of one term as far as they are fetched. A term stored whole in its shard is known
+ * at once; a long one comes in blocks of decreasing impact (`frontier` bounds every page not yet
+ * seen). A page's entry is never split between blocks, so a page seen once is known completely.
+ */
+class TermPostings {
+  constructor(term, entry, lengths) {
+    this.df = entry ? entry.slice(0, 3) : [0, 0, 0];
+    this.fields = [new Map(), new Map(), new Map()];
+    this.seen = new Set();
+    this.absent = new Set(); // pages read whole (addPage) without this term
+    this.lengths = lengths;
+    this.positional = !term.startsWith('u:');
+    const data = entry ? entry[3] : [];
+    this.blocks = data.length > 0 && Array.isArray(data[0]) ? data : [];
+    this.next = 0;
+    this.pending = null;
+    if (this.blocks.length === 0) this.add(data);
+  }
+
+  add(list) {
+    for (const doc of decodeList(list, this.positional, this.fields, this.lengths)) this.seen.add(doc);
+  }
+
+  get exhausted() {
+    return this.next >= this.blocks.length;
+  }
+
+  /** Upper bound of the term's score on any page not seen yet (0 when all are seen). */
+  get frontier() {
+    return this.exhausted ? 0 : this.blocks[this.next][0];
+  }
+
+  /** What a page's own text says of this term: `entry` from pageTerms, or undefined. */
+  addPage(doc, entry, lengths) {
+    if (this.seen.has(doc)) return;
+    if (!entry) {
+      this.absent.add(doc);
+      return;
+    }
+    entry.forEach((positions, f) => {
+      if (positions) this.fields[f].set(doc, { tf: positions.length, len: lengths[f], positions: this.positional ? positions : null });
+    });
+    this.seen.add(doc);
+  }
+
+  /** 'yes' (seen), 'no' (not in the term's postings) or 'unk'. */
+  state(doc) {
+    if (this.seen.has(doc)) return 'yes';
+    return this.exhausted || this.absent.has(doc) ? 'no' : 'unk';
+  }
+
+  /** Fetches the next block; the state changes in one step when it has arrived. */
+  advance(load) {
+    if (!this.pending && !this.exhausted) {
+      this.pending = load(`b/${this.blocks[this.next][1]}.json`).then((list) => {
+        this.add(list);
+        this.next++;
+        this.pending = null;
+      }, (err) => {
+        this.pending = null;
+        throw err;
+      });
+    }
+    return this.pending || Promise.resolve();
+  }
 }
 
 /**
  * The static index: `load(relPath)` returns the parsed JSON of a file of the index directory
- * (fetch in the browser, readFile under Node). Shards and chunks are loaded once, on demand.
+ * (fetch in the browser, readFile under Node). Every file is loaded once, on demand.
  */
 export class StaticIndex {
   static async open(load) {
@@ -476,153 +618,333 @@ export class StaticIndex {
   }
 
   constructor(meta, load) {
-    if (meta.version !== 1) throw new Error(`unsupported search index version ${meta.version}`);
+    if (meta.version !== 2) throw new Error(`unsupported search index version ${meta.version}`);
     this.meta = meta;
-    this.load = load;
-    this.shards = new Map();
-    this.chunks = new Map();
-    this.clauseDocs = new Map();
-    this.idDocs = new Map();
-    meta.docs.forEach((row, index) => {
-      const [id, corpus, , key] = row;
-      if (!this.idDocs.has(id)) this.idDocs.set(id, []);
-      this.idDocs.get(id).push(index);
-      if (key === null) return;
-      const terms = [key];
-      if (corpus >= 0) terms.push(`${meta.corpora[corpus]}:${key}`);
-      for (const t of terms) {
-        if (!this.clauseDocs.has(t)) this.clauseDocs.set(t, []);
-        this.clauseDocs.get(t).push(index);
+    this.files = new Map();
+    this.load = (path) => {
+      if (!this.files.has(path)) {
+        this.files.set(path, load(path).catch((err) => {
+          this.files.delete(path); // a later query may try again
+          throw err;
+        }));
       }
-    });
-    const n = meta.docs.length;
+      return this.files.get(path);
+    };
+    this.terms = new Map(); // term → Promise<TermPostings>
+    this.keys = new Map(); // lookup key → value, for the fetched lookup shards
+    this.keyShards = new Set();
+    this.lengths = new Map(); // page → field lengths seen in any postings
+    const n = meta.count;
     this.avg = meta.totals.map((total) => (n > 0 ? total / n : 0));
     this.lookup = {
       corpora: meta.corpora,
-      hasClause: (c) => this.clauseDocs.has(clauseTerm(c)),
-      hasId: (id) => this.idDocs.has(id),
+      hasClause: (c) => this.keys.has(`c:${clauseTerm(c)}`),
+      hasId: (id) => this.keys.has(`i:${id}`),
     };
   }
 
-  docId(index) {
-    return this.meta.docs[index][0];
-  }
-
-  parse(raw) {
+  /** Parses a query; first fetches the lookup shards of every word that may be a clause or id. */
+  async parse(raw) {
+    const asked = new Set();
+    const probe = {
+      corpora: this.meta.corpora,
+      hasClause: (c) => { asked.add(`c:${clauseTerm(c)}`); return false; },
+      hasId: (id) => { asked.add(`i:${id}`); return false; },
+    };
+    // Answering "no" to every question visits every word the real parse may ask about.
+    parseQuery(raw, probe, this.meta.limits);
+    const shards = new Set([...asked].map((k) => fnv1a(k) % this.meta.shards.k));
+    await Promise.all([...shards].filter((s) => !this.keyShards.has(s)).map(async (s) => {
+      const shard = await this.load(`k/${s}.json`);
+      for (const [key, value] of Object.entries(shard)) this.keys.set(key, value);
+      this.keyShards.add(s);
+    }));
     return parseQuery(raw, this.lookup, this.meta.limits);
   }
 
-  byRank(docs) {
-    return [...docs].sort((a, b) => this.meta.docs[a][2] - this.meta.docs[b][2] || a - b);
-  }
-
-  async postings(terms) {
-    const shardIds = new Set(terms.map((t) => fnv1a(t) % this.meta.shards));
-    await Promise.all([...shardIds].map(async (id) => {
-      if (!this.shards.has(id)) this.shards.set(id, this.load(`t/${id}.json`));
-      await this.shards.get(id);
-    }));
-    const out = new Map();
-    for (const t of terms) {
-      const shard = await this.shards.get(fnv1a(t) % this.meta.shards);
-      const raw = shard[t];
-      const withPositions = !t.startsWith('u:');
-      out.set(t, raw ? raw.map((list) => decodeField(list, withPositions)) : [new Map(), new Map(), new Map()]);
+  /** The postings of a term (its directory entry, then blocks on demand). */
+  term(t) {
+    if (!this.terms.has(t)) {
+      const promise = this.load(`t/${fnv1a(t) % this.meta.shards.t}.json`)
+        .then((shard) => new TermPostings(t, shard[t], this.lengths));
+      promise.catch(() => this.terms.delete(t));
+      this.terms.set(t, promise);
     }
-    return out;
+    return this.terms.get(t);
   }
 
-  bm25(weight, tf, doc, field) {
+  boostOf(doc) {
+    return doc < this.meta.primary ? this.meta.primaryBoost : 1;
+  }
+
+  bm25(weight, tf, len, field) {
     const { k1, b } = this.meta;
-    const len = this.meta.docs[doc][4 + field];
     return weight * (1 + k1) * tf / (tf + k1 * (1 - b + b * len / this.avg[field]));
   }
 
   idf(df) {
-    const n = this.meta.docs.length;
+    const n = this.meta.count;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
-  /** Score of a term (one token) or phrase (several) in doc, summed over fields; 0 = no match. */
+  /** Score of a term (one token) or phrase (several) on a page whose postings of every token are
+   *  known, summed over fields, boost included; 0 = no match. */
   sequenceScore(post, seq, doc, weight) {
     let score = 0;
     for (let f = 0; f < 3; f++) {
-      const lists = seq.map((t) => post.get(t)[f]);
-      if (lists.some((l) => !l.has(doc))) continue;
+      const entries = seq.map((t) => post.get(t).fields[f].get(doc));
+      if (entries.some((e) => e === undefined)) continue;
       let tf;
-      if (seq.length === 1) tf = lists[0].get(doc).tf;
+      if (seq.length === 1) tf = entries[0].tf;
       else {
-        const rest = lists.slice(1).map((l) => new Set(l.get(doc).positions));
-        tf = lists[0].get(doc).positions.filter((p) => rest.every((s, k) => s.has(p + k + 1))).length;
+        const rest = entries.slice(1).map((e) => new Set(e.positions));
+        tf = entries[0].positions.filter((p) => rest.every((s, k) => s.has(p + k + 1))).length;
       }
       if (tf === 0) continue;
-      const idf = seq.reduce((sum, t, k) => sum + this.idf(lists[k].size), 0);
-      score += this.bm25(idf * this.meta.boosts[f] * weight, tf, doc, f);
+      const idf = seq.reduce((sum, t) => sum + this.idf(post.get(t).df[f]), 0);
+      score += this.bm25(idf * this.meta.boosts[f] * weight, tf, entries[0].len, f);
     }
-    return score;
+    return score * this.boostOf(doc);
+  }
+
+  /** Largest tf the term can have in field f of a page not seen in its postings yet: the page's
+   *  score for the term is at most the frontier. */
+  tfBound(tp, doc, f, len) {
+    if (tp.df[f] === 0) return 0;
+    const { k1, b } = this.meta;
+    const most = tp.frontier;
+    const w = this.boostOf(doc) * this.idf(tp.df[f]) * this.meta.boosts[f] * (1 + k1);
+    if (most >= w) return Infinity;
+    const norm = k1 * (1 - b + b * len / this.avg[f]);
+    return Math.floor(most * norm / (w - most) + 1e-9);
+  }
+
+  /**
+   * Upper bound of a phrase's score on a page while some of its tokens are unknown there. Per
+   * field, the phrase cannot occur more often than its known tokens occur together at the right
+   * offsets, nor than any unknown token can occur (`tfBound`); with no such limit, a phrase scores
+   * at most the sum of its tokens' scores (its idf is their sum and its tf at most each of theirs).
+   */
+  sequenceBound(post, seq, doc, weight) {
+    const coarse = () => weight * seq.reduce((sum, t) => {
+      const tp = post.get(t);
+      const s = tp.state(doc);
+      return sum + (s === 'yes' ? this.sequenceScore(post, [t], doc, 1) : s === 'no' ? 0 : tp.frontier);
+    }, 0);
+    let total = 0;
+    for (let f = 0; f < 3; f++) {
+      const len = this.lengths.get(doc)?.[f] ?? null;
+      let most = Infinity;
+      const known = [];
+      for (let k = 0; k < seq.length && most > 0; k++) {
+        const tp = post.get(seq[k]);
+        const s = tp.state(doc);
+        if (s === 'no') most = 0;
+        else if (s === 'yes') {
+          const e = tp.fields[f].get(doc);
+          if (e === undefined) most = 0;
+          else {
+            most = Math.min(most, e.tf);
+            if (e.positions) known.push([e.positions, k]);
+          }
+        } else if (len !== null) most = Math.min(most, this.tfBound(tp, doc, f, len));
+      }
+      if (most === 0) continue;
+      if (most === Infinity || len === null) return coarse();
+      if (known.length >= 2) {
+        const [first, at] = known[0];
+        const rest = known.slice(1).map(([positions, k]) => [new Set(positions), k - at]);
+        most = Math.min(most, first.filter((p) => rest.every(([s, d]) => s.has(p + d))).length);
+        if (most === 0) continue;
+      }
+      const idf = seq.reduce((sum, t) => sum + this.idf(post.get(t).df[f]), 0);
+      total += this.boostOf(doc) * this.bm25(idf * this.meta.boosts[f] * weight, most, len, f);
+    }
+    return total;
+  }
+
+  /**
+   * What is known of a page's rank: its score lies in [lb, ub], `qual` is 'yes' when it certainly
+   * qualifies (phrases, MIN_MATCH_RATIO) and 'maybe' when that depends on unknown postings; null
+   * when it certainly does not. `tierLB`/`tierUB` bound whether it matches every word.
+   */
+  bounds(q, post, doc) {
+    const { wordMatch } = this.meta.limits;
+    let lb = 0;
+    let ub = 0;
+    let qual = 'yes';
+    const state = (t) => post.get(t).state(doc);
+    for (const phrase of q.phrases) {
+      const states = phrase.map(state);
+      if (states.includes('no')) return null;
+      if (states.every((s) => s === 'yes')) {
+        const s = this.sequenceScore(post, phrase, doc, 1);
+        if (s === 0) return null;
+        lb += s;
+        ub += s;
+      } else {
+        qual = 'maybe';
+        ub += this.sequenceBound(post, phrase, doc, 1);
+      }
+    }
+    const matched = new Set();
+    const unknown = new Set();
+    for (const t of q.terms) {
+      const s = state(t);
+      if (s === 'yes') {
+        const v = this.sequenceScore(post, [t], doc, 1);
+        matched.add(t);
+        lb += v;
+        ub += v;
+      } else if (s === 'unk') {
+        unknown.add(t);
+        ub += post.get(t).frontier;
+      }
+    }
+    if (q.terms.length > 0) {
+      if (matched.size + unknown.size < q.minMatch) return null;
+      if (matched.size < q.minMatch) qual = 'maybe';
+    }
+    for (const seq of q.bonus) {
+      const states = seq.map(state);
+      if (states.includes('no')) continue;
+      if (states.every((s) => s === 'yes')) {
+        const s = this.sequenceScore(post, seq, doc, this.meta.bonus);
+        lb += s;
+        ub += s;
+      } else ub += this.sequenceBound(post, seq, doc, this.meta.bonus);
+    }
+    let tierLB = 1;
+    let tierUB = 1;
+    for (const w of q.words) {
+      const need = required(w.length, wordMatch);
+      if (w.filter((t) => matched.has(t)).length < need) tierLB = 0;
+      if (w.filter((t) => matched.has(t) || unknown.has(t)).length < need) tierUB = 0;
+    }
+    const exact = qual === 'yes' && lb === ub && tierLB === tierUB;
+    return { doc, lb, ub, qual, tierLB, tierUB, exact };
+  }
+
+  /** The same for every page not seen in any fetched postings (null: none can qualify). Such a
+   *  page has none of the fully fetched terms, so a phrase or bonus needing one cannot occur. */
+  unseenBounds(q, post) {
+    const live = (t) => !post.get(t).exhausted;
+    const frontier = (seq) => seq.reduce((sum, t) => sum + post.get(t).frontier, 0);
+    if (!q.phrases.every((p) => p.every(live))) return null;
+    if (q.terms.length > 0 && q.terms.filter(live).length < q.minMatch) return null;
+    let ub = frontier(q.terms) + q.phrases.reduce((sum, p) => sum + frontier(p), 0);
+    for (const seq of q.bonus) if (seq.every(live)) ub += this.meta.bonus * frontier(seq);
+    const { wordMatch } = this.meta.limits;
+    const tierUB = q.words.every((w) => w.filter(live).length >= required(w.length, wordMatch)) ? 1 : 0;
+    return { doc: -1, lb: 0, ub, qual: 'maybe', tierLB: 0, tierUB, exact: false };
+  }
+
+  /**
+   * The first `want` pages by (every word matched, score, page number) — engine.rs's two tiers —
+   * once the fetched postings prove them: `{hits}`. Else what stands in the way: `pages` whose
+   * bounds overlap where the order is decided, and `unseen` when pages not seen yet still could
+   * rank. `done` caches pages whose every term is settled (their bounds cannot change).
+   */
+  settle(q, post, needed, want, done) {
+    const seen = new Set();
+    for (const t of needed) for (const d of post.get(t).seen) seen.add(d);
+    const known = [];
+    for (const doc of seen) {
+      if (!done.has(doc)) {
+        const b = this.bounds(q, post, doc);
+        if (needed.every((t) => post.get(t).state(doc) !== 'unk')) done.set(doc, b);
+        if (b) known.push(b);
+      } else if (done.get(doc)) known.push(done.get(doc));
+    }
+    known.sort((a, b) => (b.tierLB - a.tierLB) || (b.lb - a.lb) || (a.doc - b.doc));
+    const top = known.filter((e) => e.qual === 'yes').slice(0, want);
+    const chosen = new Set(top.map((e) => e.doc));
+    const rest = known.filter((e) => !chosen.has(e.doc));
+    const unseen = this.unseenBounds(q, post);
+    if (unseen) rest.push(unseen);
+    const beats = (x, y) => {
+      if (x.exact && y.exact) return x.tierLB > y.tierLB || (x.tierLB === y.tierLB && (x.lb > y.lb || (x.lb === y.lb && x.doc < y.doc)));
+      return x.tierLB > y.tierUB || (x.tierLB >= y.tierUB && x.lb > y.ub);
+    };
+    const blocking = new Set();
+    const block = (e) => { if (!e.exact) blocking.add(e); };
+    for (let i = 0; i + 1 < top.length; i++) {
+      if (!beats(top[i], top[i + 1])) { block(top[i]); block(top[i + 1]); }
+    }
+    for (const y of rest) {
+      const losers = top.length < want ? top : top.filter((x) => !beats(x, y));
+      if (top.length < want || losers.length > 0) { block(y); losers.forEach(block); }
+    }
+    if (blocking.size === 0) return { hits: top.map((e) => ({ doc: e.doc, score: e.lb, allWords: e.tierLB === 1 })) };
+    // The undecided pages that may rank highest first.
+    return { pages: [...blocking].filter((e) => e !== unseen).map((e) => e.doc), unseen: blocking.has(unseen) };
+  }
+
+  /** Reads a page whole (its display file) and settles every needed term there. */
+  async readPage(doc, post) {
+    const p = await this.page(doc);
+    const terms = pageTerms(p, this.meta.synonyms, this.meta.gap);
+    this.lengths.set(doc, p.lengths);
+    for (const [t, tp] of post) tp.addPage(doc, terms.get(t), p.lengths);
+  }
+
+  /**
+   * Ranked text hits (at most `want`). Postings come in blocks, most important first; a round
+   * fetches the next blocks of the terms that can change the ranking most, or, once only a few
+   * pages remain undecided, those pages' own files (which the result list shows anyway).
+   */
+  async textSearch(q, want) {
+    const needed = [...new Set([...q.terms, ...q.phrases.flat(), ...q.bonus.flat()])];
+    const post = new Map(await Promise.all(needed.map(async (t) => [t, await this.term(t)])));
+    // How much a term's unseen pages can still count: the frontier times the term itself and
+    // each phrase or adjacency bonus it is part of that can still occur (a phrase scores at most
+    // the sum of its tokens' scores).
+    const live = (t) => !post.get(t).exhausted;
+    const reach = (t) => {
+      let times = q.terms.includes(t) ? 1 : 0;
+      for (const seq of q.bonus) if (seq.every(live)) times += this.meta.bonus * seq.filter((x) => x === t).length;
+      for (const seq of q.phrases) times += seq.filter((x) => x === t).length;
+      return times * post.get(t).frontier;
+    };
+    const done = new Map();
+    for (;;) {
+      const { hits, pages, unseen } = this.settle(q, post, needed, want, done);
+      if (hits) return hits;
+      // While pages never seen could still rank, or many seen ones are undecided: the next blocks
+      // of the terms that could change the ranking most (within half of the largest reach). Then
+      // the few undecided pages are read whole (the list shows the winners' files anyway).
+      const few = pages.length <= want;
+      const jobs = few && !unseen ? pages.map((doc) => this.readPage(doc, post)) : [];
+      const open = needed.filter(live);
+      if ((unseen || !few) && open.length > 0) {
+        const reaches = open.map(reach);
+        const most = Math.max(...reaches);
+        jobs.push(...open.filter((_, i) => reaches[i] >= most / 2).map((t) => post.get(t).advance(this.load)));
+      }
+      if (jobs.length === 0) throw new Error('search: the ranking did not settle with every posting known');
+      await Promise.all(jobs);
+    }
   }
 
   /** Ranked [{doc, score}] and the parsed query; throws QueryError. */
   async search(raw, limit) {
-    const q = this.parse(raw);
+    const q = await this.parse(raw);
     const exact = [];
-    const push = (docs) => { for (const d of docs) if (!exact.includes(d)) exact.push(d); };
-    for (const id of q.ids) push(this.byRank(this.idDocs.get(id) || []));
-    for (const c of q.clauses) push(this.byRank(this.clauseDocs.get(clauseTerm(c)) || []));
-    if (!hasText(q)) {
-      for (const c of q.clauses) {
-        const prefix = `${clauseTerm(c)}.`;
-        const under = [];
-        for (const [term, docs] of this.clauseDocs) if (term.startsWith(prefix) && term.length > prefix.length) under.push(...docs);
-        push(this.byRank(under));
-      }
-    }
+    const push = (docs) => { for (const d of docs || []) if (!exact.includes(d)) exact.push(d); };
+    for (const id of q.ids) push(this.keys.get(`i:${id}`)?.[0]);
+    for (const c of q.clauses) push(this.keys.get(`c:${clauseTerm(c)}`)?.[0]);
+    if (!hasText(q)) for (const c of q.clauses) push(this.keys.get(`c:${clauseTerm(c)}`)?.[1]);
     let text = [];
-    if (hasText(q)) text = (await this.textSearch(q)).filter((h) => !exact.includes(h.doc));
+    if (hasText(q) && limit > 0) text = (await this.textSearch(q, limit + exact.length)).filter((h) => !exact.includes(h.doc));
     const top = text.reduce((m, h) => Math.max(m, h.score), 0);
     const hits = exact.map((doc, rank) => ({ doc, score: top + (exact.length - rank) })).concat(text);
     return { query: q, hits: hits.slice(0, limit) };
   }
 
-  async textSearch(q) {
-    const needed = new Set(q.terms);
-    for (const seq of q.phrases.concat(q.bonus)) for (const t of seq) needed.add(t);
-    const post = await this.postings([...needed]);
-    const candidates = new Set();
-    for (const t of needed) for (const field of post.get(t)) for (const doc of field.keys()) candidates.add(doc);
-    const hits = [];
-    for (const doc of candidates) {
-      let score = 0;
-      let ok = true;
-      for (const phrase of q.phrases) {
-        const s = this.sequenceScore(post, phrase, doc, 1);
-        if (s === 0) { ok = false; break; }
-        score += s;
-      }
-      if (!ok) continue;
-      const matched = new Set();
-      for (const t of q.terms) {
-        const s = this.sequenceScore(post, [t], doc, 1);
-        if (s > 0) { matched.add(t); score += s; }
-      }
-      if (q.terms.length > 0 && matched.size < q.minMatch) continue;
-      for (const seq of q.bonus) score += this.sequenceScore(post, seq, doc, this.meta.bonus);
-      // First tier: every word satisfied (engine.rs all_words_query).
-      const allWords = q.words.every((w) => w.filter((t) => matched.has(t)).length >= required(w.length, this.meta.limits.wordMatch));
-      hits.push({ doc, score, allWords });
-    }
-    hits.sort((a, b) => (b.allWords - a.allWords) || (b.score - a.score) || (a.doc - b.doc));
-    return hits;
-  }
-
-  /** Display data of a page: {id, url, title, number, breadcrumb, sections}. */
+  /** A page's file: {id, url, title, number, breadcrumb, sections, tags, lengths}. */
   async page(doc) {
-    const chunkId = this.meta.docs[doc][7];
-    if (!this.chunks.has(chunkId)) this.chunks.set(chunkId, this.load(`c/${chunkId}.json`));
-    const chunk = await this.chunks.get(chunkId);
-    const row = chunk.find((r) => r[0] === this.docId(doc));
-    const [id, url, title, number, breadcrumb, sections] = row;
-    return { id, url, title, number, breadcrumb, sections };
+    const [id, url, title, number, breadcrumb, sections, tags, lengths] = await this.load(`d/${doc}.json`);
+    return { id, url, title, number, breadcrumb, sections, tags, lengths };
   }
 
   /** Best section, deep link and snippet of a hit (as the server's engine::Hit). */

@@ -5,7 +5,9 @@
 // The "/" shortcut to the header search box is site.js's, on every page.
 import { StaticIndex, QueryError } from './search-core.js';
 
-const SHOWN = 20;
+// Results listed at first, and added by each press of the "more" button: the first query fetches
+// the display files of these pages only.
+const PAGE = 10;
 const DEBOUNCE_MS = 120;
 
 const results = document.querySelector('[data-search-results]');
@@ -38,12 +40,21 @@ function start() {
     return indexPromise;
   };
 
+  // "さらに表示" after the list, shown while more results exist.
+  const more = document.createElement('button');
+  more.type = 'button';
+  more.className = 'search-more';
+  more.textContent = 'さらに表示';
+  more.hidden = true;
+  results.after(more);
+
   let generation = 0;
   let timer = 0;
   let latest = Promise.resolve(); // the run for the query now in the box
 
-  async function run(query) {
+  async function run(query, limit = PAGE) {
     const mine = ++generation;
+    more.hidden = true;
     if (query.trim() === '') {
       results.replaceChildren();
       status.textContent = '検索語を入力してください（例: 暗号化、3.2.1、mhlw5 6.12、"医療情報"）。';
@@ -52,15 +63,20 @@ function start() {
     status.textContent = '検索しています…';
     try {
       const index = await openIndex();
-      const { query: parsed, hits } = await index.search(query, SHOWN);
-      const shown = await Promise.all(hits.map((hit) => index.present(hit, parsed)));
+      // One hit beyond the page says whether there are more.
+      const { query: parsed, hits } = await index.search(query, limit + 1);
+      const shown = await Promise.all(hits.slice(0, limit).map((hit) => index.present(hit, parsed)));
       if (mine !== generation) return;
+      const before = results.children.length;
       results.replaceChildren(...shown.map((hit) => renderHit(hit, base)));
+      more.hidden = hits.length <= limit;
+      more.dataset.limit = String(limit + PAGE);
       // Echo the query without control or format characters (a U+202E would reverse the message).
       const echo = query.replace(/[\p{Cc}\p{Cf}]/gu, '');
       status.textContent = shown.length === 0
         ? `「${echo}」に一致するページはありません。`
-        : `「${echo}」の検索結果: ${shown.length}件${shown.length === SHOWN ? '以上' : ''}`;
+        : `「${echo}」の検索結果: ${shown.length}件${more.hidden ? '' : '以上'}`;
+      return before;
     } catch (err) {
       if (mine !== generation) return;
       results.replaceChildren();
@@ -68,6 +84,14 @@ function start() {
       if (!(err instanceof QueryError)) console.error(err);
     }
   }
+
+  // More results of the same query; the focus moves to the first new one (it was on the button).
+  more.addEventListener('click', () => {
+    latest = run(input.value, Number(more.dataset.limit)).then((before) => {
+      const links = results.querySelectorAll('a');
+      if (before !== undefined && links[before]) links[before].focus();
+    });
+  });
 
   function keepInUrl(query) {
     const url = new URL(window.location.href);

@@ -1,0 +1,61 @@
+// Checks that the browser derives from a page's own file (pageTerms in search-core.js) exactly the
+// postings the build wrote for it: every term of every shard and block, every page, every field
+// (tf, field length, positions), and no term the index lacks. The browser relies on this to settle
+// a page's score from its file instead of fetching long postings lists.
+// Usage: node tests/js/page-terms.mjs <index dir (…/search/<hash>/)>; prints a summary, exits 1 on
+// the first difference. tests/search_engine.rs and tests/search_eval.rs run it.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { StaticIndex, pageTerms } from '../../themes/default/static/search-core.js';
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error('usage: node tests/js/page-terms.mjs <index dir>');
+  process.exit(2);
+}
+const read = (p) => JSON.parse(readFileSync(join(dir, p), 'utf8'));
+const index = await StaticIndex.open(async (p) => read(p));
+const { meta } = index;
+
+// The index's postings, decoded: term → page → [per field {tf, len, positions} or null].
+const indexed = new Map();
+for (const file of readdirSync(join(dir, 't'))) {
+  for (const t of Object.keys(read(join('t', file)))) {
+    const tp = await index.term(t);
+    while (!tp.exhausted) await tp.advance(index.load);
+    const byPage = new Map();
+    tp.fields.forEach((field, f) => {
+      for (const [doc, e] of field) {
+        if (!byPage.has(doc)) byPage.set(doc, [null, null, null]);
+        byPage.get(doc)[f] = e;
+      }
+    });
+    indexed.set(t, byPage);
+  }
+}
+
+let checked = 0;
+const fail = (msg) => {
+  console.error(msg);
+  process.exit(1);
+};
+for (let doc = 0; doc < meta.count; doc++) {
+  const page = await index.page(doc);
+  const derived = pageTerms(page, meta.synonyms, meta.gap);
+  for (const [t, fields] of derived) {
+    const want = indexed.get(t)?.get(doc);
+    if (!want) fail(`page ${doc} (${page.id}): ${JSON.stringify(t)} derived but not in the index`);
+    fields.forEach((positions, f) => {
+      const e = want[f];
+      const got = positions ? { tf: positions.length, len: page.lengths[f], positions: t.startsWith('u:') ? null : positions } : null;
+      if (JSON.stringify(got) !== JSON.stringify(e)) {
+        fail(`page ${doc} (${page.id}) term ${JSON.stringify(t)} field ${f}: derived ${JSON.stringify(got)}, indexed ${JSON.stringify(e)}`);
+      }
+    });
+    checked++;
+  }
+  for (const [t, byPage] of indexed) {
+    if (byPage.has(doc) && !derived.has(t)) fail(`page ${doc} (${page.id}): ${JSON.stringify(t)} indexed but not derived`);
+  }
+}
+console.log(`${meta.count} pages, ${indexed.size} terms, ${checked} page-term postings derived alike`);
