@@ -27,6 +27,16 @@ function isKatakanaLetter(c) {
   return (cp >= 0x30a1 && cp <= 0x30fa) || cp === 0x30fc;
 }
 
+/** Characters NFKC and lowercasing leave alone (normalize.rs `unchanged_alone`): skips the
+ *  Unicode tables for most of a Japanese text. */
+function unchangedAlone(c) {
+  const cp = c.codePointAt(0);
+  return (cp >= 0x20 && cp <= 0x40) || (cp >= 0x5b && cp <= 0x7e) ||
+    (cp >= 0x3001 && cp <= 0x3002) || (cp >= 0x3005 && cp <= 0x3011) ||
+    (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30a1 && cp <= 0x30fa) || cp === 0x30fc ||
+    (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff);
+}
+
 /** NFKC, lowercase and trailing-ー folding, chunk by chunk, with a map to original characters. */
 export function normalizeWithMap(text) {
   const original = Array.from(text);
@@ -36,6 +46,12 @@ export function normalizeWithMap(text) {
   while (start < original.length) {
     let end = start + 1;
     while (end < original.length && continuesChunk(original[end])) end++;
+    if (end === start + 1 && unchangedAlone(original[start])) {
+      chars.push(original[start]);
+      origin.push([start, end]);
+      start = end;
+      continue;
+    }
     const chunk = original.slice(start, end).join('').normalize('NFKC').toLowerCase();
     for (const c of chunk) {
       chars.push(c);
@@ -768,7 +784,7 @@ export class StaticIndex {
    * qualifies (phrases, MIN_MATCH_RATIO) and 'maybe' when that depends on unknown postings; null
    * when it certainly does not. `tierLB`/`tierUB` bound whether it matches every word.
    */
-  bounds(q, post, doc) {
+  bounds(q, post, doc, scores) {
     const { wordMatch } = this.meta.limits;
     let lb = 0;
     let ub = 0;
@@ -792,7 +808,9 @@ export class StaticIndex {
     for (const t of q.terms) {
       const s = state(t);
       if (s === 'yes') {
-        const v = this.sequenceScore(post, [t], doc, 1);
+        // A known term's score on a page never changes: computed once per query.
+        let v = scores.get(t).get(doc);
+        if (v === undefined) scores.get(t).set(doc, v = this.sequenceScore(post, [t], doc, 1));
         matched.add(t);
         lb += v;
         ub += v;
@@ -843,15 +861,17 @@ export class StaticIndex {
    * The first `want` pages by (every word matched, score, page number) — engine.rs's two tiers —
    * once the fetched postings prove them: `{hits}`. Else what stands in the way: `pages` whose
    * bounds overlap where the order is decided, and `unseen` when pages not seen yet still could
-   * rank. `done` caches pages whose every term is settled (their bounds cannot change).
+   * rank. `done` caches pages whose every term is settled (their bounds cannot change) and pages
+   * out of the running (null): the first pages' lower bounds only rise and every page's upper
+   * bound only falls, so a page they beat once stays beaten.
    */
-  settle(q, post, needed, want, done) {
+  settle(q, post, needed, want, done, scores) {
     const seen = new Set();
     for (const t of needed) for (const d of post.get(t).seen) seen.add(d);
     const known = [];
     for (const doc of seen) {
       if (!done.has(doc)) {
-        const b = this.bounds(q, post, doc);
+        const b = this.bounds(q, post, doc, scores);
         if (needed.every((t) => post.get(t).state(doc) !== 'unk')) done.set(doc, b);
         if (b) known.push(b);
       } else if (done.get(doc)) known.push(done.get(doc));
@@ -871,7 +891,12 @@ export class StaticIndex {
     for (let i = 0; i + 1 < top.length; i++) {
       if (!beats(top[i], top[i + 1])) { block(top[i]); block(top[i + 1]); }
     }
+    const last = top[top.length - 1];
     for (const y of rest) {
+      if (top.length === want && y !== unseen && beats(last, y)) {
+        done.set(y.doc, null);
+        continue;
+      }
       const losers = top.length < want ? top : top.filter((x) => !beats(x, y));
       if (top.length < want || losers.length > 0) { block(y); losers.forEach(block); }
     }
@@ -907,8 +932,9 @@ export class StaticIndex {
       return times * post.get(t).frontier;
     };
     const done = new Map();
+    const scores = new Map(needed.map((t) => [t, new Map()]));
     for (;;) {
-      const { hits, pages, unseen } = this.settle(q, post, needed, want, done);
+      const { hits, pages, unseen } = this.settle(q, post, needed, want, done, scores);
       if (hits) return hits;
       // While pages never seen could still rank, or many seen ones are undecided: the next blocks
       // of the terms that could change the ranking most (within half of the largest reach). Then
