@@ -933,15 +933,18 @@ export class StaticIndex {
     };
     const done = new Map();
     const scores = new Map(needed.map((t) => [t, new Map()]));
+    const read = new Set();
     for (;;) {
       const { hits, pages, unseen } = this.settle(q, post, needed, want, done, scores);
       if (hits) return hits;
       // While pages never seen could still rank, or many seen ones are undecided: the next blocks
       // of the terms that could change the ranking most (within half of the largest reach). Then
       // the few undecided pages are read whole (the list shows the winners' files anyway).
-      const few = pages.length <= want;
-      const jobs = few && !unseen ? pages.map((doc) => this.readPage(doc, post)) : [];
       const open = needed.filter(live);
+      const few = pages.length <= want || open.length === 0;
+      const toRead = few && !unseen ? pages.filter((doc) => !read.has(doc)) : [];
+      for (const doc of toRead) read.add(doc);
+      const jobs = toRead.map((doc) => this.readPage(doc, post));
       if ((unseen || !few) && open.length > 0) {
         const reaches = open.map(reach);
         const most = Math.max(...reaches);
