@@ -3,10 +3,11 @@
 // The Pagefind side of bench/search.sh: SITE_DIR is a built site on which `pagefind --site` has
 // written SITE_DIR/pagefind/. For each query, a fresh Chromium context (empty cache) opens a small
 // page added to SITE_DIR (bench-pagefind/) that does what a results page does: loads
-// /pagefind/pagefind.js, searches, and loads the data (URL, title, excerpt) of the first 20
-// results — the number shishin's search page shows. Chromium's CDP reports every URL fetched;
-// each file counts once, as raw bytes and as a compressing CDN would send it (gzip level 6 for
-// text: .js .json .css; Pagefind's own index files are already gzip-compressed and count as is).
+// /pagefind/pagefind.js, searches, and loads the data (URL, title, excerpt) of the first PAGE
+// results — the number shishin's search page lists at first (read from search.js). Chromium's
+// CDP reports every URL fetched; each file counts once, as raw bytes and as a compressing CDN
+// would send it (gzip level 6 for text: .js .json .css; Pagefind's own index files are already
+// gzip-compressed and count as is).
 //
 // Also scores Pagefind's ranking on the queries' expected page ids (recall@5, MRR over the first
 // 10; a result URL becomes an id through the <meta name="shishin-id"> of the built page).
@@ -19,8 +20,9 @@ import { gzipSync } from 'node:zlib';
 import { startServer, launchBrowser } from '../tests/browser/helpers.mjs';
 import { readQueries } from '../tests/js/queries.mjs';
 
-const SHOWN = 20;
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SHOWN = Number(/const PAGE = (\d+);/.exec(readFileSync(join(repo, 'themes/default/static/search.js'), 'utf8'))?.[1]);
+if (!SHOWN) throw new Error('themes/default/static/search.js: cannot find `const PAGE = N;`');
 const [siteArg, queriesArg] = process.argv.slice(2);
 if (!siteArg) {
   console.error('usage: node bench/pagefind-bytes.mjs SITE_DIR [QUERIES_YAML]');
