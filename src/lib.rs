@@ -5,6 +5,7 @@ pub mod build;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod incremental;
 pub mod disclosure;
 pub mod init;
 pub mod mapping;

@@ -732,3 +732,114 @@ mod api {
         assert!(body["error"].is_string());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Incremental rebuilds equal fresh builds
+
+/// Every file of a fresh `build_site` of `root` as serve builds it (drafts, live-reload script).
+fn fresh_build(root: &Path) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
+    let opts = serve_options(root);
+    shishin::build::build_site(&opts).map(|b| b.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).map_err(|d| d.to_string())
+}
+
+fn serve_options(root: &Path) -> shishin::build::BuildOptions {
+    let mut opts = shishin::build::BuildOptions::new(root);
+    opts.include_drafts = true;
+    opts.dev_reload = Some(shishin::serve::livereload::WS_PATH.to_string());
+    opts
+}
+
+/// The first path whose bytes differ between two file maps (or that only one has).
+fn first_difference(a: &std::collections::BTreeMap<String, Vec<u8>>, b: &std::collections::BTreeMap<String, Vec<u8>>) -> Option<String> {
+    a.keys().chain(b.keys()).find(|k| a.get(*k) != b.get(*k)).cloned()
+}
+
+/// The shipped site (every capability: mappings, disclosure, glossary, requirements) edited in all
+/// the ways a maintainer does; after each edit the build that reuses the previous builds' results
+/// writes exactly the files of a build from nothing, static index included.
+#[test]
+fn incremental_builds_write_exactly_what_fresh_builds_write() {
+    use shishin::build::build_site_incremental;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::copy(repo.join("shishin.yaml"), root.join("shishin.yaml")).unwrap();
+    for d in ["content", "search-index"] {
+        copy_dir(&repo.join(d), &root.join(d));
+    }
+    let edit = |rel: &str, f: &dyn Fn(String) -> String| {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, f(text)).unwrap();
+    };
+    let page = "content/mic/3/3.2/3.2.1.md";
+    let theme = |name: &str| std::fs::read_to_string(repo.join("themes/default").join(name)).unwrap();
+    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+        ("the first build", Box::new(|| {})),
+        ("a body edit", Box::new(|| edit(page, &|t| format!("{t}\n追記した段落。暗号鍵の管理台帳。\n")))),
+        // Other pages show this title (cross-references, navigation, mapping tables).
+        ("a title edit", Box::new(|| edit("content/mhlw5/6/6.3.md", &|t| t.replacen("title: \"", "title: \"改めた", 1)))),
+        ("a broken front matter", Box::new(|| edit(page, &|t| t.replace("confidence: high", "confidence: [high")))),
+        ("its fix", Box::new(|| edit(page, &|t| t.replace("confidence: [high", "confidence: high")))),
+        ("a mapping rationale", Box::new(|| edit("content/data/mappings.yaml", &|t| t.replacen("説明資料が 3.2.1 と", "説明資料（2018年）が 3.2.1 と", 1)))),
+        ("a glossary term", Box::new(|| edit("content/data/glossary.yaml", &|t| t.replacen("term: PHR", "term: PHR（個人健康記録）", 1)))),
+        ("a new page", Box::new(|| edit("content/mic/3/3.2/3.2.99.md", &|_| "---\ntitle: 試験の項\nnumber: \"3.2.99\"\nid: mic-3.2.99\n---\n\n[[mic-3.2.1]] を参照。\n".into()))),
+        ("a page removed", Box::new(|| std::fs::remove_file(root.join("content/mic/3/3.2/3.2.99.md")).unwrap())),
+        ("a template override", Box::new(|| edit("themes/default/templates/page.html", &|_| theme("templates/page.html").replacen("{% block meta %}", "{% block meta %}<meta name=\"x-override\" content=\"1\">", 1)))),
+        ("a stylesheet override", Box::new(|| edit("themes/default/static/style.css", &|_| format!("{}\n.x {{ color: red; }}\n", theme("static/style.css"))))),
+        ("a synonym", Box::new(|| edit("search-index/synonyms.yaml", &|t| format!("{t}  - [管理台帳, 台帳]\n")))),
+        ("nothing", Box::new(|| {})),
+    ];
+    let opts = serve_options(&root);
+    let mut cache = shishin::incremental::BuildCache::default();
+    for (what, step) in steps {
+        step();
+        let incremental = build_site_incremental(&opts, &mut cache).map_err(|d| d.to_string()).map(|(built, index)| {
+            let mut files: std::collections::BTreeMap<String, Vec<u8>> = built.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            files.extend(index.write().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())));
+            files
+        });
+        let fresh = fresh_build(&root);
+        match (&incremental, &fresh) {
+            (Ok(a), Ok(b)) => assert!(first_difference(a, b).is_none(), "after {what}: {:?} differs", first_difference(a, b)),
+            (Err(a), Err(b)) => assert_eq!(a, b, "after {what}"),
+            _ => panic!("after {what}: incremental {:?} vs fresh {:?}", incremental.as_ref().map(|f| f.len()), fresh.as_ref().map(|f| f.len())),
+        }
+        assert_eq!(what == "a broken front matter", incremental.is_err(), "after {what}");
+    }
+}
+
+/// Over HTTP: after each edit (body, title of a cross-referenced page, new page, template), every
+/// file of a fresh build of the edited site is served with exactly its bytes, the static index
+/// folder (written after the reload) included.
+#[test]
+fn after_edits_serve_serves_exactly_the_files_of_a_fresh_build() {
+    let server = Server::start(|root| std::fs::create_dir_all(root.join("themes/default/templates")).unwrap(), &[]);
+    let page = "content/mic/3/3.2.1.md";
+    let base_html = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html")).unwrap();
+    let edits: Vec<(&str, String)> = vec![
+        (page, server.read(page).replace("事業者は**組織体制**を整える。", "事業者は**新しい体制**を整える。")),
+        ("content/mic/3/3.2.10.md", server.read("content/mic/3/3.2.10.md").replacen("title: ", "title: 改めた", 1)),
+        ("content/mic/3/3.2.5.md", "---\ntitle: 新しい項\nnumber: 3.2.5\nid: mic-3.2.5\n---\n\n[[mic-3.2.1]]\n".into()),
+        ("themes/default/templates/base.html", base_html.replacen("<body", "<!-- edited --><body", 1)),
+    ];
+    runtime().block_on(async {
+        let mut ws = ws_connect(server.port, Some(&origin(server.port))).await.unwrap();
+        assert_eq!(next_json(&mut ws).await["type"], "hello");
+        for (rel, text) in edits {
+            server.write(rel, &text);
+            next_of(&mut ws, "reload").await;
+            let fresh = fresh_build(&server.root).expect("the edited site builds");
+            assert!(fresh.keys().any(|k| k.starts_with("search/")), "the fresh build has a static index");
+            for (path, bytes) in &fresh {
+                let served = server.get(&format!("/guide/{path}"));
+                assert_eq!(served.status, 200, "after editing {rel}: {path}");
+                assert!(served.body == *bytes, "after editing {rel}: {path} differs from a fresh build");
+            }
+        }
+    });
+    let fresh = fresh_build(&server.root).unwrap();
+    assert!(String::from_utf8_lossy(&fresh["mic/3.2.1/index.html"]).contains("改めた"), "a cross-reference shows the new title");
+}
