@@ -725,6 +725,52 @@ mod api {
         }
     }
 
+    /// A page names its search index folder before the folder is written: a request for it waits
+    /// for the files instead of answering 404, and gets 503 (not a cached error) if they never come.
+    #[tokio::test]
+    async fn requests_for_an_index_being_written_wait_for_it() {
+        use shishin::output::OutputFiles;
+        use shishin::serve::state::{IndexFolder, Snapshot};
+        let state = Arc::new(State::new());
+        let mut pages = OutputFiles::default();
+        pages.insert("index.html", "<p>home</p>");
+        let (folder, writer) = IndexFolder::writing("/search/00ff/");
+        let (gone, gone_writer) = IndexFolder::writing("/search/11ee/");
+        state.update(|c| c.site = Some(Arc::new(Snapshot::new(&pages, "/".into(), Some(folder), Some(gone)))));
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let app = router(Arc::new(App {
+            state,
+            allowed: Allowed::new("127.0.0.1:1111".parse().unwrap()),
+            headers: vec![],
+            shutdown: rx,
+            ws_slots: Arc::new(tokio::sync::Semaphore::new(1)),
+        }));
+        let get = |uri: &'static str| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let res = app.oneshot(Request::builder().uri(uri).header("host", "127.0.0.1:1111").body(Body::empty()).unwrap()).await.unwrap();
+                let status = res.status();
+                (status, axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap())
+            })
+        };
+        let meta = get("/search/00ff/meta.json");
+        let missing = get("/search/00ff/t/9.json");
+        let dropped = get("/search/11ee/meta.json");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(!meta.is_finished(), "answered before the index was written");
+        let mut index = OutputFiles::default();
+        index.insert("search/00ff/meta.json", "{\"version\":1}");
+        writer.written(&index);
+        let (status, body) = meta.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(&body[..], b"{\"version\":1}");
+        assert_eq!(missing.await.unwrap().0, StatusCode::NOT_FOUND);
+        drop(gone_writer);
+        assert_eq!(dropped.await.unwrap().0, StatusCode::SERVICE_UNAVAILABLE);
+        // Pages are never held up.
+        assert_eq!(get("/").await.unwrap().0, StatusCode::OK);
+    }
+
     #[tokio::test]
     async fn no_backend_is_a_json_503() {
         let (status, _, body) = get(app(None), "/api/search?q=x").await;

@@ -144,7 +144,7 @@ async fn static_file(State(app): State<Arc<App>>, method: Method, uri: Uri) -> R
     match resolve(uri.path(), uri.query(), &site.base_path, |k| site.may_contain(k)) {
         Resolved::File(key) => {
             // A page of this build names its search index before the index is written.
-            if let Some(index) = site.index.as_ref().filter(|i| key.starts_with(&i.prefix) && i.is_writing())
+            if let Some(index) = site.indexes().find(|i| key.starts_with(&i.prefix) && i.is_writing())
                 && !index.wait(INDEX_WAIT).await
             {
                 let mut res = text(StatusCode::SERVICE_UNAVAILABLE, "the search index is not ready; try again\n");

@@ -194,8 +194,9 @@ impl Rebuilder {
         match result {
             Ok((built, index)) => {
                 let before = self.state.current();
-                let folder = self.index.folder(index, before.site.as_ref().and_then(|s| s.index.as_ref()));
-                let snapshot = Arc::new(Snapshot::new(&built.files, built.site.config.base_path(), Some(folder)));
+                let previous = before.site.as_ref().and_then(|s| s.index.clone());
+                let folder = self.index.folder(index, previous.as_ref());
+                let snapshot = Arc::new(Snapshot::new(&built.files, built.site.config.base_path(), Some(folder), previous));
                 let css_only = before.failure.is_none() && before.site.is_some() && !rescan && !changed.is_empty() && changed.iter().all(|p| is_stylesheet(p));
                 let asset_dir = snapshot.asset_dir.clone();
                 let now = self.state.update(|c| {

@@ -20,10 +20,13 @@ pub struct Snapshot {
     pub asset_dir: Option<String>,
     /// The static search index, written after the pages went out.
     pub index: Option<IndexFolder>,
+    /// The previous build's index, still served so a page loaded before this build can finish
+    /// its search (a fresh `build` has only `index`).
+    pub previous_index: Option<IndexFolder>,
 }
 
 impl Snapshot {
-    pub fn new(files: &OutputFiles, base_path: String, index: Option<IndexFolder>) -> Snapshot {
+    pub fn new(files: &OutputFiles, base_path: String, index: Option<IndexFolder>, previous_index: Option<IndexFolder>) -> Snapshot {
         let files = file_map(files);
         // Every asset lives under one content-hashed folder (render::theme).
         let asset_dir = files
@@ -31,16 +34,21 @@ impl Snapshot {
             .filter_map(|k| k.strip_prefix("assets/")?.split_once('/').map(|(hash, _)| hash))
             .min()
             .map(|hash| format!("{base_path}assets/{hash}/"));
-        Snapshot { files, base_path, asset_dir, index }
+        let previous_index = previous_index.filter(|p| index.as_ref().is_none_or(|i| i.prefix != p.prefix));
+        Snapshot { files, base_path, asset_dir, index, previous_index }
     }
 
     pub fn get(&self, key: &str) -> Option<Bytes> {
-        self.files.get(key).cloned().or_else(|| self.index.as_ref()?.get(key))
+        self.files.get(key).cloned().or_else(|| self.indexes().find_map(|i| i.get(key)))
     }
 
     /// Whether `key` is (or, while the index is being written, may be) a file of this build.
     pub fn may_contain(&self, key: &str) -> bool {
-        self.files.contains_key(key) || self.index.as_ref().is_some_and(|i| i.may_contain(key))
+        self.files.contains_key(key) || self.indexes().any(|i| i.may_contain(key))
+    }
+
+    pub fn indexes(&self) -> impl Iterator<Item = &IndexFolder> {
+        self.index.iter().chain(self.previous_index.iter())
     }
 }
 
