@@ -4,7 +4,7 @@
 use crate::content::load::{LoadOptions, load_site_cached};
 use crate::content::{Site, validate};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::incremental::{BuildCache, Capabilities, Fingerprint, IndexStore, Key, capabilities_key, index_dir_token, theme_key};
+use crate::incremental::{BuildCache, Capabilities, Fingerprint, IndexStore, Key, MarkdownCache, capabilities_key, index_dir_token, page_key, targets_key, theme_key};
 use crate::markdown::{self, Heading, Rendered, Targets};
 use crate::output::OutputFiles;
 use crate::render::context::{self, Globals};
@@ -121,7 +121,7 @@ type Checked = (Site, Vec<Rendered>, Arc<Capabilities>);
 fn check_all(opts: &BuildOptions, t: &mut Timings, cache: &mut BuildCache) -> Result<Checked, Diagnostics> {
     let (site, mut errors) = t.time("load", || load_site_cached(&opts.root, &LoadOptions { include_drafts: opts.include_drafts }, &mut cache.load))?;
     errors.extend(t.time("validate", || validate::validate(&site)).0);
-    let rendered = t.time("markdown", || render_markdown(&site, &mut errors));
+    let rendered = t.time("markdown", || render_markdown(&site, &mut errors, &mut cache.markdown));
     let caps = match t.time("capabilities", || cached_capabilities(&site, cache)) {
         Ok(c) => c,
         Err(e) => {
@@ -285,19 +285,54 @@ fn write_capability_files(site: &Site, caps: &Capabilities) -> Result<(), Diagno
     Ok(())
 }
 
-fn render_markdown(site: &Site, errors: &mut Diagnostics) -> Vec<Rendered> {
-    let first: Vec<(Vec<Heading>, Vec<Diagnostic>)> = site.pages.par_iter().map(markdown::headings).collect();
-    let headings: Vec<Vec<Heading>> = first.iter().map(|(h, _)| h.clone()).collect();
-    for (_, e) in first {
+/// Markdown of every page, in two passes (headings first, so cross-references can check
+/// anchors). A page whose body is unchanged keeps its headings; one whose body and every
+/// cross-reference target are unchanged keeps its HTML (`cache`).
+fn render_markdown(site: &Site, errors: &mut Diagnostics, cache: &mut MarkdownCache) -> Vec<Rendered> {
+    let body_keys: Vec<Key> = site.pages.par_iter().map(|p| Fingerprint::new("markdown").bytes(p.file.to_string_lossy().as_bytes()).bytes(p.body.as_bytes()).finish()).collect();
+    let known = &cache.headings;
+    let first: Vec<(Vec<Heading>, Vec<Diagnostic>)> = site
+        .pages
+        .par_iter()
+        .zip(&body_keys)
+        .map(|(page, key)| match known.get(&page.file) {
+            Some((k, hs)) if k == key => (hs.clone(), Vec::new()),
+            _ => markdown::headings(page),
+        })
+        .collect();
+    let mut headings: Vec<Vec<Heading>> = Vec::with_capacity(first.len());
+    cache.headings.clear();
+    for ((page, key), (hs, e)) in site.pages.iter().zip(&body_keys).zip(first) {
+        if e.is_empty() {
+            cache.headings.insert(page.file.clone(), (*key, hs.clone()));
+        }
         errors.extend(e);
+        headings.push(hs);
     }
     let targets = Targets::new(site, &headings);
-    let results: Vec<Result<Rendered, Vec<Diagnostic>>> =
-        site.pages.par_iter().zip(headings.par_iter()).map(|(page, hs)| markdown::render(page, hs, &targets)).collect();
-    results
-        .into_iter()
-        .map(|r| match r {
-            Ok(r) => r,
+    let targets_key = targets_key(site, &headings);
+    let keys: Vec<Key> = body_keys.iter().map(|k| Fingerprint::new("rendered").bytes(k).bytes(&targets_key).finish()).collect();
+    let known = &cache.rendered;
+    let results: Vec<Result<Rendered, Vec<Diagnostic>>> = site
+        .pages
+        .par_iter()
+        .zip(headings.par_iter())
+        .zip(&keys)
+        .map(|((page, hs), key)| match known.get(&page.file) {
+            Some((k, r)) if k == key => Ok(r.clone()),
+            _ => markdown::render(page, hs, &targets),
+        })
+        .collect();
+    cache.rendered.clear();
+    site.pages
+        .iter()
+        .zip(keys)
+        .zip(results)
+        .map(|((page, key), r)| match r {
+            Ok(r) => {
+                cache.rendered.insert(page.file.clone(), (key, r.clone()));
+                r
+            }
             Err(e) => {
                 errors.extend(e);
                 Rendered { html: String::new(), toc: Vec::new(), sections: Vec::new() }
@@ -352,8 +387,8 @@ fn render_pages(
                 }
             }
             let path = output_path(&page.url);
-            let ctx = ctx.into_json();
-            let key = Fingerprint::new("page").bytes(theme_key).bytes(template.as_bytes()).json(&ctx).finish();
+            let mut ctx = ctx.into_json();
+            let key = page_key(theme_key, &template, &mut ctx);
             if let Some((k, html)) = known.get(&path)
                 && *k == key
             {

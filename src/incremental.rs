@@ -7,12 +7,14 @@
 use crate::build::Capability;
 use crate::content::Site;
 use crate::content::load::{LoadCache, git_state};
+use crate::markdown::{Heading, Rendered};
 use crate::output::OutputFiles;
 use crate::render::theme::{THEME_DIR, Theme};
 use crate::search::Analyzer;
 use crate::search::site::AnalyzerSources;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 pub type Key = [u8; 32];
@@ -21,7 +23,8 @@ pub type Key = [u8; 32];
 /// writes the index after `serve` has reloaded the pages.
 pub type IndexStore = Arc<Mutex<Option<(String, Arc<OutputFiles>)>>>;
 
-/// SHA-256 over length-prefixed parts, so that ("ab", "c") and ("a", "bc") differ.
+/// SHA-256 over self-delimiting parts (length-prefixed bytes, 0xFF-terminated JSON), so that
+/// ("ab", "c") and ("a", "bc") differ.
 pub struct Fingerprint(Sha256);
 
 impl Fingerprint {
@@ -35,8 +38,22 @@ impl Fingerprint {
         self.0.update(bytes);
         self
     }
+    /// Streams the JSON text into the hash; 0xFF (never part of UTF-8) ends it.
     pub fn json(&mut self, value: &impl serde::Serialize) -> &mut Self {
-        self.bytes(&serde_json::to_vec(value).unwrap_or_default())
+        struct Sink<'a>(&'a mut Sha256);
+        impl std::io::Write for Sink<'_> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        // Serialising plain data into a sink that never fails cannot fail.
+        let _ = serde_json::to_writer(Sink(&mut self.0), value);
+        self.0.update([0xff]);
+        self
     }
     pub fn finish(&mut self) -> Key {
         self.0.finalize_reset().into()
@@ -55,6 +72,7 @@ pub struct Capabilities {
 #[derive(Default)]
 pub struct BuildCache {
     pub load: LoadCache,
+    pub markdown: MarkdownCache,
     pub theme: Option<(Key, Arc<Theme>)>,
     pub capabilities: Option<(Key, Arc<Capabilities>)>,
     /// Output path → (key of template and context, HTML with `index_dir_token()` for the search
@@ -62,6 +80,47 @@ pub struct BuildCache {
     pub pages: HashMap<String, (Key, Arc<str>)>,
     pub analyzer: Option<(AnalyzerSources, Arc<Analyzer>)>,
     pub index: IndexStore,
+}
+
+/// Per page file: its headings (keyed by its body) and its rendered Markdown (keyed by its body
+/// and `targets_key`).
+#[derive(Default)]
+pub struct MarkdownCache {
+    pub headings: HashMap<PathBuf, (Key, Vec<Heading>)>,
+    pub rendered: HashMap<PathBuf, (Key, Rendered)>,
+}
+
+/// Everything a page's Markdown can point at: every page's id, URL, label, layout and anchors,
+/// the data files' terms and requirements, the base path. Unchanged by an edit that keeps every
+/// heading, title and id, so such an edit re-renders one page's Markdown.
+pub fn targets_key(site: &Site, headings: &[Vec<Heading>]) -> Key {
+    let mut f = Fingerprint::new("targets");
+    f.json(&site.config).json(&site.data).json(&site.unparsed_ids);
+    for (p, hs) in site.pages.iter().zip(headings) {
+        f.bytes(p.id().as_bytes()).bytes(p.url.as_bytes()).bytes(p.label().as_bytes()).bytes(p.layout().as_bytes());
+        f.json(&hs.len());
+        for h in hs {
+            f.bytes(h.anchor.as_bytes());
+        }
+    }
+    f.finish()
+}
+
+/// Key of a page's HTML: the theme, the template and the whole template context. The page's
+/// HTML body (`page.content`, most of the bytes) is hashed as it is rather than as JSON text.
+pub fn page_key(theme: &Key, template: &str, ctx: &mut serde_json::Value) -> Key {
+    let mut f = Fingerprint::new("page");
+    f.bytes(theme).bytes(template.as_bytes());
+    let content = ctx.pointer_mut("/page/content").map(std::mem::take);
+    match &content {
+        Some(serde_json::Value::String(html)) => f.bytes(html.as_bytes()),
+        other => f.json(other),
+    };
+    f.json(ctx);
+    if let (Some(content), Some(slot)) = (content, ctx.pointer_mut("/page/content")) {
+        *slot = content;
+    }
+    f.finish()
 }
 
 /// The theme as loaded from the embedded default plus `<root>/themes/default/`, reused while

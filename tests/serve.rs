@@ -782,8 +782,11 @@ mod api {
 // ---------------------------------------------------------------------------------------------
 // Incremental rebuilds equal fresh builds
 
+/// Output path → bytes.
+type Files = std::collections::BTreeMap<String, Vec<u8>>;
+
 /// Every file of a fresh `build_site` of `root` as serve builds it (drafts, live-reload script).
-fn fresh_build(root: &Path) -> Result<std::collections::BTreeMap<String, Vec<u8>>, String> {
+fn fresh_build(root: &Path) -> Result<Files, String> {
     let opts = serve_options(root);
     shishin::build::build_site(&opts).map(|b| b.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).map_err(|d| d.to_string())
 }
@@ -796,7 +799,7 @@ fn serve_options(root: &Path) -> shishin::build::BuildOptions {
 }
 
 /// The first path whose bytes differ between two file maps (or that only one has).
-fn first_difference(a: &std::collections::BTreeMap<String, Vec<u8>>, b: &std::collections::BTreeMap<String, Vec<u8>>) -> Option<String> {
+fn first_difference(a: &Files, b: &Files) -> Option<String> {
     a.keys().chain(b.keys()).find(|k| a.get(*k) != b.get(*k)).cloned()
 }
 
@@ -843,7 +846,7 @@ fn incremental_builds_write_exactly_what_fresh_builds_write() {
     for (what, step) in steps {
         step();
         let incremental = build_site_incremental(&opts, &mut cache).map_err(|d| d.to_string()).map(|(built, index)| {
-            let mut files: std::collections::BTreeMap<String, Vec<u8>> = built.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut files: Files = built.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
             files.extend(index.write().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())));
             files
         });

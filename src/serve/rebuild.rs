@@ -71,6 +71,13 @@ impl<T> Mailbox<T> {
     }
 }
 
+/// A one-thread rayon pool for work done after the reload: the indexes' parallel loops run
+/// there, so the next rebuild's parallel work never queues behind them in the global pool
+/// (rayon workers finish their own queued jobs before taking new ones).
+fn background_pool(name: &'static str) -> std::io::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new().num_threads(1).thread_name(move |_| name.into()).build().map_err(std::io::Error::other)
+}
+
 /// Writes each build's static search index on its own thread, after the pages were swapped in
 /// and the reload sent; requests for the folder wait for it (http::INDEX_WAIT).
 pub struct IndexWorker {
@@ -81,8 +88,7 @@ impl IndexWorker {
     pub fn spawn(verbose: bool) -> std::io::Result<IndexWorker> {
         let mailbox: Arc<Mailbox<(StaticIndex, IndexWriter)>> = Mailbox::new();
         let worker = mailbox.clone();
-        // Its own one-thread pool: the next rebuild's parallel work never queues behind it.
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).thread_name(|_| "shishin-static-index-pool".into()).build().map_err(std::io::Error::other)?;
+        let pool = background_pool("shishin-static-index-pool")?;
         std::thread::Builder::new().name("shishin-static-index".into()).spawn(move || {
             loop {
                 let (index, writer) = worker.take(|_| None);
@@ -142,13 +148,14 @@ impl SearchWorker {
     pub fn spawn(mut factory: SearchFactory, state: Arc<State>) -> std::io::Result<SearchWorker> {
         let mailbox: Arc<Mailbox<SearchJob>> = Mailbox::new();
         let worker = mailbox.clone();
+        let pool = background_pool("shishin-search-index-pool")?;
         std::thread::Builder::new().name("shishin-search-index".into()).spawn(move || {
             loop {
                 // Saves in quick succession: index only once they settle, so indexing does not
                 // take the CPU from the rebuild of the next save. (The first build is indexed at once.)
                 let job = worker.take(|j| (!j.first).then_some(SEARCH_SETTLE));
                 let t = Instant::now();
-                match factory(&job.built, &job.changed) {
+                match pool.install(|| factory(&job.built, &job.changed)) {
                     Ok(engine) => {
                         state.set_search(Some(engine));
                         if job.first {
