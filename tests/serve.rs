@@ -825,7 +825,8 @@ fn incremental_builds_write_exactly_what_fresh_builds_write() {
     };
     let page = "content/mic/3/3.2/3.2.1.md";
     let theme = |name: &str| std::fs::read_to_string(repo.join("themes/default").join(name)).unwrap();
-    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let steps: Vec<Step> = vec![
         ("the first build", Box::new(|| {})),
         ("a body edit", Box::new(|| edit(page, &|t| format!("{t}\n追記した段落。暗号鍵の管理台帳。\n")))),
         // Other pages show this title (cross-references, navigation, mapping tables).
