@@ -893,3 +893,46 @@ fn after_edits_serve_serves_exactly_the_files_of_a_fresh_build() {
     let fresh = fresh_build(&server.root).unwrap();
     assert!(String::from_utf8_lossy(&fresh["mic/3.2.1/index.html"]).contains("改めた"), "a cross-reference shows the new title");
 }
+
+/// Serve reuses git's page dates while git's HEAD has not moved; a commit (also in a linked
+/// worktree) must change the state it compares.
+#[test]
+fn git_state_changes_with_every_commit() {
+    use shishin::content::load::git_state;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("content")).unwrap();
+    let git = |cwd: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.test", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("GIT_DIR")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&repo, &["init", "-q", "-b", "main"]);
+    let commit = |cwd: &Path, n: u32| {
+        std::fs::write(cwd.join("content/a.md"), format!("---\ntitle: a{n}\n---\n")).unwrap();
+        git(cwd, &["add", "."]);
+        git(cwd, &["commit", "-q", "-m", &format!("c{n}")]);
+    };
+    commit(&repo, 1);
+    let first = git_state(&repo).unwrap();
+    assert_eq!(git_state(&repo.join("content")).unwrap(), first, "found from a subfolder");
+    std::fs::write(repo.join("content/a.md"), "edited, not committed").unwrap();
+    assert_eq!(git_state(&repo).unwrap(), first, "working-tree edits are not commits");
+    commit(&repo, 2);
+    let second = git_state(&repo).unwrap();
+    assert_ne!(second, first);
+    git(&repo, &["checkout", "-q", "HEAD~1"]);
+    assert_ne!(git_state(&repo).unwrap(), second, "a checkout moves HEAD");
+    git(&repo, &["checkout", "-q", "main"]);
+
+    let linked = dir.path().join("linked");
+    git(&repo, &["worktree", "add", "-q", "-b", "side", linked.to_str().unwrap()]);
+    let before = git_state(&linked).unwrap();
+    commit(&linked, 3);
+    assert_ne!(git_state(&linked).unwrap(), before, "a commit in a linked worktree");
+}
