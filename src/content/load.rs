@@ -48,14 +48,14 @@ pub fn load_site_cached(root: &Path, opts: &LoadOptions, cache: &mut LoadCache) 
     let parsed: Vec<PageRead> = files.par_iter().map(|rel| read_page(root, rel, &config, known.get(rel))).collect();
     let mut pages = Vec::new();
     let mut unparsed_ids = Vec::new();
-    let mut seen = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
     for p in parsed {
         match p {
             Ok((page, fresh)) => {
                 if fresh {
                     cache.pages.insert(page.file.clone(), page.clone());
                 }
-                seen.insert(page.file.clone(), ());
+                seen.insert(page.file.clone());
                 if !page.front.draft || opts.include_drafts {
                     pages.push(page);
                 }
@@ -66,7 +66,7 @@ pub fn load_site_cached(root: &Path, opts: &LoadOptions, cache: &mut LoadCache) 
             }
         }
     }
-    cache.pages.retain(|file, _| seen.contains_key(file));
+    cache.pages.retain(|file, _| seen.contains(file));
     let data = match data::load(root) {
         Ok(d) => d,
         Err(e) => {
