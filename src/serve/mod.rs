@@ -56,7 +56,7 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
     let mut build_opts = BuildOptions::new(&root);
     build_opts.include_drafts = opts.include_drafts;
     build_opts.dev_reload = Some(livereload::WS_PATH.to_string());
-    let search = rebuild::SearchWorker::spawn(search::factory(&root), state.clone())?;
+    let search = rebuild::SearchWorker::spawn(search::factory(), state.clone())?;
     let index = rebuild::IndexWorker::spawn(opts.verbose)?;
     let mut rebuilder =
         rebuild::Rebuilder { opts: build_opts, state: state.clone(), search: Some(search), index, cache: Default::default(), verbose: opts.verbose };

@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-/// Builds the search backend for a new site from the build and the changed paths (runs after the
-/// reload went out, so it never delays the browser). On Err the message is printed and the
-/// previous backend keeps answering.
-pub type SearchFactory = Box<dyn FnMut(&BuiltSite, &[PathBuf]) -> Result<Arc<dyn SearchBackend>, String> + Send>;
+/// Builds the search backend for a new site from the build (runs after the reload went out, so it
+/// never delays the browser). On Err the message is printed and the previous backend keeps
+/// answering.
+pub type SearchFactory = Box<dyn FnMut(&BuiltSite) -> Result<Arc<dyn SearchBackend>, String> + Send>;
 
 pub struct Rebuilder {
     pub opts: BuildOptions,
@@ -139,8 +139,6 @@ pub struct SearchWorker {
 
 struct SearchJob {
     built: BuiltSite,
-    /// Every path changed since the last indexed build (the analyser reloads on search-index/).
-    changed: Vec<PathBuf>,
     first: bool,
 }
 
@@ -155,7 +153,7 @@ impl SearchWorker {
                 // take the CPU from the rebuild of the next save. (The first build is indexed at once.)
                 let job = worker.take(|j| (!j.first).then_some(SEARCH_SETTLE));
                 let t = Instant::now();
-                match pool.install(|| factory(&job.built, &job.changed)) {
+                match pool.install(|| factory(&job.built)) {
                     Ok(engine) => {
                         state.set_search(Some(engine));
                         if job.first {
@@ -169,12 +167,8 @@ impl SearchWorker {
         Ok(SearchWorker { mailbox })
     }
 
-    fn submit(&self, built: BuiltSite, changed: &[PathBuf], first: bool) {
-        self.mailbox.put(|old| {
-            let (mut all, was_first) = old.map(|old| (old.changed, old.first)).unwrap_or_default();
-            all.extend(changed.iter().cloned());
-            SearchJob { built, changed: all, first: first || was_first }
-        });
+    fn submit(&self, built: BuiltSite, first: bool) {
+        self.mailbox.put(|old| SearchJob { built, first: first || old.is_some_and(|o| o.first) });
     }
 }
 
@@ -227,7 +221,7 @@ impl Rebuilder {
                     eprintln!("  stages: {}", built.timings);
                 }
                 if let Some(worker) = &self.search {
-                    worker.submit(built, changed, changed.is_empty() && !rescan);
+                    worker.submit(built, changed.is_empty() && !rescan);
                 }
                 true
             }
