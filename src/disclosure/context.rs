@@ -102,7 +102,7 @@ fn cells(row: &Item, table: &Item, labels: &[Vec<String>], row_label_id: &str) -
                 "control_id": control_id(&row.id, &c.key),
                 "labelledby": labelled.join(" "),
                 // The column's header text, shown above the control when a phone stacks the table.
-                "heading": match &c.group { Some(g) => format!("{g} — {}", c.header), None => c.header.clone() },
+                "heading": c.full_header(),
                 "optional": !c.required,
                 "example": row.example.get(&c.key),
             })
