@@ -6,6 +6,9 @@
 //! copies it and adds the shipped content/data/disclosure.yaml and sla.yaml, so the shipped
 //! templates are what is tested.
 
+mod common;
+
+use common::copy_dir;
 use serde_json::{Value, json};
 use shishin::build::{BuildOptions, build_site};
 use shishin::disclosure::{ColumnType, Template, cli};
@@ -14,19 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A copy of the fixture site with the shipped template files.
 fn site() -> tempfile::TempDir {

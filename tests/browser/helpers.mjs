@@ -32,7 +32,7 @@
 //     site.url(path)            absolute URL of a site path
 //     site.has(path)            = siteHas(path)
 //     site.newPage(opts)        fresh context (own storage) + page with problem collectors;
-//                               opts: { viewport, colorScheme, allowProblems: [RegExp…] }
+//                               opts: { viewport, colorScheme, javaScript = true, allowProblems: [RegExp…] }
 //     site.goto(page, path, { status })   navigate; asserts the status (default: any 2xx), then settle
 //     site.settle(page)         await after an interaction, before expectClean, so late CSP
 //                               violation reports and console errors are collected
@@ -228,8 +228,8 @@ export async function openSite({ dir = SITE_DIR } = {}) {
     url: (path) => new URL(path, server.origin).href,
     has: (path) => siteHas(path, dir),
 
-    async newPage({ viewport = DESKTOP, colorScheme = 'light', allowProblems = [] } = {}) {
-      const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme, locale: 'ja-JP' });
+    async newPage({ viewport = DESKTOP, colorScheme = 'light', javaScript = true, allowProblems = [] } = {}) {
+      const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme, locale: 'ja-JP', javaScriptEnabled: javaScript });
       contexts.push(context);
       const state = { problems: [], allow: allowProblems };
       // CSP violations: the init script runs before page scripts on every navigation and is not
