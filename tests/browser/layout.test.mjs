@@ -4,7 +4,9 @@
 // home title, and printing from the dark theme.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSite, luminance, PHONE, DESKTOP } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSite, luminance, PHONE, DESKTOP, SITE_DIR } from './helpers.mjs';
 
 let site;
 before(async () => { site = await openSite(); });
@@ -85,11 +87,12 @@ test('phone: the TOC is folded above the article and opens on demand; desktop sh
   site.expectClean(wide);
 });
 
-test('phone without JavaScript: no dead menu button, the nav and the TOC are shown', async () => {
+test('phone without JavaScript: no dead buttons, the nav and the TOC are shown', async () => {
   const page = await site.newPage({ viewport: PHONE, javaScript: false });
   await site.goto(page, CLAUSE);
   assert.equal(await page.locator('html.js').count(), 0, 'no script ran');
   assert.equal(await page.locator('[data-nav-toggle]').isVisible(), false);
+  assert.equal(await page.locator('[data-theme-toggle]').isVisible(), false, 'nor a dead theme button');
   assert.equal(await page.locator('#site-nav').isVisible(), true);
   for (const link of await page.locator('#site-nav a').all()) assert.equal(await link.isVisible(), true);
   assert.equal(await page.locator('aside.toc a').first().isVisible(), true);
@@ -148,6 +151,22 @@ for (const [name, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
   });
 }
 
+test('every page of the sitemap on a phone: no sideways scrolling, no inline box over text', async () => {
+  const sitemap = readFileSync(join(SITE_DIR, 'sitemap.xml'), 'utf8');
+  const paths = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]).pathname);
+  assert.ok(paths.length > 5, 'the sitemap lists the pages');
+  const page = await site.newPage({ viewport: PHONE });
+  const bad = [];
+  for (const path of paths) {
+    await site.goto(page, path);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (width > PHONE.width) bad.push(`${path}: scrollWidth ${width}`);
+    for (const b of await boxesOverText(page)) bad.push(`${path}: ${b}`);
+  }
+  assert.deepEqual(bad, []);
+  site.expectClean(page);
+});
+
 test('phone: the mapping list puts the relationship beside its target; filtered-out items disappear', async () => {
   const page = await site.newPage({ viewport: PHONE });
   await site.goto(page, '/mapping/');
@@ -203,7 +222,17 @@ test('template form: the tables use the full page width on a desktop, no select 
   assert.ok(widest >= main - 2, `the widest table is ${Math.round(widest)} px of the ${Math.round(main)} px available`);
   assert.ok(widest > prose + 100, `the tables (${Math.round(widest)} px) are wider than the text column (${Math.round(prose)} px)`);
   assert.deepEqual(await selectClipping(page), []);
+  // The form sits below the text and the TOC; the TOC leads to it.
+  await Promise.all([page.waitForURL((u) => u.hash === '#template-items'), page.locator('aside.toc a[href="#template-items"]').click()]);
   await site.screenshot(page, 'layout-desktop-disclosure-form', { fullPage: false });
+  // Scrolled down to the tables, the sticky TOC must not float over them.
+  await page.locator('.answer-table').nth(2).scrollIntoViewIfNeeded();
+  const over = await page.evaluate(() => {
+    const toc = document.querySelector('aside.toc').getBoundingClientRect();
+    return [...document.querySelectorAll('.answer-table')].map((t) => t.getBoundingClientRect())
+      .filter((t) => Math.min(t.right, toc.right) - Math.max(t.left, toc.left) > 0 && Math.min(t.bottom, toc.bottom) - Math.max(t.top, toc.top) > 0).length;
+  });
+  assert.equal(over, 0, 'the TOC overlaps a table');
   await site.expectAccessible(page);
   site.expectClean(page);
 });
