@@ -315,6 +315,9 @@ test('print from the dark theme: a light page, readable banner, no site furnitur
     const [body, banner] = colours;
     assert.ok(luminance(body[0]) > 0.9 && luminance(body[1]) < 0.05, `body prints black on white: ${body}`);
     if (banner) assert.ok(luminance(banner[0]) > 0.8, `the superseded note prints on a light background: ${banner}`);
+    // On paper a relative permalink leads nowhere: the printed one is the absolute URL.
+    const printed = (await page.locator('.page-meta .permalink').innerText()).trim();
+    assert.match(printed, /^固定リンク: https?:\/\/\S+\/mic\/3\.2\.1\/$/, `printed permalink: ${printed}`);
     await site.expectAccessible(page); // contrast of every printed text
     await site.screenshot(page, `layout-print-${stored ?? 'system'}-dark`);
     site.expectClean(page);
