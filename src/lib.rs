@@ -4,6 +4,7 @@
 pub mod build;
 pub mod config;
 pub mod content;
+pub mod csv;
 pub mod diagnostics;
 pub mod incremental;
 pub mod disclosure;
