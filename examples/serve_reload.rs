@@ -5,7 +5,8 @@
 //! Copies the site (shishin.yaml, netlify.toml, content/, themes/, search-index/) to a temp dir,
 //! starts `shishin serve --port 0` on it, connects to the live-reload WebSocket like a page does,
 //! then edits one page `--runs` times, a second apart (each save a plain write), and times
-//! write → `reload` message. Prints the figures and the server's own rebuild times.
+//! write → `reload` message. Prints the figures, the server's own rebuild times and the median
+//! time of each rebuild stage (`serve --verbose`).
 //! bench/serve-reload.sh wraps it; bench/SERVE.md records the results.
 
 use futures_util::StreamExt;
@@ -116,7 +117,7 @@ async fn main() {
     let original = std::fs::read_to_string(site.join(&page)).unwrap_or_else(|e| usage(&format!("cannot read {page}: {e}")));
 
     let mut child = Command::new(&args.bin)
-        .args(["serve", "--port", "0", "--root"])
+        .args(["serve", "--verbose", "--port", "0", "--root"])
         .arg(&site)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -180,12 +181,52 @@ async fn main() {
         percentile(&times, 0.9),
         times[times.len() - 1]
     );
+    // "  stages: load 4.1 ms, validate 0.1 ms, …" after each rebuild line; the first build's
+    // (everything parsed from nothing) is left out.
+    let mut stages: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut index_times = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(list) = line.strip_prefix("  stages: ")
+            && i > 0
+            && lines[i - 1].starts_with("rebuilt in ")
+        {
+            for part in list.split(", ") {
+                let Some((name, ms)) = part.strip_suffix(" ms").and_then(|p| p.rsplit_once(' ')) else { continue };
+                let Ok(ms) = ms.parse::<f64>() else { continue };
+                match stages.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, v)) => v.push(ms),
+                    None => stages.push((name.to_string(), vec![ms])),
+                }
+            }
+        }
+        if let Some(ms) = line.strip_prefix("  search index written in ").and_then(|r| r.split(' ').next()).and_then(|m| m.parse::<f64>().ok()) {
+            index_times.push(ms);
+        }
+    }
     if !builds.is_empty() {
         println!(
             "  of which rebuild (server's own figure): median {:.0} ms, p90 {:.0} ms, max {:.0} ms",
             percentile(&builds, 0.5),
             percentile(&builds, 0.9),
             builds[builds.len() - 1]
+        );
+    }
+    if !stages.is_empty() {
+        let shown: Vec<String> = stages
+            .iter_mut()
+            .map(|(name, v)| {
+                v.sort_by(f64::total_cmp);
+                format!("{name} {:.1}", percentile(v, 0.5))
+            })
+            .collect();
+        println!("  rebuild stages, median ms: {}", shown.join(", "));
+    }
+    if !index_times.is_empty() {
+        index_times.sort_by(f64::total_cmp);
+        println!(
+            "  static search index, written after the reload: median {:.1} ms, max {:.1} ms",
+            percentile(&index_times, 0.5),
+            index_times[index_times.len() - 1]
         );
     }
 }

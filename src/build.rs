@@ -1,17 +1,22 @@
 //! The pipeline: load → validate → render (+ search, exports) → OutputFiles.
 //! `serve` calls the same function; writing to disk is the caller's job (output::write_atomic).
 
-use crate::content::load::{LoadOptions, load_site};
+use crate::content::load::{LoadOptions, load_site_cached};
 use crate::content::{Site, validate};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::incremental::{BuildCache, Capabilities, Fingerprint, IndexStore, Key, MarkdownCache, capabilities_key, index_dir_token, page_key, targets_key, theme_key};
 use crate::markdown::{self, Heading, Rendered, Targets};
 use crate::output::OutputFiles;
 use crate::render::context::{self, Globals};
 use crate::render::site_files;
 use crate::render::theme::Theme;
 use crate::render::output_path;
+use crate::search::Analyzer;
+use crate::search::site::{StaticIndexInputs, static_index_inputs, write_static_index};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -29,6 +34,11 @@ impl BuildOptions {
 
 /// A feature that reads the site model and adds template data and output files
 /// (mapping matrix, disclosure templates, …). Built once per build, after validation.
+///
+/// A capability may read the config, the data files, git and the pages' front matter, URLs and
+/// tree, but not page bodies: `serve` keeps a capability while those are unchanged
+/// (`incremental::capabilities_key`), so a page edit does not reload mappings or regenerate
+/// downloads.
 pub trait Capability: Sync + Send {
     /// Extra template variables for page `index` (e.g. `mapping`, `disclosure`).
     fn page_context(&self, _site: &Site, _index: usize) -> Vec<(String, serde_json::Value)> {
@@ -61,79 +71,268 @@ pub struct BuiltSite {
     pub files: OutputFiles,
     /// Rendered Markdown per page, in `site.pages` order (search and exports read it).
     pub rendered: Vec<Rendered>,
+    /// How long each stage took (`serve --verbose` prints them).
+    pub timings: Timings,
+}
+
+/// Wall time of each stage of one build, in the order they ran. Stages joined with rayon
+/// overlap, so the figures can add up to more than the whole build.
+#[derive(Debug, Clone, Default)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    /// Runs `f` and records its wall time under `stage`.
+    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        let (value, took) = timed(f);
+        self.0.push((stage, took));
+        value
+    }
+    pub fn push(&mut self, stage: &'static str, took: std::time::Duration) {
+        self.0.push((stage, took));
+    }
+}
+
+impl std::fmt::Display for Timings {
+    /// `load 4.1 ms, validate 0.3 ms, …`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (stage, took)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{stage} {:.1} ms", took.as_secs_f64() * 1000.0)?;
+        }
+        Ok(())
+    }
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
+    let t = std::time::Instant::now();
+    let value = f();
+    (value, t.elapsed())
 }
 
 /// Load and check everything without rendering templates (`shishin check`).
 pub fn check_site(opts: &BuildOptions) -> Result<(Site, Vec<Rendered>), Diagnostics> {
-    check_all(opts).map(|(site, rendered, _)| (site, rendered))
+    check_all(opts, &mut Timings::default(), &mut BuildCache::default()).map(|(site, rendered, _)| (site, rendered))
 }
 
-type Checked = (Site, Vec<Rendered>, Vec<Box<dyn Capability>>);
+type Checked = (Site, Vec<Rendered>, Arc<Capabilities>);
 
-fn check_all(opts: &BuildOptions) -> Result<Checked, Diagnostics> {
-    let (site, mut errors) = load_site(&opts.root, &LoadOptions { include_drafts: opts.include_drafts })?;
-    errors.extend(validate::validate(&site).0);
-    let rendered = render_markdown(&site, &mut errors);
-    let caps = match load_capabilities(&site) {
+fn check_all(opts: &BuildOptions, t: &mut Timings, cache: &mut BuildCache) -> Result<Checked, Diagnostics> {
+    let (site, mut errors) = t.time("load", || load_site_cached(&opts.root, &LoadOptions { include_drafts: opts.include_drafts }, &mut cache.load))?;
+    errors.extend(t.time("validate", || validate::validate(&site)).0);
+    let rendered = t.time("markdown", || render_markdown(&site, &mut errors, &mut cache.markdown));
+    let caps = match t.time("capabilities", || cached_capabilities(&site, cache)) {
         Ok(c) => c,
         Err(e) => {
             errors.extend(e.0);
-            Vec::new()
+            Arc::new(Capabilities { list: Vec::new(), files: Mutex::new(None) })
         }
     };
     errors.sorted().into_result()?;
     Ok((site, rendered, caps))
 }
 
+/// The capabilities of the last build while their inputs are unchanged (incremental.rs).
+fn cached_capabilities(site: &Site, cache: &mut BuildCache) -> Result<Arc<Capabilities>, Diagnostics> {
+    let key = capabilities_key(site);
+    if let (Some(k), Some((known, caps))) = (key, &cache.capabilities)
+        && k == *known
+    {
+        return Ok(caps.clone());
+    }
+    let caps = Arc::new(Capabilities { list: load_capabilities(site)?, files: Mutex::new(None) });
+    cache.capabilities = key.map(|k| (k, caps.clone()));
+    Ok(caps)
+}
+
+/// `shishin build` and `check`: every file of the site, the static search index included.
 pub fn build_site(opts: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
-    let (site, rendered, caps) = check_all(opts)?;
-    // The static search index, the theme and the capabilities' downloads do not depend on each
-    // other: build them side by side (this is most of a rebuild under `serve`).
-    let ((search, theme), exports) = rayon::join(
-        || rayon::join(|| write_search_index(&site, &rendered), || Theme::load(&opts.root, &site.config.base_path())),
-        || write_capability_files(&site, &caps),
+    build(opts, &mut BuildCache::default(), false).map(|(built, _)| built)
+}
+
+/// For `serve`: the site as `build_site` makes it, reusing what `cache` kept from earlier builds,
+/// but without the static search index, which the returned job writes (`StaticIndex::write`).
+/// Its folder is already named in every page, so the pages can be served first.
+pub fn build_site_incremental(opts: &BuildOptions, cache: &mut BuildCache) -> Result<(BuiltSite, StaticIndex), Diagnostics> {
+    build(opts, cache, true)
+}
+
+fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Result<(BuiltSite, StaticIndex), Diagnostics> {
+    let mut t = Timings::default();
+    let (site, rendered, caps) = check_all(opts, &mut t, cache)?;
+    let index = t.time("search inputs", || static_index(&site, &rendered, cache))?;
+    let mut files = if defer_index {
+        build_pages(opts, &site, &rendered, &caps, &index.dir, cache, &mut t)?
+    } else {
+        // The index is most of the work; it depends on nothing the pages make.
+        let ((written, took), pages) = rayon::join(|| timed(|| index.clone().write()), || {
+            let mut t = Timings::default();
+            build_pages(opts, &site, &rendered, &caps, &index.dir, cache, &mut t).map(|f| (f, t))
+        });
+        let (mut files, pages_t) = pages?;
+        t.0.extend(pages_t.0);
+        t.push("search index", took);
+        files.extend_from(&*written?);
+        files
+    };
+    files.extend_from(&caps.files.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default());
+    Ok((BuiltSite { site, files, rendered, timings: t }, index))
+}
+
+/// Theme, exports, pages and site files: everything but the static index.
+fn build_pages(opts: &BuildOptions, site: &Site, rendered: &[Rendered], caps: &Capabilities, index_dir: &str, cache: &mut BuildCache, t: &mut Timings) -> Result<OutputFiles, Diagnostics> {
+    let ((theme, theme_t), (exports, exports_t)) = rayon::join(
+        || timed(|| cached_theme(site, &cache.theme)),
+        || timed(|| write_capability_files(site, caps)),
     );
-    let (mut files, search_dir) = search?;
-    let theme = theme?;
-    files.extend(exports?);
+    t.push("theme", theme_t);
+    t.push("exports", exports_t);
+    let (theme_key, theme) = theme?;
+    cache.theme = Some((theme_key, theme.clone()));
+    exports?;
     // Every page names the index folder in <meta name="shishin-search">.
-    let globals = Globals { search_dir: Some(site.url_for(&search_dir)), dev_reload: opts.dev_reload.clone(), build_time: String::new() };
-    render_pages(&site, &rendered, &theme, &globals, &caps, &mut files)?;
-    write_site_files(&site, &theme, &globals, &mut files)?;
-    Ok(BuiltSite { site, files, rendered })
-}
-
-fn write_search_index(site: &Site, rendered: &[Rendered]) -> Result<(OutputFiles, String), Diagnostics> {
+    let globals = |search_dir: &str| Globals { search_dir: Some(site.url_for(search_dir)), dev_reload: opts.dev_reload.clone(), build_time: String::new() };
     let mut files = OutputFiles::default();
-    let dir = crate::search::site::write_site_index(site, rendered, &mut |path, bytes| files.insert(path, bytes))
-        .map_err(|e| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}")).help("check search-index/userdict.csv and synonyms.yaml")))?;
-    Ok((files, dir))
+    let hash = index_dir.trim_start_matches("/search/").trim_end_matches('/');
+    let with_token = globals(&format!("/search/{}/", index_dir_token()));
+    t.time("render pages", || render_pages(site, rendered, &theme, &theme_key, &with_token, &caps.list, hash, &mut cache.pages, &mut files))?;
+    t.time("site files", || write_site_files(site, &theme, &globals(index_dir), &mut files))?;
+    Ok(files)
 }
 
-fn write_capability_files(site: &Site, caps: &[Box<dyn Capability>]) -> Result<OutputFiles, Diagnostics> {
+/// The theme of the last build while its files are unchanged.
+fn cached_theme(site: &Site, known: &Option<(Key, Arc<Theme>)>) -> Result<(Key, Arc<Theme>), Diagnostics> {
+    let key = theme_key(site);
+    match known {
+        Some((k, theme)) if *k == key => Ok((key, theme.clone())),
+        _ => Ok((key, Arc::new(Theme::load(&site.root, &site.config.base_path())?))),
+    }
+}
+
+/// The static index of this build: its folder (named from its inputs) and the job writing it,
+/// already done when the last index written had the same inputs. The analyser is loaded here,
+/// once per change of search-index/, so a broken user dictionary fails the build itself.
+fn static_index(site: &Site, rendered: &[Rendered], cache: &mut BuildCache) -> Result<StaticIndex, Diagnostics> {
+    let search_error = |e: String| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}")).help("check search-index/userdict.csv and synonyms.yaml"));
+    let inputs = static_index_inputs(site, rendered).map_err(search_error)?;
+    let store = cache.index.clone();
+    let done = store.lock().unwrap_or_else(|e| e.into_inner()).as_ref().filter(|(dir, _)| *dir == inputs.dir).map(|(_, files)| files.clone());
+    let dir = inputs.dir.clone();
+    if let Some(files) = done {
+        return Ok(StaticIndex { dir, work: IndexWork::Written(files), store });
+    }
+    let analyzer = match &cache.analyzer {
+        Some((sources, analyzer)) if *sources == inputs.sources => analyzer.clone(),
+        _ => Arc::new(inputs.sources.analyzer().map_err(search_error)?),
+    };
+    cache.analyzer = Some((inputs.sources.clone(), analyzer.clone()));
+    Ok(StaticIndex { dir, work: IndexWork::ToWrite(Arc::new(inputs), analyzer), store })
+}
+
+/// The static search index of one build (see `build_site_incremental`).
+#[derive(Clone)]
+pub struct StaticIndex {
+    /// Site-relative URL of its folder, `/search/<hash>/`.
+    pub dir: String,
+    work: IndexWork,
+    store: IndexStore,
+}
+
+#[derive(Clone)]
+enum IndexWork {
+    Written(Arc<OutputFiles>),
+    ToWrite(Arc<StaticIndexInputs>, Arc<Analyzer>),
+}
+
+impl StaticIndex {
+    /// True when `write` has nothing left to do.
+    pub fn is_written(&self) -> bool {
+        matches!(self.work, IndexWork::Written(_))
+    }
+
+    /// The index files (paths under `search/<hash>/`), written now unless an earlier build with
+    /// the same inputs wrote them already.
+    pub fn write(self) -> Result<Arc<OutputFiles>, Diagnostics> {
+        let (inputs, analyzer) = match self.work {
+            IndexWork::Written(files) => return Ok(files),
+            IndexWork::ToWrite(inputs, analyzer) => (inputs, analyzer),
+        };
+        let mut files = OutputFiles::default();
+        write_static_index(&inputs, &analyzer, &mut |path, bytes| files.insert(path, bytes))
+            .map_err(|e| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}"))))?;
+        let files = Arc::new(files);
+        *self.store.lock().unwrap_or_else(|e| e.into_inner()) = Some((self.dir, files.clone()));
+        Ok(files)
+    }
+}
+
+/// The capabilities' downloads, written once per set of capabilities.
+fn write_capability_files(site: &Site, caps: &Capabilities) -> Result<(), Diagnostics> {
+    let mut slot = caps.files.lock().unwrap_or_else(|e| e.into_inner());
+    if slot.is_some() {
+        return Ok(());
+    }
     let mut files = OutputFiles::default();
     let mut errors = Diagnostics::default();
-    for cap in caps {
+    for cap in &caps.list {
         if let Err(e) = cap.write_files(site, &mut files) {
             errors.extend(e.0);
         }
     }
-    errors.sorted().into_result().map(|_| files)
+    errors.sorted().into_result()?;
+    *slot = Some(Arc::new(files));
+    Ok(())
 }
 
-fn render_markdown(site: &Site, errors: &mut Diagnostics) -> Vec<Rendered> {
-    let first: Vec<(Vec<Heading>, Vec<Diagnostic>)> = site.pages.par_iter().map(markdown::headings).collect();
-    let headings: Vec<Vec<Heading>> = first.iter().map(|(h, _)| h.clone()).collect();
-    for (_, e) in first {
+/// Markdown of every page, in two passes (headings first, so cross-references can check
+/// anchors). A page whose body is unchanged keeps its headings; one whose body and every
+/// cross-reference target are unchanged keeps its HTML (`cache`).
+fn render_markdown(site: &Site, errors: &mut Diagnostics, cache: &mut MarkdownCache) -> Vec<Rendered> {
+    let body_keys: Vec<Key> = site.pages.par_iter().map(|p| Fingerprint::new("markdown").bytes(p.file.to_string_lossy().as_bytes()).bytes(p.body.as_bytes()).finish()).collect();
+    let known = &cache.headings;
+    let first: Vec<(Vec<Heading>, Vec<Diagnostic>)> = site
+        .pages
+        .par_iter()
+        .zip(&body_keys)
+        .map(|(page, key)| match known.get(&page.file) {
+            Some((k, hs)) if k == key => (hs.clone(), Vec::new()),
+            _ => markdown::headings(page),
+        })
+        .collect();
+    let mut headings: Vec<Vec<Heading>> = Vec::with_capacity(first.len());
+    cache.headings.clear();
+    for ((page, key), (hs, e)) in site.pages.iter().zip(&body_keys).zip(first) {
+        if e.is_empty() {
+            cache.headings.insert(page.file.clone(), (*key, hs.clone()));
+        }
         errors.extend(e);
+        headings.push(hs);
     }
     let targets = Targets::new(site, &headings);
-    let results: Vec<Result<Rendered, Vec<Diagnostic>>> =
-        site.pages.par_iter().zip(headings.par_iter()).map(|(page, hs)| markdown::render(page, hs, &targets)).collect();
-    results
-        .into_iter()
-        .map(|r| match r {
-            Ok(r) => r,
+    let targets_key = targets_key(site, &headings);
+    let keys: Vec<Key> = body_keys.iter().map(|k| Fingerprint::new("rendered").bytes(k).bytes(&targets_key).finish()).collect();
+    let known = &cache.rendered;
+    let results: Vec<Result<Rendered, Vec<Diagnostic>>> = site
+        .pages
+        .par_iter()
+        .zip(headings.par_iter())
+        .zip(&keys)
+        .map(|((page, hs), key)| match known.get(&page.file) {
+            Some((k, r)) if k == key => Ok(r.clone()),
+            _ => markdown::render(page, hs, &targets),
+        })
+        .collect();
+    cache.rendered.clear();
+    site.pages
+        .iter()
+        .zip(keys)
+        .zip(results)
+        .map(|((page, key), r)| match r {
+            Ok(r) => {
+                cache.rendered.insert(page.file.clone(), (key, r.clone()));
+                r
+            }
             Err(e) => {
                 errors.extend(e);
                 Rendered { html: String::new(), toc: Vec::new(), sections: Vec::new() }
@@ -159,8 +358,24 @@ fn template_for(site: &Site, index: usize, theme: &Theme) -> Result<String, Diag
     }
 }
 
-fn render_pages(site: &Site, rendered: &[Rendered], theme: &Theme, g: &Globals, caps: &[Box<dyn Capability>], files: &mut OutputFiles) -> Result<(), Diagnostics> {
-    let results: Vec<Result<(String, String), Diagnostic>> = (0..site.pages.len())
+/// Renders every page whose template and context changed since the HTML in `cache` was made;
+/// the rest is reused. `g` names the index folder by `index_dir_token()`, replaced by `hash`.
+#[allow(clippy::too_many_arguments)]
+fn render_pages(
+    site: &Site,
+    rendered: &[Rendered],
+    theme: &Theme,
+    theme_key: &Key,
+    g: &Globals,
+    caps: &[Box<dyn Capability>],
+    hash: &str,
+    cache: &mut HashMap<String, (Key, Arc<str>)>,
+    files: &mut OutputFiles,
+) -> Result<(), Diagnostics> {
+    let known = &*cache;
+    // (output path, key, HTML with the token) per page.
+    type Page = (String, Key, Arc<str>);
+    let results: Vec<Result<Page, Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let page = &site.pages[i];
@@ -171,20 +386,35 @@ fn render_pages(site: &Site, rendered: &[Rendered], theme: &Theme, g: &Globals, 
                     ctx.insert(key, &value);
                 }
             }
+            let path = output_path(&page.url);
+            let mut ctx = ctx.into_json();
+            let key = page_key(theme_key, &template, &mut ctx);
+            if let Some((k, html)) = known.get(&path)
+                && *k == key
+            {
+                return Ok((path, key, html.clone()));
+            }
+            let ctx = tera::Context::from_value(ctx).map_err(|e| Diagnostic::file_level(&page.file, format!("page context: {e}")))?;
             let html = theme
                 .render(&template, &ctx)
                 .map_err(|e| Diagnostic::file_level(&page.file, format!("rendering with {template} failed: {e}")).help("fix the template or the page's data"))?;
-            Ok((output_path(&page.url), html))
+            Ok((path, key, Arc::from(html)))
         })
         .collect();
     let mut errors = Diagnostics::default();
+    let mut fresh = HashMap::with_capacity(results.len());
     for r in results {
         match r {
-            Ok((path, html)) => files.insert(path, html),
+            Ok((path, key, html)) => {
+                files.insert(path.clone(), html.replace(index_dir_token(), hash));
+                fresh.insert(path, (key, html));
+            }
             Err(e) => errors.push(e),
         }
     }
-    errors.into_result()
+    errors.into_result()?;
+    *cache = fresh;
+    Ok(())
 }
 
 fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &mut OutputFiles) -> Result<(), Diagnostics> {

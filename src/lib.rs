@@ -4,7 +4,9 @@
 pub mod build;
 pub mod config;
 pub mod content;
+pub mod csv;
 pub mod diagnostics;
+pub mod incremental;
 pub mod disclosure;
 pub mod init;
 pub mod mapping;

@@ -102,6 +102,9 @@ enum Command {
         /// Leave out pages marked `draft: true`, as `build` does
         #[arg(long, overrides_with = "drafts")]
         no_drafts: bool,
+        /// After each rebuild line, print how long each stage took
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// サービス仕様適合開示書 / SLA参考例 answer files
     Disclosure {
@@ -165,8 +168,8 @@ fn main() -> ExitCode {
         },
         Command::Mapping { root, from, json } => shishin::mapping::cli::cli(&root.root, &from, json),
         Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::disclosure::cli::check(&file, &root.root)),
-        Command::Serve { root, port, bind, open, drafts: _, no_drafts } => {
-            let opts = shishin::serve::ServeOptions { root: root.root, bind, port, open, include_drafts: !no_drafts };
+        Command::Serve { root, port, bind, open, drafts: _, no_drafts, verbose } => {
+            let opts = shishin::serve::ServeOptions { root: root.root, bind, port, open, include_drafts: !no_drafts, verbose };
             match shishin::serve::run(opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -21,6 +21,10 @@ impl OutputFiles {
     pub fn extend(&mut self, other: OutputFiles) {
         self.files.extend(other.files);
     }
+    /// Add a copy of every file of `other` (later wins on the same path).
+    pub fn extend_from(&mut self, other: &OutputFiles) {
+        self.files.extend(other.files.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }

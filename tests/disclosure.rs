@@ -6,6 +6,9 @@
 //! copies it and adds the shipped content/data/disclosure.yaml and sla.yaml, so the shipped
 //! templates are what is tested.
 
+mod common;
+
+use common::copy_dir;
 use serde_json::{Value, json};
 use shishin::build::{BuildOptions, build_site};
 use shishin::disclosure::{ColumnType, Template, cli};
@@ -14,19 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A copy of the fixture site with the shipped template files.
 fn site() -> tempfile::TempDir {
@@ -47,8 +37,15 @@ struct Built {
 }
 
 fn build() -> Built {
+    build_with(str::to_string)
+}
+
+/// Like `build`, after `edit` changed the copied disclosure.yaml.
+fn build_with(edit: impl Fn(&str) -> String) -> Built {
     let dir = site();
     let root = dir.path().to_path_buf();
+    let yaml = root.join("content/data/disclosure.yaml");
+    std::fs::write(&yaml, edit(&std::fs::read_to_string(&yaml).unwrap())).unwrap();
     let built = build_site(&BuildOptions::new(&root)).unwrap_or_else(|e| panic!("fixture build failed:\n{e}"));
     let templates = cli::load_templates(&root).unwrap();
     Built { root, files: built.files, disclosure: templates.get("disclosure").unwrap().clone(), sla: templates.get("sla").unwrap().clone(), _dir: dir }
@@ -253,7 +250,7 @@ fn answer_csv_has_a_bom_every_cell_and_round_trips_through_the_check() {
         for r in t.rows() {
             for c in r.columns {
                 let v = if c.kind == ColumnType::Choice { c.options[0].clone() } else { format!("{}の回答, \"引用\"\n二行目", r.item.id) };
-                out.push_str(&format!("{},{},{}\r\n", r.item.id, c.key, shishin::disclosure::exports::csv_field(&v)));
+                out.push_str(&format!("{},{},{}\r\n", r.item.id, c.key, shishin::csv::field(&v)));
                 filled.push((r.item.id.clone(), c.key.clone(), v));
             }
         }
@@ -269,6 +266,45 @@ fn answer_csv_has_a_bom_every_cell_and_round_trips_through_the_check() {
     assert_eq!(&items[..3], b"\xEF\xBB\xBF");
     let text = std::str::from_utf8(items).unwrap();
     assert!(text.contains("disc-1-1-a-1,") && text.contains("（例）情報システム部長"));
+}
+
+#[test]
+fn csv_cells_that_start_a_formula_are_guarded_and_answer_files_read_back() {
+    // Template text and answers that a spreadsheet would run as formulas (OWASP CSV injection).
+    let title = "=HYPERLINK(\"http://example.com\",\"責任者\")";
+    let b = build_with(|t| {
+        t.replacen("title: 情報システム責任者", &format!("title: {}", serde_json::to_string(title).unwrap()), 1).replacen("options: [有, 無]", "options: [有, 無, \"-\"]", 1)
+    });
+    let t = &b.disclosure;
+    let cells = |path: &str| -> Vec<Vec<String>> {
+        let text = std::str::from_utf8(file(&b, path)).unwrap().trim_start_matches('\u{feff}');
+        shishin::disclosure::answers::csv_records(text, 0).unwrap().into_iter().map(|r| r.into_iter().map(|(f, _)| f).collect()).collect()
+    };
+    let items = cells("downloads/disclosure-items.csv");
+    let row = items.iter().find(|r| r[0] == "disc-1-1-a-1").expect("row of disc-1-1-a-1");
+    assert_eq!(row[2], format!("'{title}"), "項目 is guarded");
+    assert!(items.iter().flatten().all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r'])), "no cell starts a formula");
+
+    // A filled answer CSV written the way we write CSVs: formula-like answers (and the choice
+    // "-") are guarded in the file, read back as typed, and `disclosure check` accepts it.
+    let starts = ["=1+1", "+81 3 0000", "-なし", "@担当", "\t=タブ"];
+    let mut out = String::from("\u{feff}");
+    out.push_str(&shishin::csv::record(&["item_id", "column", "value"]));
+    out.push_str(&shishin::csv::record(&["_meta", "template", &t.name]));
+    out.push_str(&shishin::csv::record(&["_meta", "version", &t.version]));
+    let mut filled = Vec::new();
+    for (n, r) in t.rows().iter().flat_map(|r| r.columns.iter().map(move |c| (r, c))).enumerate() {
+        let (r, c) = r;
+        let v = if c.kind == ColumnType::Choice { c.options.last().unwrap().clone() } else { format!("{}{}", starts[n % starts.len()], r.item.id) };
+        out.push_str(&shishin::csv::record(&[r.item.id.as_str(), &c.key, &v]));
+        filled.push((r.item.id.clone(), c.key.clone(), v));
+    }
+    assert!(out.contains(",'=1+1") && out.contains(",'-\r\n"), "answers are guarded in the file");
+    assert_eq!(parse_answer_csv(out.as_bytes()), filled, "the guard is stripped on read");
+    let path = b.root.join("guarded.csv");
+    std::fs::write(&path, &out).unwrap();
+    let (code, msg) = shishin(&["disclosure", "check", path.to_str().unwrap(), "--root", b.root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{msg}");
 }
 
 #[test]

@@ -2,50 +2,38 @@
 //! fixture tests/fixtures/mapping, every download parsed back and compared with mappings.yaml
 //! row by row, bad mapping data rejected at file:line:col with public/ untouched.
 
+mod common;
+
+use common::{bin, read, snapshot};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const YAML: &str = "content/data/mappings.yaml";
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_shishin"))
-}
-
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mapping")
-}
-
-fn copy_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(fixture()) {
-        let entry = entry.unwrap();
-        let dest = dir.path().join(entry.path().strip_prefix(fixture()).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-    dir
+    common::fixture("mapping")
 }
 
 fn build(root: &Path, out: &Path) -> Output {
     bin().args(["build", "--root"]).arg(root).arg("--output").arg(out).output().unwrap()
 }
 
-fn built() -> (tempfile::TempDir, PathBuf) {
-    let site = copy_site();
+/// A built copy of the fixture, after `edit` changed its mappings.yaml.
+fn built_with(edit: impl Fn(&str) -> String) -> (tempfile::TempDir, PathBuf) {
+    let site = common::copy_site("mapping");
+    let path = site.path().join(YAML);
+    std::fs::write(&path, edit(&std::fs::read_to_string(&path).unwrap())).unwrap();
     let out = site.path().join("public");
     let o = build(site.path(), &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     (site, out)
 }
 
-fn read(out: &Path, rel: &str) -> String {
-    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+fn built() -> (tempfile::TempDir, PathBuf) {
+    built_with(str::to_string)
 }
 
 /// The rows of mappings.yaml, read independently of shishin (serde-saphyr into plain JSON).
@@ -151,6 +139,33 @@ fn csv_export_matches_the_yaml_row_by_row() {
     // The fixture's quoting cases survived: a comma + line break, and double quotes.
     assert!(records.iter().any(|r| r[6] == "MIC 側が広い。\n二行目, カンマ入り。"));
     assert!(records.iter().any(|r| r[6] == "方針の一部だけ、ただし \"開示\" を含む"));
+}
+
+#[test]
+fn csv_export_guards_cells_a_spreadsheet_would_run_as_formulas() {
+    // Rationales that start with = + - @ or a tab would be formulas in Excel (OWASP CSV injection).
+    let evil = ["=HYPERLINK(\"http://example.com\",\"x\")", "+81 の番号", "-1 件", "@SUM(A1)", "=1+1"];
+    let (_site, out) = built_with(|t| {
+        let mut t = t.to_string();
+        for (i, r) in evil.iter().enumerate() {
+            t = append(&t, "mic-3.3", ["mhlw5-6.1", "mhlw5-6.2", "mhlw5-6.3", "mhlw5-7.1", "meti2-7.1"][i], "intersects-with").replacen("rationale: 追加", &format!("rationale: {}", serde_json::to_string(r).unwrap()), 1);
+        }
+        t
+    });
+    let text = read(&out, "downloads/mapping.csv");
+    let records = parse_csv(text.trim_start_matches('\u{feff}'));
+    let rationales: Vec<&str> = records.iter().map(|r| r[6].as_str()).collect();
+    for r in evil {
+        assert!(rationales.contains(&format!("'{r}").as_str()), "`{r}` is written as '{r}; rationales: {rationales:?}");
+        assert!(!rationales.contains(&r), "`{r}` must not reach the CSV unguarded");
+    }
+    // What a reader does with our files: stripping the guard gives the YAML text back.
+    for r in evil {
+        assert!(rationales.iter().any(|c| shishin::csv::unguard(c) == r), "{r}");
+    }
+    // Ordinary cells are untouched, and no cell of the file starts a formula.
+    assert!(records.iter().flatten().all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r'])), "{records:?}");
+    assert!(rationales.contains(&"方針の一部だけ、ただし \"開示\" を含む"));
 }
 
 #[test]
@@ -356,15 +371,6 @@ fn matrix_page_lists_rows_columns_cells_coverage_and_downloads() {
         assert!(html.contains(&format!(r#"href="/guide/downloads/{f}""#)), "{f}");
         assert!(out.join("downloads").join(f).is_file(), "{f}");
     }
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-        .collect()
 }
 
 /// Edit mappings.yaml of a built fixture copy; the build must fail naming `line:col` and

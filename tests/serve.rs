@@ -725,10 +725,216 @@ mod api {
         }
     }
 
+    /// A page names its search index folder before the folder is written: a request for it waits
+    /// for the files instead of answering 404, and gets 503 (not a cached error) if they never come.
+    #[tokio::test]
+    async fn requests_for_an_index_being_written_wait_for_it() {
+        use shishin::output::OutputFiles;
+        use shishin::serve::state::{IndexFolder, Snapshot};
+        let state = Arc::new(State::new());
+        let mut pages = OutputFiles::default();
+        pages.insert("index.html", "<p>home</p>");
+        let (folder, writer) = IndexFolder::writing("/search/00ff/");
+        let (gone, gone_writer) = IndexFolder::writing("/search/11ee/");
+        state.update(|c| c.site = Some(Arc::new(Snapshot::new(&pages, "/".into(), Some(folder), Some(gone)))));
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        let app = router(Arc::new(App {
+            state,
+            allowed: Allowed::new("127.0.0.1:1111".parse().unwrap()),
+            headers: vec![],
+            shutdown: rx,
+            ws_slots: Arc::new(tokio::sync::Semaphore::new(1)),
+        }));
+        let get = |uri: &'static str| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let res = app.oneshot(Request::builder().uri(uri).header("host", "127.0.0.1:1111").body(Body::empty()).unwrap()).await.unwrap();
+                let status = res.status();
+                (status, axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap())
+            })
+        };
+        let meta = get("/search/00ff/meta.json");
+        let missing = get("/search/00ff/t/9.json");
+        let dropped = get("/search/11ee/meta.json");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(!meta.is_finished(), "answered before the index was written");
+        let mut index = OutputFiles::default();
+        index.insert("search/00ff/meta.json", "{\"version\":1}");
+        writer.written(&index);
+        let (status, body) = meta.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(&body[..], b"{\"version\":1}");
+        assert_eq!(missing.await.unwrap().0, StatusCode::NOT_FOUND);
+        drop(gone_writer);
+        assert_eq!(dropped.await.unwrap().0, StatusCode::SERVICE_UNAVAILABLE);
+        // Pages are never held up.
+        assert_eq!(get("/").await.unwrap().0, StatusCode::OK);
+    }
+
     #[tokio::test]
     async fn no_backend_is_a_json_503() {
         let (status, _, body) = get(app(None), "/api/search?q=x").await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(body["error"].is_string());
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incremental rebuilds equal fresh builds
+
+/// Output path → bytes.
+type Files = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// Every file of a fresh `build_site` of `root` as serve builds it (drafts, live-reload script).
+fn fresh_build(root: &Path) -> Result<Files, String> {
+    let opts = serve_options(root);
+    shishin::build::build_site(&opts).map(|b| b.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).map_err(|d| d.to_string())
+}
+
+fn serve_options(root: &Path) -> shishin::build::BuildOptions {
+    let mut opts = shishin::build::BuildOptions::new(root);
+    opts.include_drafts = true;
+    opts.dev_reload = Some(shishin::serve::livereload::WS_PATH.to_string());
+    opts
+}
+
+/// The first path whose bytes differ between two file maps (or that only one has).
+fn first_difference(a: &Files, b: &Files) -> Option<String> {
+    a.keys().chain(b.keys()).find(|k| a.get(*k) != b.get(*k)).cloned()
+}
+
+/// The shipped site (every capability: mappings, disclosure, glossary, requirements) edited in all
+/// the ways a maintainer does; after each edit the build that reuses the previous builds' results
+/// writes exactly the files of a build from nothing, static index included.
+#[test]
+fn incremental_builds_write_exactly_what_fresh_builds_write() {
+    use shishin::build::build_site_incremental;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::copy(repo.join("shishin.yaml"), root.join("shishin.yaml")).unwrap();
+    for d in ["content", "search-index"] {
+        copy_dir(&repo.join(d), &root.join(d));
+    }
+    let edit = |rel: &str, f: &dyn Fn(String) -> String| {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, f(text)).unwrap();
+    };
+    let page = "content/mic/3/3.2/3.2.1.md";
+    let theme = |name: &str| std::fs::read_to_string(repo.join("themes/default").join(name)).unwrap();
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let steps: Vec<Step> = vec![
+        ("the first build", Box::new(|| {})),
+        ("a body edit", Box::new(|| edit(page, &|t| format!("{t}\n追記した段落。暗号鍵の管理台帳。\n")))),
+        // Other pages show this title (cross-references, navigation, mapping tables).
+        ("a title edit", Box::new(|| edit("content/mhlw5/6/6.3.md", &|t| t.replacen("title: \"", "title: \"改めた", 1)))),
+        ("a broken front matter", Box::new(|| edit(page, &|t| t.replace("confidence: high", "confidence: [high")))),
+        ("its fix", Box::new(|| edit(page, &|t| t.replace("confidence: [high", "confidence: high")))),
+        ("a mapping rationale", Box::new(|| edit("content/data/mappings.yaml", &|t| t.replacen("説明資料が 3.2.1 と", "説明資料（2018年）が 3.2.1 と", 1)))),
+        ("a glossary term", Box::new(|| edit("content/data/glossary.yaml", &|t| t.replacen("term: PHR", "term: PHR（個人健康記録）", 1)))),
+        ("a new page", Box::new(|| edit("content/mic/3/3.2/3.2.99.md", &|_| "---\ntitle: 試験の項\nnumber: \"3.2.99\"\nid: mic-3.2.99\n---\n\n[[mic-3.2.1]] を参照。\n".into()))),
+        ("a page removed", Box::new(|| std::fs::remove_file(root.join("content/mic/3/3.2/3.2.99.md")).unwrap())),
+        ("a template override", Box::new(|| edit("themes/default/templates/page.html", &|_| theme("templates/page.html").replacen("{% block meta %}", "{% block meta %}<meta name=\"x-override\" content=\"1\">", 1)))),
+        ("a stylesheet override", Box::new(|| edit("themes/default/static/style.css", &|_| format!("{}\n.x {{ color: red; }}\n", theme("static/style.css"))))),
+        ("a synonym", Box::new(|| edit("search-index/synonyms.yaml", &|t| format!("{t}  - [管理台帳, 台帳]\n")))),
+        ("a broken user dictionary", Box::new(|| edit("search-index/userdict.csv", &|t| format!("{t}壊れた,行\n")))),
+        ("its fix", Box::new(|| edit("search-index/userdict.csv", &|t| t.replace("壊れた,行\n", "")))),
+        ("nothing", Box::new(|| {})),
+    ];
+    let opts = serve_options(&root);
+    let mut cache = shishin::incremental::BuildCache::default();
+    for (what, step) in steps {
+        step();
+        let incremental = build_site_incremental(&opts, &mut cache).map_err(|d| d.to_string()).map(|(built, index)| {
+            let mut files: Files = built.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            files.extend(index.write().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())));
+            files
+        });
+        let fresh = fresh_build(&root);
+        match (&incremental, &fresh) {
+            (Ok(a), Ok(b)) => assert!(first_difference(a, b).is_none(), "after {what}: {:?} differs", first_difference(a, b)),
+            (Err(a), Err(b)) => assert_eq!(a, b, "after {what}"),
+            _ => panic!("after {what}: incremental {:?} vs fresh {:?}", incremental.as_ref().map(|f| f.len()), fresh.as_ref().map(|f| f.len())),
+        }
+        assert_eq!(what.starts_with("a broken"), incremental.is_err(), "after {what}");
+    }
+}
+
+/// Over HTTP: after each edit (body, title of a cross-referenced page, new page, template), every
+/// file of a fresh build of the edited site is served with exactly its bytes, the static index
+/// folder (written after the reload) included.
+#[test]
+fn after_edits_serve_serves_exactly_the_files_of_a_fresh_build() {
+    let server = Server::start(|root| std::fs::create_dir_all(root.join("themes/default/templates")).unwrap(), &[]);
+    let page = "content/mic/3/3.2.1.md";
+    let base_html = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html")).unwrap();
+    let edits: Vec<(&str, String)> = vec![
+        (page, server.read(page).replace("事業者は**組織体制**を整える。", "事業者は**新しい体制**を整える。")),
+        ("content/mic/3/3.2.10.md", server.read("content/mic/3/3.2.10.md").replacen("title: ", "title: 改めた", 1)),
+        ("content/mic/3/3.2.5.md", "---\ntitle: 新しい項\nnumber: 3.2.5\nid: mic-3.2.5\n---\n\n[[mic-3.2.1]]\n".into()),
+        ("themes/default/templates/base.html", base_html.replacen("<body", "<!-- edited --><body", 1)),
+    ];
+    runtime().block_on(async {
+        let mut ws = ws_connect(server.port, Some(&origin(server.port))).await.unwrap();
+        assert_eq!(next_json(&mut ws).await["type"], "hello");
+        for (rel, text) in edits {
+            server.write(rel, &text);
+            next_of(&mut ws, "reload").await;
+            let fresh = fresh_build(&server.root).expect("the edited site builds");
+            assert!(fresh.keys().any(|k| k.starts_with("search/")), "the fresh build has a static index");
+            for (path, bytes) in &fresh {
+                let served = server.get(&format!("/guide/{path}"));
+                assert_eq!(served.status, 200, "after editing {rel}: {path}");
+                assert!(served.body == *bytes, "after editing {rel}: {path} differs from a fresh build");
+            }
+        }
+    });
+    let fresh = fresh_build(&server.root).unwrap();
+    assert!(String::from_utf8_lossy(&fresh["mic/3.2.1/index.html"]).contains("改めた"), "a cross-reference shows the new title");
+}
+
+/// Serve reuses git's page dates while git's HEAD has not moved; a commit (also in a linked
+/// worktree) must change the state it compares.
+#[test]
+fn git_state_changes_with_every_commit() {
+    use shishin::content::load::git_state;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("content")).unwrap();
+    let git = |cwd: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.test", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("GIT_DIR")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&repo, &["init", "-q", "-b", "main"]);
+    let commit = |cwd: &Path, n: u32| {
+        std::fs::write(cwd.join("content/a.md"), format!("---\ntitle: a{n}\n---\n")).unwrap();
+        git(cwd, &["add", "."]);
+        git(cwd, &["commit", "-q", "-m", &format!("c{n}")]);
+    };
+    commit(&repo, 1);
+    let first = git_state(&repo).unwrap();
+    assert_eq!(git_state(&repo.join("content")).unwrap(), first, "found from a subfolder");
+    std::fs::write(repo.join("content/a.md"), "edited, not committed").unwrap();
+    assert_eq!(git_state(&repo).unwrap(), first, "working-tree edits are not commits");
+    commit(&repo, 2);
+    let second = git_state(&repo).unwrap();
+    assert_ne!(second, first);
+    git(&repo, &["checkout", "-q", "HEAD~1"]);
+    assert_ne!(git_state(&repo).unwrap(), second, "a checkout moves HEAD");
+    git(&repo, &["checkout", "-q", "main"]);
+
+    let linked = dir.path().join("linked");
+    git(&repo, &["worktree", "add", "-q", "-b", "side", linked.to_str().unwrap()]);
+    let before = git_state(&linked).unwrap();
+    commit(&linked, 3);
+    assert_ne!(git_state(&linked).unwrap(), before, "a commit in a linked worktree");
 }

@@ -17,26 +17,56 @@ pub struct LoadOptions {
     pub include_drafts: bool,
 }
 
+/// What `serve` keeps between loads: each parsed page while its file's text and the config
+/// stay the same, and git's dates while git's HEAD stays the same.
+#[derive(Default)]
+pub struct LoadCache {
+    /// The config the pages were parsed with (URLs depend on its corpora), as JSON.
+    config: String,
+    pages: HashMap<PathBuf, Page>,
+    git: Option<(String, HashMap<String, String>)>,
+}
+
 /// Load the whole site model. Files that fail to parse are left out and reported; the rest of
 /// the site is still returned so later checks can report their problems in the same run.
 /// Only a missing or broken shishin.yaml stops here.
 pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    load_site_cached(root, opts, &mut LoadCache::default())
+}
+
+/// `load_site`, parsing only the files whose text changed since the loads that filled `cache`.
+pub fn load_site_cached(root: &Path, opts: &LoadOptions, cache: &mut LoadCache) -> Result<(Site, Diagnostics), Diagnostics> {
     let config = Config::load(root).map_err(Diagnostics::from)?;
+    let config_key = serde_json::to_string(&config).unwrap_or_default();
+    if cache.config != config_key {
+        cache.pages.clear();
+        cache.config = config_key;
+    }
     let mut errors = Diagnostics::default();
     let files = markdown_files(root, &mut errors);
-    let parsed: Vec<Result<Page, (Diagnostic, Option<String>)>> = files.par_iter().map(|rel| read_page(root, rel, &config)).collect();
+    let known = &cache.pages;
+    let parsed: Vec<PageRead> = files.par_iter().map(|rel| read_page(root, rel, &config, known.get(rel))).collect();
     let mut pages = Vec::new();
     let mut unparsed_ids = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in parsed {
         match p {
-            Ok(page) if page.front.draft && !opts.include_drafts => {}
-            Ok(page) => pages.push(page),
+            Ok((page, fresh)) => {
+                if fresh {
+                    cache.pages.insert(page.file.clone(), page.clone());
+                }
+                seen.insert(page.file.clone());
+                if !page.front.draft || opts.include_drafts {
+                    pages.push(page);
+                }
+            }
             Err((e, id)) => {
                 errors.push(e);
                 unparsed_ids.extend(id);
             }
         }
     }
+    cache.pages.retain(|file, _| seen.contains(file));
     let data = match data::load(root) {
         Ok(d) => d,
         Err(e) => {
@@ -47,7 +77,7 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<(Site, Diagnostics),
     if !pages.iter().any(|p| p.url == "/") {
         pages.push(generated_home(&config));
     }
-    apply_git_dates(root, &mut pages);
+    apply_git_dates(root, &mut pages, &mut cache.git);
     let pages = order_pages(pages);
     let mut site = Site { root: root.to_path_buf(), config, pages, data, by_id: HashMap::new(), by_url: HashMap::new(), unparsed_ids };
     index(&mut site, &mut errors);
@@ -74,12 +104,24 @@ fn markdown_files(root: &Path, errors: &mut Diagnostics) -> Vec<PathBuf> {
     out
 }
 
+/// A page and whether it was parsed now (false: reused), or why it could not be read.
+type PageRead = Result<(Page, bool), (Diagnostic, Option<String>)>;
+
 /// On failure also returns the page's `id:` if one can be read from the raw text, so that
-/// cross-references to the broken page are not reported as unknown as well.
-fn read_page(root: &Path, rel: &Path, config: &Config) -> Result<Page, (Diagnostic, Option<String>)> {
+/// cross-references to the broken page are not reported as unknown as well. `known` is the page
+/// parsed from this file before; it is returned (with `false`: not freshly parsed) while the text
+/// is unchanged.
+fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&Page>) -> PageRead {
     let text = std::fs::read_to_string(root.join(rel)).map_err(|e| {
         (Diagnostic::file_level(rel, format!("cannot read file: {e}")).help("content files must be UTF-8 text"), None)
     })?;
+    match known {
+        Some(page) if page.source == text => Ok((page.clone(), false)),
+        _ => parse_page(rel, text, config).map(|page| (page, true)),
+    }
+}
+
+fn parse_page(rel: &Path, text: String, config: &Config) -> Result<Page, (Diagnostic, Option<String>)> {
     let (front, split, key_offsets) = frontmatter::parse(rel, &text).map_err(|d| {
         let id = text.lines().take_while(|l| !l.is_empty()).find_map(|l| l.strip_prefix("id:")).map(|v| v.trim().trim_matches(['"', '\'']).to_string());
         (d, id)
@@ -223,36 +265,83 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     ca.len().cmp(&cb.len())
 }
 
-/// Last commit date per file from one `git log` call (no per-file process at thousands of pages).
-fn apply_git_dates(root: &Path, pages: &mut [Page]) {
+/// Last commit date per file from one `git log` call (no per-file process at thousands of pages),
+/// reused from `cache` while git's HEAD has not moved.
+fn apply_git_dates(root: &Path, pages: &mut [Page], cache: &mut Option<(String, HashMap<String, String>)>) {
     if pages.iter().all(|p| p.updated.is_some()) {
         return;
     }
+    let token = git_state(root);
+    let latest = match (cache.as_ref(), &token) {
+        (Some((known, dates)), Some(t)) if known == t => dates,
+        _ => &cache.insert((token.clone().unwrap_or_default(), git_dates(root))).1,
+    };
+    for p in pages.iter_mut().filter(|p| p.updated.is_none()) {
+        let key = p.file.to_string_lossy().replace('\\', "/");
+        if let Some(d) = latest.get(key.as_str()) {
+            p.updated = Some(d.clone());
+        }
+    }
+    if token.is_none() {
+        *cache = None;
+    }
+}
+
+fn git_dates(root: &Path) -> HashMap<String, String> {
     let output = std::process::Command::new("git")
         .args(["log", "--format=%x00%cs", "--name-only", "--relative", "--", CONTENT_DIR])
         .current_dir(root)
         .stderr(std::process::Stdio::null())
         .output();
-    let Ok(output) = output else { return };
+    let mut latest: HashMap<String, String> = HashMap::new();
+    let Ok(output) = output else { return latest };
     if !output.status.success() {
-        return;
+        return latest;
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    let mut latest: HashMap<&str, &str> = HashMap::new();
     let mut date = "";
     for line in text.lines() {
         if let Some(d) = line.strip_prefix('\0') {
             date = d;
         } else if !line.is_empty() {
-            latest.entry(line).or_insert(date);
+            latest.entry(line.to_string()).or_insert_with(|| date.to_string());
         }
     }
-    for p in pages.iter_mut().filter(|p| p.updated.is_none()) {
-        let key = p.file.to_string_lossy().replace('\\', "/");
-        if let Some(d) = latest.get(key.as_str()) {
-            p.updated = Some(d.to_string());
+    latest
+}
+
+/// A value that changes whenever git's HEAD moves (commit, checkout, reset, merge): HEAD, the
+/// branch's loose ref and the size and time of HEAD's reflog, read without starting git. None
+/// when unknown (`GIT_DIR` set): callers then ask git every time.
+pub fn git_state(root: &Path) -> Option<String> {
+    if std::env::var_os("GIT_DIR").is_some() {
+        return None;
+    }
+    let mut dir = Some(root);
+    let git_dir = loop {
+        let Some(d) = dir else { return Some("no repository".into()) };
+        let dot = d.join(".git");
+        if dot.is_dir() {
+            break dot;
+        }
+        if let Ok(link) = std::fs::read_to_string(&dot) {
+            break d.join(link.strip_prefix("gitdir:")?.trim());
+        }
+        dir = d.parent();
+    };
+    let common = std::fs::read_to_string(git_dir.join("commondir")).map(|c| git_dir.join(c.trim())).unwrap_or_else(|_| git_dir.clone());
+    let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
+    let mut state = head.clone();
+    if let Some(name) = head.strip_prefix("ref:").map(str::trim) {
+        let loose = std::fs::read_to_string(git_dir.join(name)).or_else(|_| std::fs::read_to_string(common.join(name)));
+        state.push_str(&loose.unwrap_or_default());
+    }
+    for file in [git_dir.join("logs/HEAD"), common.join("packed-refs")] {
+        if let Ok(m) = std::fs::metadata(file) {
+            state.push_str(&format!(" {} {:?}", m.len(), m.modified().ok()));
         }
     }
+    Some(state)
 }
 
 fn index(site: &mut Site, errors: &mut Diagnostics) {

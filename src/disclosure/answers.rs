@@ -302,7 +302,14 @@ pub fn csv_records(text: &str, start: usize) -> Result<Vec<Vec<Field>>, (usize, 
 pub fn parse_csv(path: &Path, text: String) -> Result<AnswerFile, Diagnostic> {
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let mut file = AnswerFile { path: path.to_path_buf(), text: text.clone(), template: None, version: None, answers_at: start, entries: Vec::new(), is_json: false, problems: Vec::new() };
-    let records = csv_records(&text, start).map_err(|(at, msg)| file.diag(at, format!("malformed CSV: {msg}")).help("quote fields that contain commas, quotes or line breaks (\"…\"), doubling quotes inside"))?;
+    let mut records = csv_records(&text, start).map_err(|(at, msg)| file.diag(at, format!("malformed CSV: {msg}")).help("quote fields that contain commas, quotes or line breaks (\"…\"), doubling quotes inside"))?;
+    // Our CSVs guard formula-like cells with a leading `'` (crate::csv); read back the value itself.
+    for field in records.iter_mut().flatten() {
+        let value = crate::csv::unguard(&field.0);
+        if value.len() != field.0.len() {
+            field.0 = value.to_string();
+        }
+    }
     let Some((header, rest)) = records.split_first() else {
         return Err(file.diag(start, "the CSV file is empty").help("the first line must be `item_id,column,value`"));
     };

@@ -101,6 +101,9 @@ fn cells(row: &Item, table: &Item, labels: &[Vec<String>], row_label_id: &str) -
                 "required": row.required && c.required,
                 "control_id": control_id(&row.id, &c.key),
                 "labelledby": labelled.join(" "),
+                // The column's header text, shown above the control when a phone stacks the table.
+                "heading": c.full_header(),
+                "optional": !c.required,
                 "example": row.example.get(&c.key),
             })
         })

@@ -50,19 +50,9 @@ pub fn all(site: &Site, t: &Template) -> Result<Vec<(String, Vec<u8>)>, String> 
 
 // ---------------------------------------------------------------- CSV
 
-/// One CSV field, quoted when needed (RFC 4180).
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
+/// One record (guarded against formula injection and quoted by crate::csv).
 fn csv_line(out: &mut String, fields: &[&str]) {
-    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
+    out.push_str(&crate::csv::record(fields));
 }
 
 /// The empty answer file: meta rows, then one row per input cell with an empty value.
@@ -286,15 +276,6 @@ pub fn answer_schema(site: &Site, t: &Template) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_quoting() {
-        assert_eq!(csv_field("abc"), "abc");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(csv_field("1\n2"), "\"1\n2\"");
-        assert_eq!(csv_field(" lead"), "\" lead\"");
-    }
 
     #[test]
     fn markdown_cells_escape_pipes_and_newlines() {

@@ -79,19 +79,15 @@ fn pretty(v: &Value) -> Vec<u8> {
     out
 }
 
-/// RFC 4180 CSV with a UTF-8 BOM (Excel opens Japanese text correctly) and CRLF line ends.
+/// RFC 4180 CSV with a UTF-8 BOM (Excel opens Japanese text correctly) and CRLF line ends;
+/// cells that a spreadsheet would run as a formula are guarded (crate::csv).
 pub fn csv(m: &Mappings, site: &Site) -> Vec<u8> {
     let mut out = String::from("\u{FEFF}");
-    let line = |fields: &[String]| fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\r\n";
-    out.push_str(&line(&CSV_COLUMNS.map(String::from)));
+    out.push_str(&crate::csv::record(&CSV_COLUMNS));
     for r in &m.rows {
-        out.push_str(&line(&record(site, r)));
+        out.push_str(&crate::csv::record(&record(site, r)));
     }
     out.into_bytes()
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// This site's JSON: the collection and every row with titles, labels and absolute URLs.
@@ -258,13 +254,6 @@ fn excel_datetime(rfc3339: &str) -> Result<ExcelDateTime, XlsxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_only_when_needed() {
-        assert_eq!(csv_field("a"), "a");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"x\"\nnext"), "\"say \"\"x\"\"\nnext\"");
-    }
 
     #[test]
     fn sheet_names_are_valid_and_unique() {

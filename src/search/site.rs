@@ -2,26 +2,91 @@
 //! index) and for the CLI/API engine, so both index exactly the same pages — plus the two calls
 //! the build and `serve` make.
 
-use super::analysis::Analyzer;
+use super::analysis::{Analyzer, DEFAULT_SYNONYMS, DEFAULT_USERDICT};
 use super::engine::Engine;
 use super::static_index::write_static;
 use super::{SearchDoc, TextSection};
 use crate::content::Site;
 use crate::markdown::Rendered;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
 
 /// Where a site keeps its search inputs (user dictionary, synonyms).
 pub const SEARCH_INDEX_DIR: &str = "search-index";
 
 /// The analyser of a site: `<root>/search-index/`, or the built-in files where absent.
 pub fn analyzer_for(site: &Site) -> Result<Analyzer, String> {
-    Analyzer::load(&site.root.join(SEARCH_INDEX_DIR))
+    AnalyzerSources::read(site)?.analyzer()
 }
 
-/// For `build_site`: writes the static index of every page through `files` (paths relative to the
-/// output root, `search/<hash>/…`) and returns its site-relative URL `/search/<hash>/` (give
-/// `site.url_for(..)` of it to the `shishin-search` meta tag).
+/// The files an analyser is made from (`userdict.csv`, `synonyms.yaml`): each is the site's own
+/// or, where absent, the built-in one. Equal sources give an equal analyser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzerSources {
+    pub userdict: (PathBuf, String),
+    pub synonyms: (PathBuf, String),
+}
+
+impl AnalyzerSources {
+    pub fn read(site: &Site) -> Result<AnalyzerSources, String> {
+        let dir = site.root.join(SEARCH_INDEX_DIR);
+        let read = |name: &str, default: &str| match std::fs::read_to_string(dir.join(name)) {
+            Ok(text) => Ok((dir.join(name), text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((PathBuf::from(format!("<built-in {name}>")), default.to_string())),
+            Err(e) => Err(format!("{}: {e}", dir.join(name).display())),
+        };
+        Ok(AnalyzerSources { userdict: read("userdict.csv", DEFAULT_USERDICT)?, synonyms: read("synonyms.yaml", DEFAULT_SYNONYMS)? })
+    }
+    pub fn analyzer(&self) -> Result<Analyzer, String> {
+        Analyzer::from_sources(&self.userdict.0, &self.userdict.1, &self.synonyms.0, &self.synonyms.1)
+    }
+}
+
+/// Everything the static index is made from. Its folder is named from a hash of these inputs
+/// (not of the written files), so pages can name it before it is written: `serve` renders and
+/// reloads the pages first and writes the index afterwards.
+pub struct StaticIndexInputs {
+    pub docs: Vec<SearchDoc>,
+    pub sources: AnalyzerSources,
+    /// Site-relative URL of the index folder, `/search/<hash>/` (give `site.url_for(..)` of it to
+    /// the `shishin-search` meta tag).
+    pub dir: String,
+}
+
+/// Cheap next to writing the index: one SHA-256 over the documents, the analyser's source texts
+/// and a fingerprint of the index-writing code (build.rs), so a new format never reuses a name.
+pub fn static_index_inputs(site: &Site, rendered: &[Rendered]) -> Result<StaticIndexInputs, String> {
+    let docs = docs_from_site(site, rendered);
+    let sources = AnalyzerSources::read(site)?;
+    let mut h = Sha256::new();
+    for part in [env!("SHISHIN_SEARCH_CODE_HASH"), &sources.userdict.1, &sources.synonyms.1] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.update(serde_json::to_vec(&docs).map_err(|e| e.to_string())?);
+    let dir = format!("/search/{}/", hex::encode(&h.finalize()[..8]));
+    Ok(StaticIndexInputs { docs, sources, dir })
+}
+
+/// Writes the static index of `inputs` into its folder through `files` (paths relative to the
+/// output root, `search/<hash>/…`).
+pub fn write_static_index(inputs: &StaticIndexInputs, analyzer: &Analyzer, files: &mut impl FnMut(String, Vec<u8>)) -> Result<(), String> {
+    let mut written = Vec::new();
+    let own = write_static(&inputs.docs, analyzer, &mut |path, bytes| written.push((path, bytes)))?;
+    let (from, to) = (own.trim_start_matches('/'), inputs.dir.trim_start_matches('/'));
+    for (path, bytes) in written {
+        let rest = path.strip_prefix(from).ok_or_else(|| format!("static index file {path} outside {from}"))?;
+        files(format!("{to}{rest}"), bytes);
+    }
+    Ok(())
+}
+
+/// For `build_site` without reuse: writes the static index of every page through `files` and
+/// returns its site-relative URL `/search/<hash>/`.
 pub fn write_site_index(site: &Site, rendered: &[Rendered], files: &mut impl FnMut(String, Vec<u8>)) -> Result<String, String> {
-    write_static(&docs_from_site(site, rendered), &analyzer_for(site)?, files)
+    let inputs = static_index_inputs(site, rendered)?;
+    write_static_index(&inputs, &inputs.sources.analyzer()?, files)?;
+    Ok(inputs.dir)
 }
 
 /// For the CLI and `/api/search`: the in-memory engine over every page.

@@ -21,6 +21,9 @@ use tokio::sync::{Semaphore, watch};
 
 /// A request (not a WebSocket) that takes longer than this is answered with 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a request for the search index waits while the index of the current build is being
+/// written (normally tens of milliseconds after the reload).
+pub const INDEX_WAIT: Duration = Duration::from_secs(10);
 /// GET/HEAD bodies are never read; anything larger is refused so it is not drained either.
 pub const BODY_LIMIT: u64 = 16 * 1024;
 
@@ -138,8 +141,21 @@ async fn static_file(State(app): State<Arc<App>>, method: Method, uri: Uri) -> R
         return not_built(&current);
     };
     let head = method == Method::HEAD;
-    match resolve(uri.path(), uri.query(), &site.base_path, |k| site.files.contains_key(k)) {
-        Resolved::File(key) => file(&key, site.files[&key].clone(), StatusCode::OK, head),
+    match resolve(uri.path(), uri.query(), &site.base_path, |k| site.may_contain(k)) {
+        Resolved::File(key) => {
+            // A page of this build names its search index before the index is written.
+            if let Some(index) = site.indexes().find(|i| key.starts_with(&i.prefix) && i.is_writing())
+                && !index.wait(INDEX_WAIT).await
+            {
+                let mut res = text(StatusCode::SERVICE_UNAVAILABLE, "the search index is not ready; try again\n");
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return res;
+            }
+            match site.get(&key) {
+                Some(bytes) => file(&key, bytes, StatusCode::OK, head),
+                None => not_found(site, head),
+            }
+        }
         Resolved::Redirect(location) => match HeaderValue::from_str(&location) {
             Ok(loc) => {
                 let mut res = text(StatusCode::PERMANENT_REDIRECT, "");

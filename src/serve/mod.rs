@@ -36,6 +36,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub include_drafts: bool,
+    /// Print each rebuild's stage times.
+    pub verbose: bool,
 }
 
 /// Runs until Ctrl-C or SIGTERM; Ok(()) after a clean shutdown.
@@ -54,8 +56,10 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
     let mut build_opts = BuildOptions::new(&root);
     build_opts.include_drafts = opts.include_drafts;
     build_opts.dev_reload = Some(livereload::WS_PATH.to_string());
-    let search = rebuild::SearchWorker::spawn(search::factory(&root), state.clone())?;
-    let rebuilder = rebuild::Rebuilder { opts: build_opts, state: state.clone(), search: Some(search) };
+    let search = rebuild::SearchWorker::spawn(search::factory(), state.clone())?;
+    let index = rebuild::IndexWorker::spawn(opts.verbose)?;
+    let mut rebuilder =
+        rebuild::Rebuilder { opts: build_opts, state: state.clone(), search: Some(search), index, cache: Default::default(), verbose: opts.verbose };
 
     // Watch before the first build so edits made while it runs are not lost.
     let watcher = watch::Watcher::start(&root);

@@ -1,27 +1,131 @@
 //! One (re)build: run the normal pipeline in memory, swap the result in (or keep the last good
 //! site and record the failure), tell the open pages, and print one line.
 //!
-//! Whole-site rebuilds: the pipeline is fast enough on the shipped corpus that tracking which
-//! stage an edit touches is not worth its bugs (bench/SERVE.md has the numbers).
+//! Every rebuild runs the whole pipeline (`build::build_site_incremental`); what it reuses from
+//! the last build is keyed by content hashes (crate::incremental), not by the watcher's paths.
+//! The static search index is written after the reload went out (IndexWorker).
 
 use super::api::SearchBackend;
 use super::livereload;
-use super::state::{Failure, Snapshot, State};
-use crate::build::{BuildOptions, BuiltSite, build_site};
+use super::state::{Failure, IndexFolder, IndexWriter, Snapshot, State};
+use crate::build::{BuildOptions, BuiltSite, StaticIndex, build_site_incremental};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::incremental::BuildCache;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-/// Builds the search backend for a new site from the build and the changed paths (runs after the
-/// reload went out, so it never delays the browser). On Err the message is printed and the
-/// previous backend keeps answering.
-pub type SearchFactory = Box<dyn FnMut(&BuiltSite, &[PathBuf]) -> Result<Arc<dyn SearchBackend>, String> + Send>;
+/// Builds the search backend for a new site from the build (runs after the reload went out, so it
+/// never delays the browser). On Err the message is printed and the previous backend keeps
+/// answering.
+pub type SearchFactory = Box<dyn FnMut(&BuiltSite) -> Result<Arc<dyn SearchBackend>, String> + Send>;
 
 pub struct Rebuilder {
     pub opts: BuildOptions,
     pub state: Arc<State>,
     pub search: Option<SearchWorker>,
+    pub index: IndexWorker,
+    /// What the next build can reuse (crate::incremental).
+    pub cache: BuildCache,
+    /// Print the stage times after each build line.
+    pub verbose: bool,
+}
+
+/// A one-job mailbox between the rebuild thread and a worker thread: a job put while another
+/// waits replaces it (the worker only ever does the newest).
+struct Mailbox<T> {
+    slot: Mutex<Option<T>>,
+    ready: Condvar,
+}
+
+impl<T> Mailbox<T> {
+    fn new() -> Arc<Mailbox<T>> {
+        Arc::new(Mailbox { slot: Mutex::new(None), ready: Condvar::new() })
+    }
+
+    /// `merge` gets the job still waiting, if any.
+    fn put(&self, merge: impl FnOnce(Option<T>) -> T) {
+        let mut guard = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        *guard = Some(merge(guard.take()));
+        self.ready.notify_one();
+    }
+
+    /// The next job, once no new one has come for `settle(job)` (None: at once).
+    fn take(&self, settle: impl Fn(&T) -> Option<Duration>) -> T {
+        let mut guard = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            while guard.is_none() {
+                guard = self.ready.wait(guard).unwrap_or_else(|e| e.into_inner());
+            }
+            if let Some(quiet) = guard.as_ref().and_then(&settle) {
+                let (g, waited) = self.ready.wait_timeout(guard, quiet).unwrap_or_else(|e| e.into_inner());
+                guard = g;
+                if !waited.timed_out() {
+                    continue;
+                }
+            }
+            if let Some(job) = guard.take() {
+                return job;
+            }
+        }
+    }
+}
+
+/// A one-thread rayon pool for work done after the reload: the indexes' parallel loops run
+/// there, so the next rebuild's parallel work never queues behind them in the global pool
+/// (rayon workers finish their own queued jobs before taking new ones).
+fn background_pool(name: &'static str) -> std::io::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new().num_threads(1).thread_name(move |_| name.into()).build().map_err(std::io::Error::other)
+}
+
+/// Writes each build's static search index on its own thread, after the pages were swapped in
+/// and the reload sent; requests for the folder wait for it (http::INDEX_WAIT).
+pub struct IndexWorker {
+    mailbox: Arc<Mailbox<(StaticIndex, IndexWriter)>>,
+}
+
+impl IndexWorker {
+    pub fn spawn(verbose: bool) -> std::io::Result<IndexWorker> {
+        let mailbox: Arc<Mailbox<(StaticIndex, IndexWriter)>> = Mailbox::new();
+        let worker = mailbox.clone();
+        let pool = background_pool("shishin-static-index-pool")?;
+        std::thread::Builder::new().name("shishin-static-index".into()).spawn(move || {
+            loop {
+                let (index, writer) = worker.take(|_| None);
+                let t = Instant::now();
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pool.install(|| index.write()))) {
+                    Ok(Ok(files)) => {
+                        writer.written(&files);
+                        if verbose {
+                            eprintln!("  search index written in {:.1} ms ({} files)", t.elapsed().as_secs_f64() * 1000.0, files.len());
+                        }
+                    }
+                    // Dropping the writer answers the folder's waiting requests with 503.
+                    Ok(Err(diags)) => eprintln!("error: the static search index was not written:\n{diags}"),
+                    Err(_) => eprintln!("error: the static search index was not written (internal error; please report it)"),
+                }
+            }
+        })?;
+        Ok(IndexWorker { mailbox })
+    }
+
+    /// The folder of `index` in the snapshot about to be served: written already, still being
+    /// written for the previous build (same inputs), or handed to the worker now.
+    fn folder(&self, index: StaticIndex, previous: Option<&IndexFolder>) -> IndexFolder {
+        let prefix = index.dir.trim_start_matches('/');
+        if let Some(p) = previous.filter(|p| p.prefix == prefix && p.is_writing()) {
+            return p.clone();
+        }
+        if index.is_written()
+            && let Ok(files) = index.clone().write()
+        {
+            return IndexFolder::written(&index.dir, &files);
+        }
+        let (folder, writer) = IndexFolder::writing(&index.dir);
+        // A job still waiting belongs to a build no longer served: its writer is dropped.
+        self.mailbox.put(|_| (index, writer));
+        folder
+    }
 }
 
 /// Indexes builds for `/api/search` on its own thread, so a slow index never delays the next
@@ -30,44 +134,26 @@ pub struct Rebuilder {
 pub const SEARCH_SETTLE: Duration = Duration::from_millis(200);
 
 pub struct SearchWorker {
-    slot: Arc<(Mutex<Option<SearchJob>>, Condvar)>,
+    mailbox: Arc<Mailbox<SearchJob>>,
 }
 
 struct SearchJob {
     built: BuiltSite,
-    /// Every path changed since the last indexed build (the analyser reloads on search-index/).
-    changed: Vec<PathBuf>,
     first: bool,
 }
 
 impl SearchWorker {
     pub fn spawn(mut factory: SearchFactory, state: Arc<State>) -> std::io::Result<SearchWorker> {
-        let slot: Arc<(Mutex<Option<SearchJob>>, Condvar)> = Arc::default();
-        let worker = slot.clone();
+        let mailbox: Arc<Mailbox<SearchJob>> = Mailbox::new();
+        let worker = mailbox.clone();
+        let pool = background_pool("shishin-search-index-pool")?;
         std::thread::Builder::new().name("shishin-search-index".into()).spawn(move || {
             loop {
-                let job = {
-                    let (lock, ready) = &*worker;
-                    let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-                    while guard.is_none() {
-                        guard = ready.wait(guard).unwrap_or_else(|e| e.into_inner());
-                    }
-                    // Saves in quick succession: index only once they settle, so indexing does
-                    // not take the CPU from the rebuild of the next save.
-                    // (The first build is indexed at once.)
-                    let mut settled = guard.as_ref().is_some_and(|j| j.first);
-                    while !settled {
-                        let (g, waited) = ready.wait_timeout(guard, SEARCH_SETTLE).unwrap_or_else(|e| e.into_inner());
-                        guard = g;
-                        settled = waited.timed_out();
-                    }
-                    match guard.take() {
-                        Some(job) => job,
-                        None => continue,
-                    }
-                };
+                // Saves in quick succession: index only once they settle, so indexing does not
+                // take the CPU from the rebuild of the next save. (The first build is indexed at once.)
+                let job = worker.take(|j| (!j.first).then_some(SEARCH_SETTLE));
                 let t = Instant::now();
-                match factory(&job.built, &job.changed) {
+                match pool.install(|| factory(&job.built)) {
                     Ok(engine) => {
                         state.set_search(Some(engine));
                         if job.first {
@@ -78,27 +164,23 @@ impl SearchWorker {
                 }
             }
         })?;
-        Ok(SearchWorker { slot })
+        Ok(SearchWorker { mailbox })
     }
 
-    fn submit(&self, built: BuiltSite, changed: &[PathBuf], first: bool) {
-        let (lock, ready) = &*self.slot;
-        let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let (mut all, was_first) = guard.take().map(|old| (old.changed, old.first)).unwrap_or_default();
-        all.extend(changed.iter().cloned());
-        *guard = Some(SearchJob { built, changed: all, first: first || was_first });
-        ready.notify_one();
+    fn submit(&self, built: BuiltSite, first: bool) {
+        self.mailbox.put(|old| SearchJob { built, first: first || old.is_some_and(|o| o.first) });
     }
 }
 
 impl Rebuilder {
     /// Build once. `changed` is relative to the root (empty for the first build); `rescan` means
     /// the watcher lost events. Returns whether the build succeeded.
-    pub fn run(&self, changed: &[PathBuf], rescan: bool) -> bool {
+    pub fn run(&mut self, changed: &[PathBuf], rescan: bool) -> bool {
         let started = Instant::now();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_site(&self.opts)));
-        let ms = started.elapsed().as_millis();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_site_incremental(&self.opts, &mut self.cache)));
         let result = result.unwrap_or_else(|panic| {
+            // Whatever the cache held when the panic struck is not trusted again.
+            self.cache = BuildCache::default();
             let what = panic
                 .downcast_ref::<String>()
                 .cloned()
@@ -111,9 +193,11 @@ impl Rebuilder {
         let changed_refs: Vec<&Path> = changed.iter().map(PathBuf::as_path).collect();
         let what = describe(changed, rescan);
         match result {
-            Ok(built) => {
-                let snapshot = Arc::new(Snapshot::new(&built.files, built.site.config.base_path()));
+            Ok((built, index)) => {
                 let before = self.state.current();
+                let previous = before.site.as_ref().and_then(|s| s.index.clone());
+                let folder = self.index.folder(index, previous.as_ref());
+                let snapshot = Arc::new(Snapshot::new(&built.files, built.site.config.base_path(), Some(folder), previous));
                 let css_only = before.failure.is_none() && before.site.is_some() && !rescan && !changed.is_empty() && changed.iter().all(|p| is_stylesheet(p));
                 let asset_dir = snapshot.asset_dir.clone();
                 let now = self.state.update(|c| {
@@ -126,18 +210,23 @@ impl Rebuilder {
                     _ => livereload::reload(now.build, &changed_refs),
                 };
                 self.state.broadcast(msg);
+                let ms = started.elapsed().as_millis();
                 let pages = built.site.pages.len();
                 if changed.is_empty() && !rescan {
                     eprintln!("built {pages} pages, {} files ({} KB) in {ms} ms", built.files.len(), built.files.total_bytes() / 1024);
                 } else {
                     eprintln!("rebuilt in {ms} ms ({}): {what}", if css_only { "styles swapped" } else { "pages reloaded" });
                 }
+                if self.verbose {
+                    eprintln!("  stages: {}", built.timings);
+                }
                 if let Some(worker) = &self.search {
-                    worker.submit(built, changed, changed.is_empty() && !rescan);
+                    worker.submit(built, changed.is_empty() && !rescan);
                 }
                 true
             }
             Err(diags) => {
+                let ms = started.elapsed().as_millis();
                 let n = diags.len();
                 for d in &diags.0 {
                     eprintln!("{d}\n");

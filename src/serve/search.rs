@@ -4,10 +4,9 @@
 use super::api::SearchBackend;
 use super::rebuild::SearchFactory;
 use crate::search::cli::search_value;
-use crate::search::site::{SEARCH_INDEX_DIR, docs_from_site};
+use crate::search::site::{AnalyzerSources, docs_from_site};
 use crate::search::{Analyzer, Engine};
 use serde_json::Value;
-use std::path::Path;
 use std::sync::Arc;
 
 pub struct EngineBackend(pub Engine);
@@ -19,16 +18,16 @@ impl SearchBackend for EngineBackend {
 }
 
 /// Indexes every good build. The analyser (IPADIC + the site's user dictionary and synonyms) is
-/// loaded once and again only when something under search-index/ changed.
-pub fn factory(root: &Path) -> SearchFactory {
-    let dir = root.join(SEARCH_INDEX_DIR);
-    let mut analyzer: Option<Analyzer> = None;
-    Box::new(move |built, changed| {
-        if analyzer.is_none() || changed.iter().any(|p| p.starts_with(SEARCH_INDEX_DIR)) {
-            analyzer = Some(Analyzer::load(&dir)?);
-        }
-        let analyzer = analyzer.as_ref().ok_or("no analyser")?;
-        let engine = Engine::build(&docs_from_site(&built.site, &built.rendered), analyzer)?;
+/// loaded once and again only when those files differ from the ones it was made from.
+pub fn factory() -> SearchFactory {
+    let mut analyzer: Option<(AnalyzerSources, Analyzer)> = None;
+    Box::new(move |built| {
+        let sources = AnalyzerSources::read(&built.site)?;
+        let analyzer = match analyzer.take() {
+            Some((known, a)) if known == sources => analyzer.insert((known, a)),
+            _ => analyzer.insert((sources.clone(), sources.analyzer()?)),
+        };
+        let engine = Engine::build(&docs_from_site(&built.site, &built.rendered), &analyzer.1)?;
         Ok(Arc::new(EngineBackend(engine)) as Arc<dyn SearchBackend>)
     })
 }

@@ -8,7 +8,8 @@ use crate::output::OutputFiles;
 use axum::body::Bytes;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use tokio::sync::broadcast;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
 
 /// One successful build, ready to serve.
 pub struct Snapshot {
@@ -17,18 +18,119 @@ pub struct Snapshot {
     pub base_path: String,
     /// `/guide/assets/<hash>/`, the folder stylesheets are loaded from.
     pub asset_dir: Option<String>,
+    /// The static search index, written after the pages went out.
+    pub index: Option<IndexFolder>,
+    /// The previous build's index, still served so a page loaded before this build can finish
+    /// its search (a fresh `build` has only `index`).
+    pub previous_index: Option<IndexFolder>,
 }
 
 impl Snapshot {
-    pub fn new(files: &OutputFiles, base_path: String) -> Snapshot {
-        let files: HashMap<String, Bytes> = files.iter().map(|(k, v)| (k.clone(), Bytes::from(v.clone()))).collect();
+    pub fn new(files: &OutputFiles, base_path: String, index: Option<IndexFolder>, previous_index: Option<IndexFolder>) -> Snapshot {
+        let files = file_map(files);
         // Every asset lives under one content-hashed folder (render::theme).
         let asset_dir = files
             .keys()
             .filter_map(|k| k.strip_prefix("assets/")?.split_once('/').map(|(hash, _)| hash))
             .min()
             .map(|hash| format!("{base_path}assets/{hash}/"));
-        Snapshot { files, base_path, asset_dir }
+        let previous_index = previous_index.filter(|p| index.as_ref().is_none_or(|i| i.prefix != p.prefix));
+        Snapshot { files, base_path, asset_dir, index, previous_index }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Bytes> {
+        self.files.get(key).cloned().or_else(|| self.indexes().find_map(|i| i.get(key)))
+    }
+
+    /// Whether `key` is (or, while the index is being written, may be) a file of this build.
+    pub fn may_contain(&self, key: &str) -> bool {
+        self.files.contains_key(key) || self.indexes().any(|i| i.may_contain(key))
+    }
+
+    pub fn indexes(&self) -> impl Iterator<Item = &IndexFolder> {
+        self.index.iter().chain(self.previous_index.iter())
+    }
+}
+
+fn file_map(files: &OutputFiles) -> HashMap<String, Bytes> {
+    files.iter().map(|(k, v)| (k.clone(), Bytes::from(v.clone()))).collect()
+}
+
+/// The static search index folder of a build: named (and linked from every page) before its
+/// files exist, so requests for it wait until they are written.
+#[derive(Clone)]
+pub struct IndexFolder {
+    /// File-map key of the folder, `search/<hash>/`.
+    pub prefix: String,
+    files: watch::Receiver<IndexState>,
+}
+
+#[derive(Clone)]
+pub enum IndexState {
+    Writing,
+    Written(Arc<HashMap<String, Bytes>>),
+    /// Writing failed, or a newer build replaced this one before it was written.
+    Failed,
+}
+
+/// Fills an `IndexFolder` once its files are written; dropping it unused marks the folder failed.
+pub struct IndexWriter(watch::Sender<IndexState>);
+
+impl IndexWriter {
+    pub fn written(self, files: &OutputFiles) {
+        let _ = self.0.send(IndexState::Written(Arc::new(file_map(files))));
+    }
+}
+
+impl Drop for IndexWriter {
+    fn drop(&mut self) {
+        self.0.send_if_modified(|s| {
+            let writing = matches!(s, IndexState::Writing);
+            if writing {
+                *s = IndexState::Failed;
+            }
+            writing
+        });
+    }
+}
+
+impl IndexFolder {
+    /// `dir` is the site-relative URL `/search/<hash>/`.
+    pub fn writing(dir: &str) -> (IndexFolder, IndexWriter) {
+        let (tx, rx) = watch::channel(IndexState::Writing);
+        (IndexFolder { prefix: dir.trim_start_matches('/').to_string(), files: rx }, IndexWriter(tx))
+    }
+
+    pub fn written(dir: &str, files: &OutputFiles) -> IndexFolder {
+        let (folder, writer) = IndexFolder::writing(dir);
+        writer.written(files);
+        folder
+    }
+
+    pub fn is_writing(&self) -> bool {
+        matches!(*self.files.borrow(), IndexState::Writing)
+    }
+
+    fn get(&self, key: &str) -> Option<Bytes> {
+        match &*self.files.borrow() {
+            IndexState::Written(files) => files.get(key).cloned(),
+            _ => None,
+        }
+    }
+
+    fn may_contain(&self, key: &str) -> bool {
+        key.starts_with(&self.prefix)
+            && match &*self.files.borrow() {
+                IndexState::Writing => true,
+                IndexState::Written(files) => files.contains_key(key),
+                IndexState::Failed => false,
+            }
+    }
+
+    /// Waits up to `limit` for the files; false when they did not come.
+    pub async fn wait(&self, limit: Duration) -> bool {
+        let mut rx = self.files.clone();
+        matches!(tokio::time::timeout(limit, rx.wait_for(|s| !matches!(s, IndexState::Writing))).await, Ok(Ok(s)) if matches!(*s, IndexState::Written(_)))
     }
 }
 

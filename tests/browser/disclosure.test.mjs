@@ -124,6 +124,10 @@ test('fill two answers, reload: they persist; export JSON and CSV; the CLI check
     if ((await c.evaluate((el) => el.tagName)) === 'SELECT') await c.selectOption({ index: 1 });
     else await c.fill('記入済み, "引用符" と改行\n2 行目');
   }
+  // Answers a spreadsheet would run as formulas (OWASP CSV injection): guarded in the CSV below.
+  const formula = '=HYPERLINK("http://example.com","x")';
+  await control(page, 'disc-1-1-a-1', 'holder').fill(formula);
+  await control(page, 'disc-1-1-a-2', 'holder').fill('-1');
   const full = await progress(page);
   assert.equal(full.done, full.total);
   const complete = await exportFile(page, 'json');
@@ -135,7 +139,11 @@ test('fill two answers, reload: they persist; export JSON and CSV; the CLI check
   assert.match(csv.name, /\.csv$/);
   const bytes = readFileSync(csv.path);
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'CSV starts with a UTF-8 BOM');
-  assert.match(bytes.toString('utf8'), /^\ufeffitem_id,column,value\r\n_meta,template,disclosure\r\n/);
+  const csvText = bytes.toString('utf8');
+  assert.match(csvText, /^\ufeffitem_id,column,value\r\n_meta,template,disclosure\r\n/);
+  assert.ok(csvText.includes(`\r\ndisc-1-1-a-1,holder,"'=HYPERLINK(""http://example.com"",""x"")"\r\n`), 'a formula answer is written with a leading quote');
+  assert.ok(csvText.includes(`\r\ndisc-1-1-a-2,holder,'-1\r\n`));
+  assert.doesNotMatch(csvText, /(^|,)"?[=+\-@]/m, 'no cell starts a formula');
   const csvCheck = check(csv.path);
   assert.equal(csvCheck.code, 0, csvCheck.out);
   assert.deepEqual(requests, [], 'exporting made network requests');
@@ -157,6 +165,8 @@ test('fill two answers, reload: they persist; export JSON and CSV; the CLI check
   const again = await progress(page);
   assert.equal(again.done, again.total);
   assert.equal(await control(page, 'disc-1-1-b', 'customer').inputValue(), '記入済み, "引用符" と改行\n2 行目');
+  assert.equal(await control(page, 'disc-1-1-a-1', 'holder').inputValue(), formula, 'the guard is stripped on import');
+  assert.equal(await control(page, 'disc-1-1-a-2', 'holder').inputValue(), '-1');
 
   // A file for the other template is refused with a message, and nothing changes.
   const wrong = join(tmp, 'wrong.json');

@@ -32,10 +32,11 @@
 //     site.url(path)            absolute URL of a site path
 //     site.has(path)            = siteHas(path)
 //     site.newPage(opts)        fresh context (own storage) + page with problem collectors;
-//                               opts: { viewport, colorScheme, allowProblems: [RegExp…] }
+//                               opts: { viewport, colorScheme, javaScript = true, allowProblems: [RegExp…] }
 //     site.goto(page, path, { status })   navigate; asserts the status (default: any 2xx), then settle
 //     site.settle(page)         await after an interaction, before expectClean, so late CSP
-//                               violation reports and console errors are collected
+//                               violation reports and console errors are collected (a no-op
+//                               for a page opened with javaScript: false)
 //     site.problems(page)       array of strings collected so far (console errors, page errors,
 //                               CSP violations, responses ≥ 400)
 //     site.expectClean(page)    asserts problems(page) is empty (minus allowProblems)
@@ -46,6 +47,8 @@
 //   startServer({ dir, headers }) / loadNetlifyHeaders(file) / headersFor(rules, path)
 //                               the pieces openSite uses, for tests that need their own server.
 //   launchBrowser()             Chromium with the flags CI needs (no sandbox, headless, no GPU).
+//   luminance(css)              relative luminance of a computed rgb()/rgba() colour (0 black … 1 white;
+//                               fully transparent counts as white paper).
 //
 // Environment (scripts/test sets the first two): SHISHIN_SITE (built site dir), SHISHIN_BIN (the
 // shishin binary scripts/test built, for tests that run the CLI), SHISHIN_SCREENSHOTS (screenshot
@@ -228,10 +231,10 @@ export async function openSite({ dir = SITE_DIR } = {}) {
     url: (path) => new URL(path, server.origin).href,
     has: (path) => siteHas(path, dir),
 
-    async newPage({ viewport = DESKTOP, colorScheme = 'light', allowProblems = [] } = {}) {
-      const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme, locale: 'ja-JP' });
+    async newPage({ viewport = DESKTOP, colorScheme = 'light', javaScript = true, allowProblems = [] } = {}) {
+      const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme, locale: 'ja-JP', javaScriptEnabled: javaScript });
       contexts.push(context);
-      const state = { problems: [], allow: allowProblems };
+      const state = { problems: [], allow: allowProblems, javaScript };
       // CSP violations: the init script runs before page scripts on every navigation and is not
       // subject to the page's CSP; it reports through a binding.
       await context.exposeBinding('__shishinReportCsp', ({ page }, v) => {
@@ -251,7 +254,11 @@ export async function openSite({ dir = SITE_DIR } = {}) {
       page.on('response', (res) => {
         if (res.status() >= 400) state.problems.push(`HTTP ${res.status()}: ${res.url()}`);
       });
-      page.on('requestfailed', (req) => state.problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+      page.on('requestfailed', (req) => {
+        // Chromium fetches the favicon by itself and cancels that fetch when the test navigates on.
+        if (req.failure()?.errorText === 'net::ERR_ABORTED' && /\/favicon\.(svg|ico)$/.test(new URL(req.url()).pathname)) return;
+        state.problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
+      });
       return page;
     },
 
@@ -273,6 +280,7 @@ export async function openSite({ dir = SITE_DIR } = {}) {
     /** Let queued events (CSP violation reports, late console errors) reach the collectors:
      *  securitypolicyviolation fires in a later task than the blocked load. */
     async settle(page) {
+      if (!collected.get(page)?.javaScript) return; // no timers run without JS; nothing to wait for
       await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
     },
 
@@ -312,4 +320,16 @@ export async function openSite({ dir = SITE_DIR } = {}) {
     },
   };
   return site;
+}
+
+/** Relative luminance (WCAG) of a computed CSS rgb()/rgba() colour: 0 = black, 1 = white. A fully
+ *  transparent colour counts as white (the page or paper shows through). */
+export function luminance(css) {
+  const parts = css.match(/[\d.]+/g).map(Number);
+  if (parts.length === 4 && parts[3] === 0) return 1;
+  const [r, g, b] = parts.slice(0, 3).map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }

@@ -124,3 +124,21 @@ test('a stylesheet change is applied without reloading the page', async () => {
   assert.equal(await page.locator('link[rel=stylesheet][href$="/style.css"]').count(), 1, 'the old link is gone');
   assert.deepEqual(problems, []);
 });
+
+test('right after an edit, the static search of the reloaded site finds the new text', async () => {
+  const { page, problems } = await newPage();
+  const original = readFileSync(join(root, PAGE), 'utf8');
+  await page.goto(`${origin}/guide/mic/3.2.1/`);
+  const before = await page.locator('meta[name=shishin-search]').getAttribute('content');
+  // The page reloads as soon as the pages are rebuilt; the index folder it names is written just
+  // after, and the server holds requests for it until then instead of answering 404.
+  const reloaded = page.waitForEvent('load', { timeout: WAIT });
+  writeFileSync(join(root, PAGE), `${original}\n\n鍵管理台帳の見直し。\n`);
+  await reloaded;
+  const after = await page.locator('meta[name=shishin-search]').getAttribute('content');
+  assert.notEqual(after, before, 'the edit names a new index folder');
+  await page.goto(`${origin}/guide/search/?q=${encodeURIComponent('鍵管理台帳')}`);
+  await page.locator('[data-search-results] a[href^="/guide/mic/3.2.1/"]').first().waitFor({ timeout: WAIT });
+  writeFileSync(join(root, PAGE), original);
+  assert.deepEqual(problems, []);
+});

@@ -3,7 +3,7 @@
 // no console errors, no CSP violations, no serious/critical axe violations, a screenshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSite, PHONE, DESKTOP } from './helpers.mjs';
+import { openSite, luminance, PHONE, DESKTOP } from './helpers.mjs';
 
 let site;
 before(async () => { site = await openSite(); });
@@ -175,14 +175,6 @@ test('every page is served with the netlify.toml security headers', async () => 
   }
 });
 
-/** Relative luminance of a CSS rgb()/rgba() colour (0 = black, 1 = white). */
-function luminance(css) {
-  const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map((v) => {
-    const c = Number(v) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
 
 /** The elements that stick out furthest to the right (for a useful overflow message). */
 function widest(page) {

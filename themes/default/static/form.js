@@ -102,7 +102,21 @@
 
   // ---- files ----
 
+  // Formula injection (OWASP): a cell starting with = + - @ (or a tab / CR before one) would be a
+  // formula in a spreadsheet, so it is written with a leading "'"; reading strips exactly that
+  // quote. Counting leading quotes keeps it reversible. Mirrors src/csv.rs (guard / unguard).
+  function looksLikeFormula(s) {
+    return /^'*[=+\-@\t\r]/.test(s);
+  }
+  function guardCell(s) {
+    return looksLikeFormula(s) ? "'" + s : s;
+  }
+  function unguardCell(s) {
+    return s.charAt(0) === "'" && looksLikeFormula(s.slice(1)) ? s.slice(1) : s;
+  }
+
   function csvField(s) {
+    s = guardCell(s);
     return /[",\r\n]|^ | $/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
@@ -162,6 +176,7 @@
     var out = { template: undefined, version: undefined, answers: {} };
     rows.slice(1).forEach(function (r, n) {
       if (r.length !== 3) throw new Error((n + 2) + ' 行目の列数が 3 ではありません');
+      r = r.map(unguardCell);
       var item = r[0].trim(), column = r[1].trim(), value = r[2];
       if (item === META) {
         if (column === 'template') out.template = value.trim();

@@ -1,0 +1,199 @@
+//! What `serve` keeps from one build to the next, so that saving one page re-parses and
+//! re-renders that page and little else. Every reused result is keyed by a hash of everything
+//! it was made from (file texts, front matter, template context), never by which files the
+//! watcher reported, so a build with a warm cache writes exactly the files of a cold one
+//! (`tests/serve.rs` compares a served site after edits with a fresh `shishin build`).
+
+use crate::build::Capability;
+use crate::content::Site;
+use crate::content::load::{LoadCache, git_state};
+use crate::markdown::{Heading, Rendered};
+use crate::output::OutputFiles;
+use crate::render::theme::{THEME_DIR, Theme};
+use crate::search::Analyzer;
+use crate::search::site::AnalyzerSources;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub type Key = [u8; 32];
+
+/// The last static index written: (its folder URL, its files). Shared with the thread that
+/// writes the index after `serve` has reloaded the pages.
+pub type IndexStore = Arc<Mutex<Option<(String, Arc<OutputFiles>)>>>;
+
+/// SHA-256 over self-delimiting parts (length-prefixed bytes, 0xFF-terminated JSON), so that
+/// ("ab", "c") and ("a", "bc") differ.
+pub struct Fingerprint(Sha256);
+
+impl Fingerprint {
+    pub fn new(kind: &str) -> Fingerprint {
+        let mut f = Fingerprint(Sha256::new());
+        f.bytes(kind.as_bytes());
+        f
+    }
+    pub fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+    /// Streams the JSON text into the hash; 0xFF (never part of UTF-8) ends it.
+    pub fn json(&mut self, value: &impl serde::Serialize) -> &mut Self {
+        struct Sink<'a>(&'a mut Sha256);
+        impl std::io::Write for Sink<'_> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        // Serialising plain data into a sink that never fails cannot fail.
+        let _ = serde_json::to_writer(Sink(&mut self.0), value);
+        self.0.update([0xff]);
+        self
+    }
+    pub fn finish(&mut self) -> Key {
+        self.0.finalize_reset().into()
+    }
+}
+
+/// The capabilities of a site and the files they publish.
+pub struct Capabilities {
+    pub list: Vec<Box<dyn Capability>>,
+    /// Filled by the first build that writes them; equal keys give equal files.
+    pub files: Mutex<Option<Arc<OutputFiles>>>,
+}
+
+/// Reused results of earlier builds (see the module comment). `Default` is an empty cache: a
+/// build with it does all the work.
+#[derive(Default)]
+pub struct BuildCache {
+    pub load: LoadCache,
+    pub markdown: MarkdownCache,
+    pub theme: Option<(Key, Arc<Theme>)>,
+    pub capabilities: Option<(Key, Arc<Capabilities>)>,
+    /// Output path → (key of template and context, HTML with `index_dir_token()` for the search
+    /// folder's hash, which changes with every content edit).
+    pub pages: HashMap<String, (Key, Arc<str>)>,
+    pub analyzer: Option<(AnalyzerSources, Arc<Analyzer>)>,
+    pub index: IndexStore,
+}
+
+/// Per page file: its headings (keyed by its body) and its rendered Markdown (keyed by its body
+/// and `targets_key`).
+#[derive(Default)]
+pub struct MarkdownCache {
+    pub headings: HashMap<PathBuf, (Key, Vec<Heading>)>,
+    pub rendered: HashMap<PathBuf, (Key, Rendered)>,
+}
+
+/// Everything a page's Markdown can point at: every page's id, URL, label, layout and anchors,
+/// the data files' terms and requirements, the base path. Unchanged by an edit that keeps every
+/// heading, title and id, so such an edit re-renders one page's Markdown.
+pub fn targets_key(site: &Site, headings: &[Vec<Heading>]) -> Key {
+    let mut f = Fingerprint::new("targets");
+    f.json(&site.config).json(&site.data).json(&site.unparsed_ids);
+    for (p, hs) in site.pages.iter().zip(headings) {
+        f.bytes(p.id().as_bytes()).bytes(p.url.as_bytes()).bytes(p.label().as_bytes()).bytes(p.layout().as_bytes());
+        f.json(&hs.len());
+        for h in hs {
+            f.bytes(h.anchor.as_bytes());
+        }
+    }
+    f.finish()
+}
+
+/// Key of a page's HTML: the theme, the template and the whole template context. The page's
+/// HTML body (`page.content`, most of the bytes) is hashed as it is rather than as JSON text.
+pub fn page_key(theme: &Key, template: &str, ctx: &mut serde_json::Value) -> Key {
+    let mut f = Fingerprint::new("page");
+    f.bytes(theme).bytes(template.as_bytes());
+    let content = ctx.pointer_mut("/page/content").map(std::mem::take);
+    match &content {
+        Some(serde_json::Value::String(html)) => f.bytes(html.as_bytes()),
+        other => f.json(other),
+    };
+    f.json(ctx);
+    if let (Some(content), Some(slot)) = (content, ctx.pointer_mut("/page/content")) {
+        *slot = content;
+    }
+    f.finish()
+}
+
+/// The theme as loaded from the embedded default plus `<root>/themes/default/`, reused while
+/// those files and the base path are unchanged.
+pub fn theme_key(site: &Site) -> Key {
+    let mut f = Fingerprint::new("theme");
+    f.bytes(site.config.base_path().as_bytes());
+    hash_tree(&mut f, &site.root.join(THEME_DIR));
+    f.finish()
+}
+
+/// Capabilities read the config, the data files, git dates and the pages' front matter, URLs
+/// and tree — never page bodies (the `Capability` contract) — so they survive a body edit.
+/// None when git's state cannot be known cheaply (`GIT_DIR` set): then nothing is reused.
+pub fn capabilities_key(site: &Site) -> Option<Key> {
+    let mut f = Fingerprint::new("capabilities");
+    f.bytes(git_state(&site.root)?.as_bytes());
+    f.json(&site.config);
+    hash_tree(&mut f, &site.root.join(crate::content::data::DATA_DIR));
+    for p in &site.pages {
+        f.bytes(p.file.to_string_lossy().as_bytes()).json(&p.front).bytes(p.url.as_bytes()).json(&(p.is_section, p.parent, &p.children, &p.updated));
+    }
+    f.json(&site.unparsed_ids);
+    Some(f.finish())
+}
+
+/// Every file under `dir` (relative path and bytes, in name order); nothing when it is absent.
+fn hash_tree(f: &mut Fingerprint, dir: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().into_iter().flatten() {
+        if entry.file_type().is_file() {
+            f.bytes(entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().as_bytes());
+            f.bytes(&std::fs::read(entry.path()).unwrap_or_default());
+        }
+    }
+}
+
+/// Stands for the static index folder's hash while pages are rendered, so a page's cached HTML
+/// does not depend on it; replaced by the real hash afterwards. Random per process, made of
+/// letters and digits only (HTML escaping leaves it alone), and never part of real content.
+pub fn index_dir_token() -> &'static str {
+    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TOKEN.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let random = |salt: u64| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(salt);
+            h.finish()
+        };
+        format!("shishin0index0dir0{:016x}{:016x}", random(1), random(2))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_parts_are_delimited() {
+        let key = |parts: &[&str]| {
+            let mut f = Fingerprint::new("t");
+            for p in parts {
+                f.bytes(p.as_bytes());
+            }
+            f.finish()
+        };
+        assert_ne!(key(&["ab", "c"]), key(&["a", "bc"]));
+        assert_eq!(key(&["ab", "c"]), key(&["ab", "c"]));
+    }
+
+    #[test]
+    fn token_is_stable_and_plain() {
+        assert_eq!(index_dir_token(), index_dir_token());
+        assert!(index_dir_token().chars().all(|c| c.is_ascii_alphanumeric()));
+        assert!(index_dir_token().len() > 40);
+    }
+}
