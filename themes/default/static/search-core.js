@@ -1,7 +1,9 @@
 // search-core.js — the browser half of shishin's search, with no DOM: it runs in the page (imported
-// by search.js) and under Node (tests/js/). Every function mirrors a Rust one in src/search/; the
-// comment names it. Normalisation and the bigram tokeniser must stay identical to the Rust side:
-// tests/search_engine.rs and tests/js/tokenizer.test.mjs pin both to tests/fixtures/tokenizer-*.
+// by search.js) and under Node (tests/js/). The analysis, query and snippet functions mirror Rust
+// ones in src/search/ (the section headings name the file). Normalisation and the bigram tokeniser
+// must stay identical to the Rust side: tests/search_engine.rs and tests/js/tokenizer.test.mjs pin
+// both to tests/fixtures/tokenizer-*; tests/js/page-terms.mjs pins pageTerms to the built index.
+// StaticIndex ranks like engine.rs while fetching as little as it can; the tests compare the two.
 
 // ---- normalize.rs -------------------------------------------------------------------------------
 
