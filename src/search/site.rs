@@ -8,7 +8,7 @@ use super::static_index::write_static;
 use super::{SearchDoc, TextSection};
 use crate::content::Site;
 use crate::markdown::Rendered;
-use sha2::{Digest, Sha256};
+use crate::incremental::Fingerprint;
 use std::path::PathBuf;
 
 /// Where a site keeps its search inputs (user dictionary, synonyms).
@@ -58,13 +58,9 @@ pub struct StaticIndexInputs {
 pub fn static_index_inputs(site: &Site, rendered: &[Rendered]) -> Result<StaticIndexInputs, String> {
     let docs = docs_from_site(site, rendered);
     let sources = AnalyzerSources::read(site)?;
-    let mut h = Sha256::new();
-    for part in [env!("SHISHIN_SEARCH_CODE_HASH"), &sources.userdict.1, &sources.synonyms.1] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    h.update(serde_json::to_vec(&docs).map_err(|e| e.to_string())?);
-    let dir = format!("/search/{}/", hex::encode(&h.finalize()[..8]));
+    let mut h = Fingerprint::new(env!("SHISHIN_SEARCH_CODE_HASH"));
+    h.bytes(sources.userdict.1.as_bytes()).bytes(sources.synonyms.1.as_bytes()).json(&docs);
+    let dir = format!("/search/{}/", hex::encode(&h.finish()[..8]));
     Ok(StaticIndexInputs { docs, sources, dir })
 }
 
