@@ -129,6 +129,10 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { root, output, force, drafts } => {
             let out = output.unwrap_or_else(|| root.root.join("public"));
+            if let Err(e) = shishin::output::check_output_location(&root.root, &out) {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
             let started = std::time::Instant::now();
             let mut opts = BuildOptions::new(&root.root);
             opts.include_drafts = drafts;

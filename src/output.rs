@@ -48,6 +48,8 @@ impl OutputFiles {
 #[derive(Debug)]
 pub enum WriteError {
     NotOurs(PathBuf),
+    /// The output directory would swallow the site's own sources; `--force` does not override.
+    Protected { out: PathBuf, what: String },
     Io(PathBuf, io::Error),
 }
 
@@ -59,9 +61,74 @@ impl std::fmt::Display for WriteError {
                 "error: refusing to replace {}: it is not empty and was not created by shishin\n  = help: choose another --output directory, empty it yourself, or pass --force",
                 p.display()
             ),
+            WriteError::Protected { out, what } => write!(
+                f,
+                "error: refusing to write the site into {}: it {what}, and a build replaces the whole output directory (even with --force)\n  = help: pass --output a separate directory, e.g. <root>/public (the default)",
+                out.display()
+            ),
             WriteError::Io(p, e) => write!(f, "error: cannot write {}: {e}", p.display()),
         }
     }
+}
+
+/// `path` made absolute with symlinks and `..` resolved, also when its last parts do not exist
+/// yet: the longest existing ancestor is canonicalised and the rest appended.
+fn resolve(path: &Path) -> PathBuf {
+    let abs = std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = existing.canonicalize() {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        out.pop();
+                    }
+                    std::path::Component::Normal(n) => out.push(n),
+                    _ => {}
+                }
+            }
+            return out;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// Source folders of a site that an output directory must never be, or be inside.
+const SOURCE_DIRS: &[&str] = &["content", "themes", "search-index", ".git"];
+
+/// Refuse an output directory whose replacement would delete the site's sources: the root itself,
+/// an ancestor of it, a source folder or anything inside one, any `.git`, or a folder holding a
+/// `shishin.yaml`. Checked before every write, whatever `--force` says.
+pub fn check_output_location(root: &Path, out: &Path) -> Result<(), WriteError> {
+    let root = resolve(root);
+    let target = resolve(out);
+    let refuse = |what: String| Err(WriteError::Protected { out: out.to_path_buf(), what });
+    if target == root {
+        return refuse("is the site root".into());
+    }
+    if root.starts_with(&target) {
+        return refuse(format!("contains the site root {}", root.display()));
+    }
+    for dir in SOURCE_DIRS {
+        if target.starts_with(root.join(dir)) {
+            return refuse(format!("is the site's {dir}/ folder or inside it"));
+        }
+    }
+    if target.components().any(|c| c.as_os_str() == ".git") {
+        return refuse("is inside a .git folder".into());
+    }
+    if target.join("shishin.yaml").exists() {
+        return refuse("holds a shishin.yaml (another site's root)".into());
+    }
+    Ok(())
 }
 
 /// Relative output paths must stay inside the output directory.

@@ -163,6 +163,55 @@ fn refuses_to_overwrite_a_directory_it_did_not_create() {
     assert!(again.status.success());
 }
 
+/// `--force` never lets the output swap delete the site's own sources: the root, an ancestor of
+/// it, content/ (also reached through `..` or a symlink), themes/, .git or another site's root.
+#[test]
+fn force_never_replaces_the_site_sources() {
+    let site = copy_site("basic");
+    let root = site.path().join("site");
+    std::fs::create_dir_all(root.join("themes/default")).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    for entry in ["content", "shishin.yaml"] {
+        std::fs::rename(site.path().join(entry), root.join(entry)).unwrap();
+    }
+    std::fs::write(root.join("themes/default/custom.css"), "a{}").unwrap();
+    std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    let other = site.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("shishin.yaml"), "title: other\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("content"), site.path().join("link")).unwrap();
+    let before = snapshot(site.path());
+    let cases: &[(&str, &str)] = &[
+        ("site", "is the site root"),
+        ("site/public/..", "is the site root"),
+        (".", "contains the site root"),
+        ("site/content", "content/ folder"),
+        ("site/content/mic/new", "content/ folder"),
+        ("site/themes", "themes/ folder"),
+        ("site/.git", ".git/ folder"),
+        ("other", "holds a shishin.yaml"),
+        #[cfg(unix)]
+        ("link", "content/ folder"),
+    ];
+    for (output, words) in cases {
+        let out = bin().args(["build", "--force", "--root"]).arg(&root).arg("--output").arg(site.path().join(output)).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "--output {output} must be refused:\n{err}");
+        assert!(err.contains("refusing to write the site into") && err.contains(words), "--output {output}: {err}");
+        assert!(err.contains("help: pass --output a separate directory"), "{err}");
+        assert_eq!(snapshot(site.path()), before, "--output {output} changed the sources");
+    }
+    // A relative --output is taken from the cwd: `--root . --output .` is the root too.
+    let out = bin().current_dir(&root).args(["build", "--force", "--root", ".", "--output", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(snapshot(site.path()), before);
+    // The default and a sibling folder still work.
+    assert!(build(&root).status.success());
+    let out = bin().args(["build", "--force", "--root"]).arg(&root).arg("--output").arg(site.path().join("out")).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 #[test]
 fn init_scaffolds_a_site_that_builds_and_refuses_non_empty_dirs() {
     let tmp = tempfile::tempdir().unwrap();
