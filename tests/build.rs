@@ -1,7 +1,7 @@
 //! The site generator through its public interface: the `shishin` binary on fixture sites.
 
 mod common;
-use common::{bin, build, copy_site, read, snapshot, stderr};
+use common::{bin, build, copy_shipped_site, copy_site, read, snapshot, stderr};
 
 #[test]
 fn fixture_site_renders_expected_structure() {
@@ -143,6 +143,33 @@ fn all_errors_of_a_build_are_reported_together() {
     assert_eq!(errors.len(), 2);
     assert_eq!(errors[0]["file"], "content/mic/a.md");
     assert_eq!(errors[0]["line"], 5);
+}
+
+/// One broken data file of the shipped site yields exactly its own error: the other data files
+/// stay loaded, and references into the broken one are not reported as unknown.
+#[test]
+fn one_broken_data_file_reports_only_its_own_error() {
+    let site = copy_shipped_site();
+    let ok = bin().args(["check", "--root"]).arg(site.path()).output().unwrap();
+    assert!(ok.status.success(), "the shipped site checks clean:\n{}", stderr(&ok));
+    // (file, its top-level key): repeating the key at the end makes the file invalid.
+    // (sources.yaml is left out: the mapping and disclosure checks still report its keys.)
+    let cases = [("glossary.yaml", "terms"), ("requirements.yaml", "requirements"), ("outline.yaml", "required")];
+    for (name, key) in cases {
+        let path = site.path().join("content/data").join(name);
+        let original = std::fs::read_to_string(&path).unwrap();
+        assert!(original.ends_with('\n'));
+        std::fs::write(&path, format!("{original}{key}: []\n")).unwrap();
+        let line = original.lines().count() + 1;
+        let out = bin().args(["check", "--format", "json", "--root"]).arg(site.path()).output().unwrap();
+        assert!(!out.status.success(), "{name}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "only {name}'s own error, got {errors:#?}");
+        assert_eq!(errors[0]["file"], format!("content/data/{name}"));
+        assert_eq!(errors[0]["line"], line, "{name}: {errors:#?}");
+        std::fs::write(&path, original).unwrap();
+    }
 }
 
 #[test]

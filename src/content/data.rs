@@ -16,6 +16,10 @@ pub struct Data {
     /// Text of each data file read, keyed by path relative to the root, for diagnostics.
     #[serde(skip)]
     pub texts: Vec<(PathBuf, String)>,
+    /// Data files that exist but could not be read: their error is reported once, and checks
+    /// that look things up in them stay quiet instead of reporting every reference as unknown.
+    #[serde(skip)]
+    pub failed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -121,7 +125,9 @@ pub fn locate(text: &str, needle: &str) -> usize {
     text.find(needle).unwrap_or(0)
 }
 
-pub fn load(root: &Path) -> Result<Data, Diagnostics> {
+/// Every data file that parses is kept; each one that does not adds its error and its name
+/// to `failed`.
+pub fn load(root: &Path) -> (Data, Diagnostics) {
     let mut data = Data::default();
     let mut errors = Diagnostics::default();
     if let Some(f) = read_into::<SourcesFile>(root, "sources.yaml", &mut data, &mut errors) {
@@ -134,7 +140,7 @@ pub fn load(root: &Path) -> Result<Data, Diagnostics> {
     if let Some(f) = read_into::<GlossaryFile>(root, "glossary.yaml", &mut data, &mut errors) {
         data.glossary = f.terms;
     }
-    errors.into_result().map(|_| data)
+    (data, errors)
 }
 
 /// Read one optional data file, keep its text for later diagnostics, collect its error.
@@ -147,12 +153,17 @@ fn read_into<T: serde::de::DeserializeOwned>(root: &Path, name: &str, data: &mut
         Ok(None) => None,
         Err(e) => {
             errors.push(e);
+            data.failed.push(name.to_string());
             None
         }
     }
 }
 
 impl Data {
+    /// Whether data file `name` exists but failed to load (its error is already reported).
+    pub fn failed(&self, name: &str) -> bool {
+        self.failed.iter().any(|f| f == name)
+    }
     pub fn text_of(&self, name: &str) -> Option<(&Path, &str)> {
         self.texts.iter().find(|(p, _)| p.ends_with(name)).map(|(p, t)| (p.as_path(), t.as_str()))
     }

@@ -67,13 +67,8 @@ pub fn load_site_cached(root: &Path, opts: &LoadOptions, cache: &mut LoadCache) 
         }
     }
     cache.pages.retain(|file, _| seen.contains(file));
-    let data = match data::load(root) {
-        Ok(d) => d,
-        Err(e) => {
-            errors.extend(e.0);
-            data::Data::default()
-        }
-    };
+    let (data, data_errors) = data::load(root);
+    errors.extend(data_errors.0);
     if !pages.iter().any(|p| p.url == "/") {
         pages.push(generated_home(&config));
     }

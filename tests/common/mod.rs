@@ -29,6 +29,14 @@ pub fn copy_site(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A copy of the shipped site (shishin.yaml and content/; the search inputs are built in).
+pub fn copy_shipped_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("shishin.yaml"), dir.path().join("shishin.yaml")).unwrap();
+    copy_dir(&repo().join("content"), &dir.path().join("content"));
+    dir
+}
+
 /// Copy a directory tree (files and folders; `to` is created when missing).
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
