@@ -172,6 +172,46 @@ fn one_broken_data_file_reports_only_its_own_error() {
     }
 }
 
+/// Without front-matter `updated`, a page's date is its file's last git commit (per file, the
+/// committer date); `updated:` in the front matter wins. Both reach the page and sitemap.xml.
+#[test]
+fn last_updated_comes_from_git_unless_front_matter_says() {
+    let site = copy_site("basic");
+    let git = |args: &[&str], date: &str| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=Test", "-c", "user.email=test@example.test", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(site.path())
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    };
+    git(&["init", "-q"], "");
+    git(&["add", "."], "");
+    git(&["commit", "-q", "-m", "first"], "2021-03-04T10:00:00+00:00");
+    let page = site.path().join("content/mic/3/3.2.10.md");
+    std::fs::write(&page, std::fs::read_to_string(&page).unwrap() + "\n追記。\n").unwrap();
+    git(&["commit", "-q", "-am", "second"], "2022-11-30T10:00:00+00:00");
+    let out = build(site.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let time = |url: &str| {
+        let html = read(site.path(), &format!("public{url}index.html"));
+        let start = html.find("<time datetime=\"").unwrap_or_else(|| panic!("{url} shows no date")) + 16;
+        html[start..start + 10].to_string()
+    };
+    assert_eq!(time("/mic/3.2.10/"), "2022-11-30", "the file's last commit");
+    assert_eq!(time("/mic/"), "2021-03-04", "each file its own last commit");
+    assert_eq!(time("/mic/3.2.1/"), "2024-01-02", "front matter `updated` wins over git");
+    let sitemap = read(site.path(), "public/sitemap.xml");
+    for (url, date) in [("mic/3.2.10/", "2022-11-30"), ("mic/", "2021-03-04"), ("mic/3.2.1/", "2024-01-02")] {
+        let entry = format!("<loc>https://example.test/guide/{url}</loc><lastmod>{date}</lastmod>");
+        assert!(sitemap.contains(&entry), "{entry} in\n{sitemap}");
+    }
+}
+
 #[test]
 fn refuses_to_overwrite_a_directory_it_did_not_create() {
     let site = copy_site("basic");
