@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use shishin::search::clause::{NoClauses, canonical_number};
 use shishin::search::cli::{run_query, search_value};
-use shishin::search::normalize::normalize;
+use shishin::search::normalize::{normalize, normalize_with_map};
 use shishin::search::query::{self, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, QueryError, WORD_MATCH_RATIO};
 use shishin::search::static_index::{Layout, write_static_with};
 use shishin::search::{Analyzer, Engine, SearchDoc, bigram};
@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use unicode_normalization::UnicodeNormalization;
+use std::time::{Duration, Instant};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -137,14 +139,86 @@ fn hostile_inputs_give_errors_or_nothing() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
     #[test]
-    fn any_input_is_answered_without_panicking(q in "\\PC{0,300}") {
-        match engine().search(&q, 5) {
+    fn any_input_is_answered_without_panicking_in_bounded_time(q in "\\PC{0,300}") {
+        let started = Instant::now();
+        let answer = engine().search(&q, 5);
+        prop_assert!(started.elapsed() < TIME_BOUND, "{:?} took {:?}", q, started.elapsed());
+        match answer {
             Ok(hits) => for h in hits {
                 for (a, b) in h.highlights {
                     prop_assert!(a < b && b <= h.snippet.len() && h.snippet.is_char_boundary(a) && h.snippet.is_char_boundary(b));
                 }
             },
             Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+}
+
+/// Generous bound per query or per analysed string in a debug build (a slow path, e.g. quadratic
+/// work on a long run of one character, takes seconds there).
+const TIME_BOUND: Duration = Duration::from_secs(1);
+
+/// Text the analyser meets in the wild plus the awkward cases: combining marks (also stacked on
+/// nothing), half-width kana with voiced marks, full-width digits, katakana with long-vowel
+/// marks, Hangul jamo, and long runs of one character.
+fn awkward_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "\\PC{0,20}",
+        "[ァ-ヺー・]{1,12}",
+        "[０-９．Ａ-Ｚａ-ｚ　]{1,10}",
+        "[ｦ-ﾟ]{1,10}",
+        "[a-zA-Zİ\u{0300}-\u{036F}\u{3099}\u{309A}]{1,10}",
+        "[\u{1100}-\u{11FF}]{1,6}",
+        (any::<char>(), 1usize..3000).prop_map(|(c, n)| c.to_string().repeat(n)),
+    ];
+    prop::collection::vec(piece, 0..6).prop_map(|v| v.concat())
+}
+
+/// Whether `c` is full-width ASCII (Ａ, ０ …), which NFKC always folds.
+fn full_width_ascii(c: char) -> bool {
+    ('\u{FF01}'..='\u{FF5E}').contains(&c)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    /// The analyser never panics, answers in bounded time, and keeps its invariants: the map back
+    /// to the original covers every normalised character in order, normalising twice changes
+    /// nothing, width and case are folded, and every token is a piece of the normalised text.
+    #[test]
+    fn analyser_handles_any_text_in_bounded_time(text in awkward_text()) {
+        let started = Instant::now();
+        let n = normalize_with_map(&text);
+        let terms = analyzer().field_terms(&[text.as_str()], true);
+        let morphemes = analyzer().morphemes(&n.text);
+        prop_assert!(started.elapsed() < TIME_BOUND, "{} chars took {:?}", text.chars().count(), started.elapsed());
+
+        let original = text.chars().count();
+        prop_assert_eq!(n.chars.len(), n.origin.len());
+        prop_assert_eq!(n.chars.iter().collect::<String>(), n.text.clone());
+        for pair in n.origin.windows(2) {
+            prop_assert!(pair[0].0 <= pair[1].0, "origins go forward: {:?}", n.origin);
+        }
+        for &(a, b) in &n.origin {
+            prop_assert!(a < b && b <= original, "origin {a}..{b} of {original} chars");
+        }
+        // Idempotent up to canonical equivalence and long-vowel folding: lowercasing İ yields
+        // i + U+0307, which can land out of canonical order before a mark of lower class
+        // (İ + U+0316); a run ending in ーー loses one ー per pass (アイウーー → アイウー → アイウ).
+        let canonical = |s: &str| s.nfd().filter(|&c| c != 'ー').collect::<String>();
+        prop_assert_eq!(canonical(&normalize(&n.text)), canonical(&n.text), "normalize is idempotent");
+        prop_assert!(!n.text.chars().any(|c| full_width_ascii(c) || c.is_ascii_uppercase()), "{:?}", n.text);
+
+        let chars: Vec<char> = n.text.chars().collect();
+        for t in bigram::tokenize(&chars) {
+            let span: String = chars[t.start..t.end].iter().collect();
+            prop_assert!(t.start < t.end && t.end <= chars.len() && !t.text.is_empty() && span.starts_with(&t.text), "{:?} in {:?}", t.text, n.text);
+        }
+        for (term, _) in &terms.bigram {
+            let piece = term.strip_prefix("u:").unwrap_or(term);
+            prop_assert!(n.text.contains(piece) || analyzer().synonyms().expansions(&n.text).iter().any(|e| e.contains(piece)), "{term:?} from {:?}", n.text);
+        }
+        for m in &morphemes {
+            prop_assert!(!m.text.trim().is_empty(), "empty morpheme from {:?}", n.text);
         }
     }
 }
