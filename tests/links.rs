@@ -1,12 +1,13 @@
-//! Link checker: every internal href/src/action and every #fragment in every built HTML file must
-//! resolve to a file of the build and, for fragments, to an element id in the target page.
-//! Runs on the shipped site (repo root) and on the fixture site, whose base_url has a subpath.
+//! Link checker: every internal href/src/action and every #fragment in every built HTML file, every
+//! sitemap.xml `<loc>`, every `_redirects` rule and every CSS `url()` must resolve to a file of the
+//! build and, for fragments, to an element id in the target page. Runs on what `shishin build`
+//! wrote to disk, for the shipped site (repo root) and the fixture site, whose base_url has a subpath.
 
 use regex::Regex;
-use shishin::build::{BuildOptions, build_site};
 use shishin::output::OutputFiles;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::process::Command;
 use std::sync::LazyLock;
 
 /// `<tag …>` start tags (the attributes are read from the whole tag).
@@ -19,6 +20,10 @@ static ENTITY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"&(?:#(\d+)|#[xX](
 static ATTR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?s)\s([a-zA-Z_:][a-zA-Z0-9_.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"#).unwrap());
 /// Comments, scripts and styles hold no links to check (and may contain `<` in strings).
+/// `<loc>` entries of sitemap.xml.
+static LOC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<loc>\s*([^<]*?)\s*</loc>").unwrap());
+/// `url(…)` in CSS, quoted or not.
+static CSS_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)"#).unwrap());
 static SKIP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?is)<!--.*?-->|<script\b[^>]*>.*?</script>|<style\b[^>]*>.*?</style>").unwrap());
 
 const LINK_ATTRS: &[&str] = &["href", "src", "action"];
@@ -70,6 +75,21 @@ fn scan(html: &str) -> (Vec<(String, String)>, HashSet<String>) {
     (links, ids)
 }
 
+/// The links of a non-HTML file the checker reads: (what it is, value).
+fn other_links(path: &str, text: &str) -> Vec<(String, String)> {
+    if path == "sitemap.xml" {
+        LOC.captures_iter(text).map(|c| ("loc".to_string(), unescape(&c[1]))).collect()
+    } else if path == "_redirects" {
+        // `FROM TO [STATUS]`: both ends must be files (the old URL keeps a static redirect page).
+        let rules = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+        rules.flat_map(|l| l.split_whitespace().take(2).zip(["from", "to"]).map(|(v, k)| (k.to_string(), v.to_string())).collect::<Vec<_>>()).collect()
+    } else if path.ends_with(".css") {
+        CSS_URL.captures_iter(text).map(|c| ("url".to_string(), c.get(1).or(c.get(2)).or(c.get(3)).map(|m| m.as_str()).unwrap_or("").to_string())).collect()
+    } else {
+        Vec::new()
+    }
+}
+
 /// The build file a site path (without the base path, no leading `/`) is served from.
 fn resolve_file<'a>(files: &'a BTreeMap<&str, &[u8]>, rel: &str) -> Option<&'a str> {
     let candidates =
@@ -93,10 +113,16 @@ pub fn check_links(files: &OutputFiles, base_url: &str) -> Vec<String> {
         .filter(|(k, _)| k.ends_with(".html"))
         .map(|(k, v)| (*k, scan(&String::from_utf8_lossy(v))))
         .collect();
+    let other: BTreeMap<&str, (Vec<(String, String)>, HashSet<String>)> = all
+        .iter()
+        .filter(|(k, _)| !k.ends_with(".html"))
+        .map(|(k, v)| (*k, (other_links(k, &String::from_utf8_lossy(v)), HashSet::new())))
+        .filter(|(_, (links, _))| !links.is_empty())
+        .collect();
 
     let mut problems = Vec::new();
-    for (page, (links, own_ids)) in &html {
-        // URL path of this page, for relative links: "mic/3.2.1/index.html" → "/base/mic/3.2.1/".
+    for (page, (links, own_ids)) in html.iter().chain(&other) {
+        // URL path of this file, for relative links: "mic/3.2.1/index.html" → "/base/mic/3.2.1/".
         let page_dir = format!("{base_path}{}", &page[..page.rfind('/').map(|i| i + 1).unwrap_or(0)]);
         for (attr, raw) in links {
             let report = |problem: String| format!("{page}: {attr}=\"{raw}\" → {problem}");
@@ -165,16 +191,25 @@ fn normalize(path: &str) -> String {
     p
 }
 
+/// `shishin build` into a temp dir, then every file it wrote, read back from disk.
 fn build(root: &Path) -> (OutputFiles, String) {
-    let built = build_site(&BuildOptions::new(root)).unwrap_or_else(|d| panic!("{} does not build:\n{d}", root.display()));
-    let base_url = built.site.config.base_url.clone();
-    (built.files, base_url)
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let run = Command::new(env!("CARGO_BIN_EXE_shishin")).args(["build", "--root"]).arg(root).arg("--output").arg(&public).output().unwrap();
+    assert!(run.status.success(), "{} does not build:\n{}", root.display(), String::from_utf8_lossy(&run.stderr));
+    let mut files = OutputFiles::default();
+    for entry in walkdir::WalkDir::new(&public).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        let rel = entry.path().strip_prefix(&public).unwrap().to_string_lossy().replace('\\', "/");
+        files.insert(rel, std::fs::read(entry.path()).unwrap());
+    }
+    (files, shishin::config::Config::load(root).unwrap().base_url)
 }
 
 fn assert_no_broken_links(root: &Path) {
     let (files, base_url) = build(root);
     let pages = files.iter().filter(|(k, _)| k.ends_with(".html")).count();
     assert!(pages > 5, "expected a real site, found {pages} HTML files");
+    assert!(files.contains("sitemap.xml") && files.iter().any(|(k, _)| k.ends_with(".css")), "sitemap and CSS are checked too");
     let problems = check_links(&files, &base_url);
     assert!(problems.is_empty(), "{} broken links in {}:\n{}", problems.len(), root.display(), problems.join("\n"));
 }
@@ -213,9 +248,13 @@ fn checker_accepts_good_links_and_reports_each_broken_one() {
         ),
         ("mic/3.2.1/index.html", r#"<h2 id="方針">x</h2><a href="../../">up</a><a href="/g/">home</a>"#),
         ("search/index.html", "<h1>search</h1>"),
-        ("assets/ab/style.css", "body{}"),
+        ("assets/ab/style.css", "body{background:url(img/a.png)} i{background:url('/g/mic/3.2.1/')} b{background:url(data:image/png;base64,AA)}"),
+        ("assets/ab/img/a.png", ""),
         ("assets/ab/site.js", ""),
         ("mapping/mic.csv", "a,b"),
+        ("sitemap.xml", "<urlset><url><loc>https://ex.test/g/</loc></url><url><loc>https://ex.test/g/mic/3.2.1/</loc></url></urlset>"),
+        ("_redirects", "/g/old/ /g/mic/3.2.1/ 301\n"),
+        ("old/index.html", r#"<a href="/g/mic/3.2.1/">moved</a>"#),
     ]);
     assert_eq!(check_links(&files, "https://ex.test/g/"), Vec::<String>::new());
 
@@ -229,6 +268,9 @@ fn checker_accepts_good_links_and_reports_each_broken_one() {
         ),
         ("mic/3.2.1/index.html", r#"<h2 id="方針">x</h2>"#),
         ("mapping/mic.csv", "a,b"),
+        ("sitemap.xml", "<urlset><url><loc>https://ex.test/g/mic/3.2.1/</loc></url><url><loc>https://ex.test/g/lost/</loc></url></urlset>"),
+        ("_redirects", "/g/old/ /g/nowhere/ 301\n"),
+        ("assets/ab/style.css", "a{background:url(\"missing.png\")}"),
     ]);
     let problems = check_links(&broken, "https://ex.test/g/");
     let expect = [
@@ -242,10 +284,14 @@ fn checker_accepts_good_links_and_reports_each_broken_one() {
         "href=\"https://ex.test/g/gone/\" → no file gone/ in the build",
         "href=\"../../../etc/\" → points outside the site's base path",
         "href=\"/g/gone2/\" → no file gone2/ in the build",
+        "_redirects: from=\"/g/old/\" → no file old/ in the build",
+        "_redirects: to=\"/g/nowhere/\" → no file nowhere/ in the build",
+        "assets/ab/style.css: url=\"missing.png\" → no file assets/ab/missing.png in the build",
+        "sitemap.xml: loc=\"https://ex.test/g/lost/\" → no file lost/ in the build",
     ];
     assert_eq!(problems.len(), expect.len(), "{problems:#?}");
     for (p, e) in problems.iter().zip(expect) {
-        assert!(p.starts_with("index.html: ") && p.contains(e), "expected `{e}` in `{p}`");
+        assert!(p.contains(e) && (p.starts_with("index.html: ") || !e.starts_with("href")), "expected `{e}` in `{p}`");
     }
 }
 
