@@ -42,10 +42,49 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str, line_offset: usize) -
             .map(|l| (l.line() as usize, l.column() as usize))
             .unwrap_or((1, 1));
         let message = clean_message(&err.without_snippet().to_string());
-        let help = help_for(&message);
+        let (message, help) = match duplicate_key(&message) {
+            Some(key) => {
+                let first = first_occurrence(text, key, line, column).map(|l| format!(" (first at line {})", l + line_offset)).unwrap_or_default();
+                (format!("duplicate key `{key}`{first}"), format!("remove or rename one of the `{key}` keys; each key may appear once in a mapping"))
+            }
+            None => (message.clone(), help_for(&message).to_string()),
+        };
         let line = line + line_offset;
         Diagnostic::new(file, line, column, format!("invalid YAML: {message}")).help(help)
     })
+}
+
+/// The key of serde-saphyr's "duplicate mapping key: KEY, set DuplicateKeyPolicy in Options if
+/// acceptable" (the advice is for the programmer, not the author).
+fn duplicate_key(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("duplicate mapping key: ")?;
+    Some(rest.rfind(", set DuplicateKeyPolicy").map_or(rest, |i| &rest[..i]))
+}
+
+/// The line (1-based, in `text`) where `key` first appears in the block mapping whose repeat is
+/// at `line`:`column`: the nearest earlier line with `key:` at the same column, searched back to
+/// the start of the mapping. None in flow mappings or when the mapping cannot be traced.
+fn first_occurrence(text: &str, key: &str, line: usize, column: usize) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = column.checked_sub(1)?;
+    for at in (0..line.checked_sub(1)?.min(lines.len())).rev() {
+        let l = lines[at];
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        let (prefix, rest) = l.split_at(l.char_indices().nth(indent).map_or(l.len(), |(i, _)| i));
+        if !prefix.chars().all(|c| c == ' ' || c == '-') {
+            return None; // left the mapping
+        }
+        let key_here = rest.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':'));
+        if key_here {
+            return Some(at + 1);
+        }
+        if prefix.contains('-') {
+            return None; // the list item that starts this mapping
+        }
+    }
+    None
 }
 
 /// serde-saphyr appends " at line L column C"; we print the position ourselves.
@@ -59,9 +98,7 @@ fn clean_message(message: &str) -> String {
 
 fn help_for(message: &str) -> &'static str {
     let m = message.to_lowercase();
-    if m.contains("duplicate") {
-        "each key may appear once in a mapping; remove or rename the repeated key"
-    } else if m.contains("unknown field") {
+    if m.contains("unknown field") {
         "check the spelling; docs/content-format.md lists the allowed keys"
     } else if m.contains("missing field") {
         "add the required key"
@@ -88,7 +125,7 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors_with_position() {
         let e = parse::<T>(Path::new("x.yaml"), "a: 1\nb: x\na: 2\n", 1).unwrap_err();
-        assert!(e.message.contains("duplicate"), "{e}");
+        assert_eq!(e.message, "invalid YAML: duplicate key `a` (first at line 2)", "{e}");
         assert_eq!(e.line, 4, "{e}");
     }
 

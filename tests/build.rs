@@ -82,14 +82,14 @@ fn drafts_are_left_out_of_build() {
     assert!(read(site.path(), "public/mic/draft/index.html").contains("banner--draft"));
 }
 
-/// Each class of bad input: non-zero exit, file:line:col, previous public/ byte-identical.
+/// Each class of bad input: non-zero exit, exact file:line:col, previous public/ byte-identical.
 #[test]
 fn bad_inputs_fail_with_position_and_keep_previous_output() {
     let cases: &[(&str, &str, &str, &str)] = &[
         // (file, content, expected position, expected words)
-        ("content/mic/bad.md", "---\ntitle: [unclosed\n---\n", "content/mic/bad.md:2:", "invalid YAML"),
-        ("content/mic/bad.md", "---\ntitle: A\ntitle: B\n---\n", "content/mic/bad.md:3:", "duplicate"),
-        ("content/mic/bad.md", "---\ntitle: A\ntitel: B\n---\n", "content/mic/bad.md:3:", "titel"),
+        ("content/mic/bad.md", "---\ntitle: [unclosed\n---\n", "content/mic/bad.md:2:8", "invalid YAML"),
+        ("content/mic/bad.md", "---\ntitle: A\ntitle: B\n---\n", "content/mic/bad.md:3:1", "duplicate key `title` (first at line 2)"),
+        ("content/mic/bad.md", "---\ntitle: A\ntitel: B\n---\n", "content/mic/bad.md:3:1", "unknown field `titel`"),
         ("content/mic/bad.md", "---\ntitle: A\nid: mic-3.2.10\n---\n", "content/mic/3/3.2.10.md:4:1", "duplicate id `mic-3.2.10`"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n参照 [[mic-9.9]]\n", "content/mic/bad.md:5:4", "unknown cross-reference"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n## 同じ\n\n## 同じ\n", "content/mic/bad.md:7:1", "duplicate heading anchor"),
@@ -100,9 +100,9 @@ fn bad_inputs_fail_with_position_and_keep_previous_output() {
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n[[mic-3.2.1#nope]]\n", "content/mic/bad.md:5:1", "no anchor `#nope`"),
         ("content/mic/bad.md", "---\ntitle: A\nlayout: nosuch\n---\n", "content/mic/bad.md:3:1", "unknown layout"),
         ("content/mic/bad.md", "---\ntitle: A\nid: Mic-X\n---\n", "content/mic/bad.md:3:1", "lowercase"),
-        ("content/data/glossary.yaml", "terms:\n  - id: phr\n    term: PHR\n    definition: x\n    definition: y\n", "content/data/glossary.yaml:5:", "duplicate"),
-        ("content/data/outline.yaml", "required:\n  - { id: mic-3.2.1 }\n  - { id: mic-7.7 }\n", "content/data/outline.yaml:3:", "outline clause `mic-7.7` has no page"),
-        ("shishin.yaml", "title: x\nbase_url: https://e.test/\nbogus: 1\n", "shishin.yaml:3:", "bogus"),
+        ("content/data/glossary.yaml", "terms:\n  - id: phr\n    term: PHR\n    definition: x\n    definition: y\n", "content/data/glossary.yaml:5:5", "duplicate key `definition` (first at line 4)"),
+        ("content/data/outline.yaml", "required:\n  - { id: mic-3.2.1 }\n  - { id: mic-7.7 }\n", "content/data/outline.yaml:3:7", "outline clause `mic-7.7` has no page"),
+        ("shishin.yaml", "title: x\nbase_url: https://e.test/\nbogus: 1\n", "shishin.yaml:3:1", "unknown field `bogus`"),
     ];
     let site = copy_site("basic");
     assert!(build(site.path()).status.success());
@@ -114,7 +114,8 @@ fn bad_inputs_fail_with_position_and_keep_previous_output() {
         let out = build(site.path());
         let err = stderr(&out);
         assert!(!out.status.success(), "{file} with {content:?} should fail");
-        assert!(err.contains(position), "expected {position} for {content:?}, got:\n{err}");
+        assert!(err.contains(&format!("--> {position}\n")), "expected exactly {position} for {content:?}, got:\n{err}");
+        assert!(!err.contains("DuplicateKeyPolicy"), "parser internals leak into the message:\n{err}");
         assert!(err.contains(words), "expected {words:?} for {content:?}, got:\n{err}");
         assert!(err.contains("help:") || err.contains("= help"), "every error says what to do:\n{err}");
         assert_eq!(snapshot(&site.path().join("public")), before, "public/ changed after failing on {content:?}");
