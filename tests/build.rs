@@ -213,6 +213,23 @@ fn last_updated_comes_from_git_unless_front_matter_says() {
     }
 }
 
+/// `shishin check` on a valid site exits 0 and writes nothing: no public/, no cache, no change.
+#[test]
+fn check_on_a_valid_site_succeeds_and_writes_nothing() {
+    for site in [copy_site("basic"), copy_shipped_site()] {
+        let before = snapshot(site.path());
+        let dirs = |root: &std::path::Path| walkdir::WalkDir::new(root).into_iter().flatten().filter(|e| e.file_type().is_dir()).count();
+        let dirs_before = dirs(site.path());
+        for format in ["text", "json"] {
+            let out = bin().current_dir(site.path()).args(["check", "--format", format, "--root", "."]).output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        }
+        assert_eq!(snapshot(site.path()), before, "check changed files in the root");
+        assert_eq!(dirs(site.path()), dirs_before, "check created directories");
+        assert!(!site.path().join("public").exists());
+    }
+}
+
 #[test]
 fn refuses_to_overwrite_a_directory_it_did_not_create() {
     let site = copy_site("basic");
