@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { openSite, loadNetlifyHeaders, headersFor, siteHas } from './helpers.mjs';
 
 let dir;
@@ -116,4 +118,36 @@ test('axe finds serious/critical violations (image without alt, unlabelled input
   assert.ok(ids.includes('image-alt'), ids.join(','));
   assert.ok(ids.includes('label'), ids.join(','));
   await assert.rejects(site.expectAccessible(page), /image-alt/);
+});
+
+test('scripts/tap-verdict fails the browser step on skipped or todo tests, passes a clean run', () => {
+  const verdict = fileURLToPath(new URL('../../scripts/tap-verdict', import.meta.url));
+  const tmp = mkdtempSync(join(tmpdir(), 'shishin-tap-'));
+  // Run node's own test runner on a tiny suite, as scripts/test does, and judge its TAP output.
+  const judge = (extra) => {
+    const file = join(tmp, 'x.test.mjs');
+    writeFileSync(file, `import { test } from 'node:test';\ntest('runs', () => {});\n${extra}\n`);
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT; // a nested runner must print its own summary
+    const run = spawnSync(process.execPath, ['--test', '--test-reporter=tap', file], { env, encoding: 'utf8' });
+    writeFileSync(join(tmp, 'log'), run.stdout + run.stderr);
+    const r = spawnSync(verdict, [join(tmp, 'log')], { encoding: 'utf8' });
+    return { status: r.status, line: r.stdout.trim() };
+  };
+  try {
+    assert.deepEqual(judge(''), { status: 0, line: '1 pass, 0 fail, 0 skipped, 0 todo' });
+    const skipped = judge("test('needs chromium', { skip: 'no browser' }, () => {});");
+    assert.equal(skipped.status, 1, skipped.line);
+    assert.match(skipped.line, /1 skipped/);
+    const todo = judge("test('later', { todo: true }, () => {});");
+    assert.equal(todo.status, 1, todo.line);
+    assert.match(todo.line, /1 todo/);
+    const failed = judge("test('broken', () => { throw new Error('x'); });");
+    assert.equal(failed.status, 1, failed.line);
+    assert.match(failed.line, /1 fail/);
+    writeFileSync(join(tmp, 'log'), 'no tests ran\n');
+    assert.equal(spawnSync(verdict, [join(tmp, 'log')]).status, 1, 'no summary is a failure');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
