@@ -77,6 +77,11 @@ impl Theme {
             }
             Ok(tera::Value::String(format!("{dir}{path}")))
         });
+        // Escapes its input itself; use as `{{ text | phrase_breaks | safe }}`.
+        tera.register_filter("phrase_breaks", |value: &tera::Value, _: &HashMap<String, tera::Value>| {
+            let text = value.as_str().ok_or_else(|| tera::Error::msg("phrase_breaks needs a string"))?;
+            Ok(tera::Value::String(super::phrases::phrase_breaks(text)))
+        });
         Ok(Theme { tera, assets, asset_dir })
     }
 

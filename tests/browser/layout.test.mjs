@@ -324,3 +324,45 @@ test('print from the dark theme: a light page, readable banner, no site furnitur
   }
 });
 
+
+/** The lines an element's text is laid out on (text of each line box, in order). */
+const renderedLines = (page, selector) => page.evaluate((sel) => {
+  const lines = [];
+  let top = null;
+  const walker = document.createTreeWalker(document.querySelector(sel), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0];
+      if (rect && top !== null && rect.top - top > 2) lines.push('');
+      if (rect) top = rect.top;
+      if (!lines.length) lines.push('');
+      lines[lines.length - 1] += node.data[i];
+    }
+  }
+  return lines;
+}, selector);
+
+test('phone: the site title wraps between words, never inside one (安全管|理)', async () => {
+  // The words of the shipped title (shishin.yaml); a line may end only where a word ends.
+  const WORDS = ['医療情報', 'クラウド', '安全管理', 'ガイドライン ', 'リファレンス'];
+  const page = await site.newPage({ viewport: PHONE });
+  for (const [path, selector] of [[CLAUSE, '.site-title'], ['/', 'h1']]) {
+    await site.goto(page, path);
+    const lines = await renderedLines(page, selector);
+    assert.equal(lines.join(''), WORDS.join(''), `${path} ${selector}: the title is the shipped one`);
+    assert.ok(lines.length > 1, `${path} ${selector}: the title wraps on a phone (else this test proves nothing): ${lines}`);
+    let word = 0;
+    let text = '';
+    for (const line of lines) {
+      text += line;
+      while (text.length > WORDS.slice(0, word + 1).join('').length) word++;
+      assert.equal(text, WORDS.slice(0, word + 1).join(''), `${path} ${selector}: a line ends inside a word: ${JSON.stringify(lines)}`);
+    }
+  }
+  await site.goto(page, CLAUSE);
+  await site.screenshot(page, 'layout-phone-header-title', { fullPage: false });
+  site.expectClean(page);
+});
