@@ -166,6 +166,27 @@ test('typing 3.2.1 keeps ?q= in the URL and puts the clause first; ArrowDown the
   site.expectClean(page);
 });
 
+test('typing 暗号化 into the box, then ArrowDown and Enter, opens the first result (3.2.3)', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/search/');
+  const [first] = await expected('暗号化', 1);
+  assert.equal(first.id, 'mic-3.2.3', 'the index ranks 3.2.3 first for 暗号化');
+  await page.locator(PAGE_INPUT).focus();
+  await page.keyboard.type('暗号化', { delay: 30 }); // typed, not from the URL
+  await firstResultIs(page, first.url);
+  await page.waitForURL((u) => u.searchParams.get('q') === '暗号化');
+
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction((h) => document.activeElement?.getAttribute('href') === h, first.url);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname + decodeURIComponent(u.hash) === first.url), // deep link to the best section
+    page.keyboard.press('Enter'),
+  ]);
+  assert.equal(await page.locator('meta[name="shishin-id"]').getAttribute('content'), 'mic-3.2.3');
+  assert.match(await page.locator('h1').innerText(), /^3\.2\.3/);
+  site.expectClean(page);
+});
+
 test('ArrowDown/ArrowUp walk the results and return to the box; ArrowDown right after typing waits for the new results', async () => {
   const page = await site.newPage();
   await site.goto(page, '/search/?q=' + encodeURIComponent('暗号化'));
