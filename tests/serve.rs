@@ -315,6 +315,8 @@ fn the_sites_netlify_toml_supplies_the_headers() {
     let server = Server::start(
         |root| {
             let extra = "\n[[headers]]\n  for = \"/guide/mic/*\"\n  [headers.values]\n    X-Serve-Test = \"mic\"\n    Cache-Control = \"public, max-age=60\"\n";
+            // A policy the built-in fallback does not have, to tell the file's values from it.
+            let shipped = shipped.replace("geolocation=()", "geolocation=(), usb=()");
             std::fs::write(root.join("netlify.toml"), format!("{shipped}{extra}")).unwrap();
         },
         &[],
@@ -323,7 +325,7 @@ fn the_sites_netlify_toml_supplies_the_headers() {
     assert_eq!(page.status, 200);
     assert_eq!(page.header("x-serve-test"), Some("mic"), "every matching block applies");
     assert_eq!(page.header("cache-control"), Some("no-cache"), "pages are never cached under serve");
-    assert!(page.header("permissions-policy").unwrap().contains("interest-cohort=()"), "values come from the file");
+    assert!(page.header("permissions-policy").unwrap().contains("usb=()"), "values come from the file");
     let csp = page.header("content-security-policy").unwrap();
     assert!(csp.contains(&format!("connect-src 'self' ws://127.0.0.1:{p} ws://localhost:{p};", p = server.port)), "{csp}");
     assert_eq!(server.get("/guide/").header("x-serve-test"), None);

@@ -48,6 +48,8 @@ test('netlify.toml header rules: /* everywhere, immutable only for hashed assets
   assert.equal(cache('/search/'), undefined, 'the search page itself must not be cached forever');
   assert.equal(cache('/search/index.html'), undefined);
   assert.equal(cache('/mic/3.2.1/'), undefined);
+  // FLoC's interest-cohort is gone from browsers (an unknown feature only logs a warning).
+  assert.equal(headersFor(rules, '/')['Permissions-Policy'], 'camera=(), microphone=(), geolocation=()');
 });
 
 test('static server: headers, pretty URLs, 404 page, no path traversal', async () => {
