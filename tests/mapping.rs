@@ -352,9 +352,15 @@ fn matrix_page_lists_rows_columns_cells_coverage_and_downloads() {
     let cell = &html[cell_start..cell_start + html[cell_start..].find("</td>").unwrap()];
     assert!(cell.contains(r#"href="/guide/mic/3.2/#map-to-mhlw5-6.2""#), "{cell}");
     assert!(cell.contains(r#"href="/guide/mhlw5/6.2/#map-from-mic-3.2""#), "{cell}");
-    assert!(cell.contains(r#"<span class="rel__symbol" aria-hidden="true">⊃</span><span class="visually-hidden">3.2 技術的対策 → 6.2 技術的安全対策: 包含、確度 中</span>"#), "{cell}");
-    // The phone list view carries the same mappings.
-    assert!(html.contains(r#"id="l-mic-3.2""#) && html.contains(r#"<p class="matrix-list__none">対応する項目なし（新設）</p>"#));
+    assert!(cell.contains(r#"<span class="rel__symbol" aria-hidden="true">⊃</span><span class="visually-hidden">3.2 技術的対策 → 厚労省 第5版 6.2 技術的安全対策: 包含、確度 中</span>"#), "{cell}");
+    assert!(cell.contains(r#"<span class="visually-hidden">厚労省 第5版 6.2 技術的安全対策 のページの対応元</span>"#), "{cell}");
+    // The phone list view carries the same mappings, each naming the target's guideline (6.x
+    // numbers exist in MHLW and METI alike).
+    let list = &html[html.find(r#"id="l-mic-3.2""#).expect("list row mic-3.2")..];
+    let list = &list[..list.find("</section>").unwrap()];
+    assert!(list.contains(r#"<span class="matrix-list__target"><span class="matrix-list__doc">厚労省 第5版</span> <a href="/guide/mhlw5/6.2/#map-from-mic-3.2">6.2 技術的安全対策</a>"#), "{list}");
+    assert!(list.contains(r#"<span class="matrix-list__doc">経産省 第2版</span> <a href="/guide/meti2/7.2/#map-from-mic-3.2">"#), "{list}");
+    assert!(html.contains(r#"<p class="matrix-list__none">対応する項目なし（新設）</p>"#));
     // Filters (hidden until matrix.js shows them).
     assert!(html.contains("<form class=\"matrix-filters\" data-matrix-filters hidden"));
     for option in [r#"value="mic-3""#, r#"value="doc:mhlw5""#, r#"value="ch:meti2-7""#, r#"name="rel" value="no-relationship" checked>"#, r#"name="conf" value="high" checked>"#] {

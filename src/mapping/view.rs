@@ -255,6 +255,8 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
                 "col": col_of[&e.other],
                 "other": link(site, other),
                 "doc": corpus_prefix(site, &other.id()),
+                // Which guideline the other clause belongs to: "6.3" exists in MHLW and METI.
+                "doc_label": site.config.corpus_for_id(&other.id()).map(|(c, _)| c.label.clone()),
                 "chapter": site.pages[chapter_of(site, e.other)].id(),
                 "relationship": relationship_value(e.relationship),
                 "confidence": level_value(e.row.confidence),
