@@ -432,6 +432,9 @@ fn contradictions_are_rejected() {
     assert_rejected(|t| append(t, "meti2-7.1", "mic-3.1", "subset-of"), n, 5, "so `meti2-7.1` → `mic-3.1` must be `superset-of`, not `subset-of`");
     // Self-mapping.
     assert_rejected(|t| append(t, "mic-3.1", "mic-3.1", "equal-to"), n, 5, "`mic-3.1` is mapped to itself");
+    // A 新設 clause (mic-3.3, `status: new`) has no counterpart: no row from or to it.
+    assert_rejected(|t| append(t, "mic-3.3", "mhlw5-6.3", "intersects-with"), n, 11, "`mic-3.3` in `from` is marked `status: new` (新設)");
+    assert_rejected(|t| append(t, "mhlw5-6.3", "mic-3.3", "no-relationship"), n + 1, 9, "`mic-3.3` in `to` is marked `status: new` (新設)");
 }
 
 #[test]
