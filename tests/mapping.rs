@@ -329,8 +329,16 @@ fn clause_pages_show_cross_references_both_ways() {
     assert!(item(&meti, "map-from-mic-3.2").contains("同等"));
     assert!(item(&meti, "map-from-mhlw5-7.1").contains("一部重複"), "rows between two target guidelines show too");
 
+    // Every clause page has the section, also without rows: it says why and links the coverage.
     let none = read(&out, "mhlw5/6.3/index.html");
-    assert!(!none.contains("mapping-links"), "no section on a clause without mappings");
+    assert!(none.contains(r#"<h2 id="mapping-links-heading">他の指針との対応</h2>"#), "section on a clause without mappings");
+    assert!(none.contains(r#"<p class="mapping-links__none" id="mapping-none">対応表に対応する項目はありません。 <a href="/guide/mapping/#coverage-mhlw5">対応表の網羅状況を見る</a></p>"#), "{none}");
+    let new = read(&out, "mic/3.3/index.html");
+    assert!(new.contains(r#"<p class="mapping-links__none" id="mapping-none">対応する項目なし（新設）。 <a href="/guide/mapping/#coverage-new">"#), "{new}");
+    // Not on pages that are not clauses (home, a guideline's index page).
+    for page in ["index.html", "mic/index.html", "mapping/index.html"] {
+        assert!(!read(&out, page).contains("mapping-links-heading"), "{page}");
+    }
 }
 
 #[test]
