@@ -170,6 +170,14 @@ fn xlsx_has_every_item_header_and_marked_example() {
                 }
             }
         }
+        // Each section's heading row names its MIC clause, as the page and the other downloads do.
+        if t.name == "disclosure" {
+            for (id, clause) in [("disc-1", "3.2.1 組織的安全管理対策"), ("disc-2", "3.2.2 物理的安全管理策"), ("disc-3", "3.2.3 技術的安全管理策")] {
+                let title = t.item(id).unwrap().display_title();
+                let heading = format!("（対応条項 {clause}）");
+                assert!(all_cells.iter().any(|c| c.starts_with(&title) && c.contains(&heading)), "{id}: no heading row with {heading}");
+            }
+        }
         let groups: Vec<&str> = t.items.iter().flat_map(|i| i.children.iter()).map(|i| i.title.as_str()).collect();
         for g in groups {
             assert!(all_cells.iter().any(|c| c.contains(g)), "group {g} missing");

@@ -38,7 +38,7 @@ pub fn downloads(name: &str) -> Vec<Download> {
 pub fn all(site: &Site, t: &Template) -> Result<Vec<(String, Vec<u8>)>, String> {
     let list = downloads(&t.name);
     let bytes: Vec<Vec<u8>> = vec![
-        xlsx::workbook(t).map_err(|e| format!("XLSX: {e}"))?,
+        xlsx::workbook(t, &|id| clause_label(site, &Some(id.to_string()))).map_err(|e| format!("XLSX: {e}"))?,
         answer_csv(t).into_bytes(),
         items_csv(site, t).into_bytes(),
         markdown(site, t).into_bytes(),

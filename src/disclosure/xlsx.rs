@@ -88,6 +88,8 @@ struct Sheet<'a> {
     ws: &'a mut Worksheet,
     f: &'a Formats,
     row: u32,
+    /// MIC clause id → its label ("3.2.1 組織的安全管理対策").
+    clause_label: &'a dyn Fn(&str) -> String,
 }
 
 impl Sheet<'_> {
@@ -95,6 +97,10 @@ impl Sheet<'_> {
         let mut text = format!("{}{}", item.display_title(), confidence_suffix(item.confidence));
         if item.reference.is_some() && item.reference != parent.and_then(|p| p.reference.clone()) {
             text.push_str(&format!("（参照 {}）", item.reference.as_deref().unwrap_or("")));
+        }
+        // The MIC clause the section answers, as the page, Markdown, JSON and CSV say it.
+        if let Some(c) = item.clause.as_deref().filter(|c| Some(*c) != parent.and_then(|p| p.clause.as_deref())) {
+            text.push_str(&format!("（対応条項 {}）", (self.clause_label)(c)));
         }
         if let Some(n) = &item.note {
             text.push('\n');
@@ -176,7 +182,7 @@ impl Sheet<'_> {
 }
 
 /// The workbook as bytes. Deterministic: the creation date is fixed so builds are reproducible.
-pub fn workbook(t: &Template) -> Result<Vec<u8>, XlsxError> {
+pub fn workbook(t: &Template, clause_label: &dyn Fn(&str) -> String) -> Result<Vec<u8>, XlsxError> {
     let f = formats();
     let mut wb = Workbook::new();
     let props = DocProperties::new()
@@ -216,7 +222,7 @@ pub fn workbook(t: &Template) -> Result<Vec<u8>, XlsxError> {
         opts.format_columns = true;
         opts.format_rows = true;
         ws.protect_with_options(&opts);
-        let mut sheet = Sheet { ws, f: &f, row: HEADER_ROW + 1 };
+        let mut sheet = Sheet { ws, f: &f, row: HEADER_ROW + 1, clause_label };
         sheet.item(section, None)?;
     }
     wb.save_to_buffer()
