@@ -450,6 +450,21 @@ fn json_schema_describes_a_filled_answer_file() {
     std::fs::write(&path, serde_json::to_string_pretty(&good).unwrap()).unwrap();
     let (code, msg) = shishin(&["disclosure", "check", path.to_str().unwrap(), "--root", b.root.to_str().unwrap()]);
     assert_eq!(code, 0, "{msg}");
+
+    // The description says what the schema and the check both do: optional cells may be left out
+    // or empty (as in `good`), required ones may not — an empty required choice fails both.
+    let description = schema["description"].as_str().unwrap();
+    assert!(description.contains("必須の欄") && description.contains("任意の欄は省くか空文字列にできます"), "{description}");
+    assert!(!description.contains("未回答の欄は省くか空文字列にする"), "must not promise that any cell may be empty: {description}");
+    let mut draft = good.clone();
+    draft["answers"]["disc-1-1-a-1"]["presence"] = json!("");
+    let mut errors = Vec::new();
+    validate(&schema, &draft, "", &mut errors);
+    assert!(errors.iter().any(|e| e.contains("not in")), "{errors:?}");
+    std::fs::write(&path, serde_json::to_string_pretty(&draft).unwrap()).unwrap();
+    let (code, msg) = shishin(&["disclosure", "check", path.to_str().unwrap(), "--root", b.root.to_str().unwrap()]);
+    assert_eq!(code, 1, "{msg}");
+    assert!(msg.contains("missing required answer: `disc-1-1-a-1` / `presence`"), "{msg}");
 }
 
 // ---------------------------------------------------------------- the template pages

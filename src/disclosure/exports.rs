@@ -255,7 +255,9 @@ pub fn answer_schema(site: &Site, t: &Template) -> Value {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": site.absolute_url(&format!("/{DOWNLOAD_DIR}/{name}.answers.schema.json")),
         "title": format!("{} 回答ファイル（版 {}）", t.title, t.version),
-        "description": "answers の各キーは項目 ID、その値は記入欄キー → 回答（文字列）。未回答の欄は省くか空文字列にする。",
+        // What `shishin disclosure check` accepts: required cells answered, optional ones may be
+        // left out or empty. A draft with unanswered required cells fails both.
+        "description": "answers の各キーは項目 ID、その値は記入欄キー → 回答（文字列）。必須の欄（各項目の required）には空白以外の回答が要ります（有/無 などの選択欄は選択肢のどれか）。任意の欄は省くか空文字列にできます。記入途中で必須の欄が空のファイルは、shishin disclosure check と同じくこのスキーマにも適合しません。",
         "type": "object",
         "additionalProperties": false,
         "required": ["template", "version", "answers"],
