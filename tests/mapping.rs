@@ -3,6 +3,8 @@
 //! row by row, bad mapping data rejected at file:line:col with public/ untouched.
 
 mod common;
+#[path = "mapping/metaschema.rs"]
+mod metaschema;
 
 use common::{bin, read, snapshot};
 use serde_json::Value;
@@ -296,6 +298,50 @@ fn oscal_export_has_the_required_fields_tokens_and_stable_uuids() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for f in ["mapping-oscal.json", "mapping.csv", "mapping.json", "mapping.xlsx"] {
         assert_eq!(std::fs::read(out.join("downloads").join(f)).unwrap(), std::fs::read(again.join("downloads").join(f)).unwrap(), "{f} differs between builds");
+    }
+}
+
+/// The export against the official OSCAL 1.2.2 metaschema (tests/fixtures/oscal-1.2.2): every
+/// required flag, field and assembly is present, every key is defined, and tokens are allowed.
+#[test]
+fn oscal_export_satisfies_the_official_1_2_2_metaschema() {
+    use metaschema::{Metaschema, key};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oscal-1.2.2");
+    let texts: Vec<String> = ["oscal_mapping_metaschema.xml", "oscal_mapping-common_metaschema.xml", "oscal_metadata_metaschema.xml"]
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
+        .collect();
+    let ms = Metaschema::read(&texts);
+    // What the metaschema requires, read from it (so a misread file cannot pass silently).
+    let names = |def: &str| ms.required_names(def).into_iter().collect::<Vec<_>>();
+    assert_eq!(names(&key("assembly", "mapping-collection")), ["mappings", "metadata", "provenance", "uuid"]);
+    assert_eq!(names(&key("assembly", "mapping-provenance")), ["mapping-description", "matching-rationale", "method", "status"]);
+    assert_eq!(names(&key("assembly", "mapping")), ["maps", "source-resource", "target-resource", "uuid"]);
+    assert_eq!(names(&key("assembly", "map")), ["relationship", "sources", "targets", "uuid"]);
+    assert_eq!(names(&key("assembly", "mapping-item")), ["id-ref", "type"]);
+    assert_eq!(names(&key("assembly", "mapping-resource-reference")), ["href", "type"]);
+    assert_eq!(names(&key("assembly", "metadata")), ["last-modified", "oscal-version", "title", "version"]);
+    let relationship = ms.member_named(&key("assembly", "map"), "relationship").unwrap();
+    let allowed: BTreeSet<&str> = ms.defs[&relationship.def].allowed.iter().map(String::as_str).collect();
+    assert_eq!(allowed, BTreeSet::from(["equivalent-to", "equal-to", "subset-of", "superset-of", "intersects-with", "no-relationship"]));
+    assert_eq!(ms.defs[&key("flag", "method")].allowed, BTreeSet::from(["human", "automation", "hybrid"].map(String::from)));
+
+    let (_site, out) = built();
+    let v: Value = serde_json::from_str(&read(&out, "downloads/mapping-oscal.json")).unwrap();
+    assert_eq!(v.as_object().unwrap().keys().collect::<Vec<_>>(), ["mapping-collection"], "the root is the model's root-name");
+    let mut errors = Vec::new();
+    ms.check(&key("assembly", "mapping-collection"), &v["mapping-collection"], "mapping-collection", &mut errors);
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The checker does catch what the metaschema forbids.
+    let mut broken = v["mapping-collection"].clone();
+    broken["provenance"].as_object_mut().unwrap().remove("mapping-description");
+    broken["mappings"][0]["maps"][0]["relationship"] = Value::from("same-as");
+    broken["mappings"][0]["maps"][0].as_object_mut().unwrap().remove("targets");
+    broken["metadata"]["colour"] = Value::from("x");
+    let mut errors = Vec::new();
+    ms.check(&key("assembly", "mapping-collection"), &broken, "mapping-collection", &mut errors);
+    for expect in ["provenance: missing required `mapping-description`", "relationship: `same-as` is not one of", "maps[0]: missing required `targets`", "metadata: `colour` is not defined"] {
+        assert!(errors.iter().any(|e| e.contains(expect)), "expected `{expect}` in {errors:#?}");
     }
 }
 
