@@ -150,7 +150,7 @@ fn csv_export_guards_cells_a_spreadsheet_would_run_as_formulas() {
     let (_site, out) = built_with(|t| {
         let mut t = t.to_string();
         for (i, r) in evil.iter().enumerate() {
-            t = append(&t, "mic-3.3", ["mhlw5-6.1", "mhlw5-6.2", "mhlw5-6.3", "mhlw5-7.1", "meti2-7.1"][i], "intersects-with").replacen("rationale: 追加", &format!("rationale: {}", serde_json::to_string(r).unwrap()), 1);
+            t = append(&t, "mic-4", ["mhlw5-6.1", "mhlw5-6.2", "mhlw5-6.3", "mhlw5-7.1", "meti2-7.1"][i], "intersects-with").replacen("rationale: 追加", &format!("rationale: {}", serde_json::to_string(r).unwrap()), 1);
         }
         t
     });
