@@ -164,7 +164,12 @@ fn xlsx_has_every_item_header_and_marked_example() {
             assert!(all_cells.iter().any(|c| c == &row.item.id), "{} missing", row.item.id);
             assert!(all_cells.iter().any(|c| c.starts_with(&row.item.display_title())), "title of {} missing", row.item.id);
             for c in row.columns {
-                assert!(all_cells.iter().any(|x| x.starts_with(&c.full_header())), "header {} of {} missing", c.full_header(), row.item.id);
+                // A column of a group shows its own header under the group's header line.
+                let shown = if c.group.is_some() && row.columns.iter().filter(|o| o.group == c.group).count() > 1 { c.header.clone() } else { c.full_header() };
+                assert!(all_cells.iter().any(|x| x.starts_with(&shown)), "header {shown} of {} missing", row.item.id);
+                if let Some(g) = &c.group {
+                    assert!(all_cells.iter().any(|x| x == g), "group {g} of {} missing", row.item.id);
+                }
                 if let Some(e) = row.item.example.get(&c.key) {
                     assert!(all_cells.contains(&format!("（例）{}", e.trim())), "example of {} / {} missing", row.item.id, c.key);
                 }
@@ -199,6 +204,24 @@ fn xlsx_sheet_xml_has_validation_merges_print_setup_frozen_header_and_unlocked_i
     assert!(validated.iter().all(|r| r.starts_with('D')), "validation only on the answer column: {validated:?}");
     // Merged group headers and merged item cells.
     assert!(sheet.contains("<mergeCell ref=\"A1:G1\"/>"));
+    // A column group (有無 + 役職または氏名) has a header line merged across 記入欄…参照 right above
+    // its columns' lines, inside the item's merged id and title cells.
+    {
+        use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(file(&b, "downloads/disclosure.xlsx").to_vec())).unwrap();
+        let name = wb.sheet_names()[0].clone();
+        let range = wb.worksheet_range(&name).unwrap();
+        let text = |r: u32, c: u32| match range.get_value((r, c)) {
+            Some(Data::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let line = (0..range.height() as u32).find(|&r| text(r, 0) == "disc-1-1-a-1").expect("disc-1-1-a-1 line") + 1; // 1-based: the group line
+        assert_eq!(text(line - 1, 2), "有無（在る場合には役職または氏名）", "group header line first");
+        assert!(text(line, 2).starts_with("有無\n［有／無から選択］"), "{}", text(line, 2));
+        assert_eq!(text(line + 1, 2), "役職または氏名");
+        assert!(sheet.contains(&format!("<mergeCell ref=\"C{line}:G{line}\"/>")), "group header merged over the line");
+        assert!(sheet.contains(&format!("<mergeCell ref=\"A{line}:A{}\"/>", line + 2)), "item id merged over the group line and its two columns");
+    }
     assert!(sheet.matches("<mergeCell ref=").count() > 10);
     // A4, fit to one page wide (any height), landscape; header row frozen.
     assert!(sheet.contains("paperSize=\"9\""), "paper size");
