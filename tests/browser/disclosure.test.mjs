@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openSite, REPO, SITE_DIR } from './helpers.mjs';
+import { openSite, DESKTOP, REPO, SITE_DIR } from './helpers.mjs';
 
 const PAGE = '/mic/annex-disclosure/';
 const SLA_PAGE = '/mic/annex-sla/';
@@ -38,8 +38,8 @@ after(async () => {
 });
 
 /** Open a template page and wait until form.js has enabled the form. */
-async function openForm(path = PAGE) {
-  const page = await site.newPage();
+async function openForm(path = PAGE, opts = {}) {
+  const page = await site.newPage(opts);
   await site.goto(page, path);
   await page.locator('[data-answer-tools]').waitFor({ state: 'visible' });
   return page;
@@ -214,5 +214,23 @@ test('print: form controls are boxes and the tools are hidden', async () => {
   await control(page, 'disc-1-1-a-2', 'presence').selectOption('無');
   assert.notEqual(await colour('disc-1-1-a-2'), 'rgba(0, 0, 0, 0)');
   await site.screenshot(page, 'disclosure-print');
+  site.expectClean(page);
+});
+
+test('desktop: the downloads box, the tools box and the tables line up; on paper the intro spans the tables', async () => {
+  const page = await openForm(PAGE, { viewport: DESKTOP });
+  const box = (sel) => page.locator(sel).first().evaluate((e) => { const r = e.getBoundingClientRect(); return { left: Math.round(r.left), width: Math.round(r.width) }; });
+  const downloads = await box('.answer-downloads');
+  const tools = await box('[data-answer-tools]');
+  const table = await box('.answer-table-wrap');
+  assert.deepEqual(downloads, tools, 'downloads and tools boxes have the same width');
+  assert.deepEqual(tools, table, 'and so do the tables');
+  await site.screenshot(page, 'disclosure-desktop', { fullPage: false });
+  await page.emulateMedia({ media: 'print' });
+  const tableOnPaper = await box('.answer-table-wrap');
+  for (const sel of ['.answer-template > h2', '.answer-template__description', '.answer-legend']) {
+    if (await page.locator(sel).count() === 0) continue;
+    assert.deepEqual(await box(sel), tableOnPaper, `${sel} is as wide as the tables on paper`);
+  }
   site.expectClean(page);
 });
