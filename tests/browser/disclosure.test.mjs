@@ -159,8 +159,10 @@ test('fill two answers, reload: they persist; export JSON and CSV; the CLI check
   assert.equal(await control(page, 'disc-1-1-c', 'content').inputValue(), '個人情報保護法、同施行令・施行規則');
   assert.equal((await progress(page)).done, 2);
 
-  // The CSV (with quotes, commas and line breaks in the answers) loads back intact.
+  // The CSV (with quotes, commas and line breaks in the answers) loads back intact (the page has
+  // answers now, so the replacement is confirmed first).
   await page.locator('[data-answer-import]').setInputFiles(csv.path);
+  await page.locator('[data-answer-confirm-replace]').click();
   await page.locator('[data-answer-message]').filter({ hasText: csv.path.split('/').pop() }).waitFor();
   const again = await progress(page);
   assert.equal(again.done, again.total);
@@ -232,5 +234,38 @@ test('desktop: the downloads box, the tools box and the tables line up; on paper
     if (await page.locator(sel).count() === 0) continue;
     assert.deepEqual(await box(sel), tableOnPaper, `${sel} is as wide as the tables on paper`);
   }
+  site.expectClean(page);
+});
+
+test('loading a file over answers asks first in an in-page dialog; cancelling keeps them', async () => {
+  const page = await openForm();
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  await control(page, 'disc-1-1-c', 'content').fill('今の回答');
+  const file = join(tmp, 'other.json');
+  writeFileSync(file, JSON.stringify({ template: 'disclosure', answers: { 'disc-1-1-a-1': { presence: '無' } } }));
+
+  // Cancel (the Esc key): nothing changes, and the page says so.
+  await page.locator('[data-answer-import]').setInputFiles(file);
+  const dialog = page.getByRole('dialog', { name: '記入内容を置き換えますか？' });
+  await dialog.waitFor({ state: 'visible' });
+  assert.match(await dialog.innerText(), /記入済みの欄が 1 個/);
+  assert.match(await dialog.innerText(), /other\.json/);
+  await site.expectAccessible(page);
+  await site.screenshot(page, 'disclosure-confirm-load', { fullPage: false });
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  await page.locator('[data-answer-message]').filter({ hasText: '取りやめました' }).waitFor();
+  assert.equal(await control(page, 'disc-1-1-c', 'content').inputValue(), '今の回答');
+  assert.equal(await control(page, 'disc-1-1-a-1', 'presence').inputValue(), '');
+
+  // The same file again, confirmed: the file's answers replace the page's.
+  await page.locator('[data-answer-import]').setInputFiles(file);
+  await dialog.waitFor({ state: 'visible' });
+  await dialog.getByRole('button', { name: '置き換える' }).click();
+  await page.locator('[data-answer-message]').filter({ hasText: '読み込みました' }).waitFor();
+  assert.equal(await control(page, 'disc-1-1-c', 'content').inputValue(), '');
+  assert.equal(await control(page, 'disc-1-1-a-1', 'presence').inputValue(), '無');
+  assert.deepEqual(dialogs, [], 'no window.confirm/alert');
   site.expectClean(page);
 });

@@ -230,6 +230,21 @@
     });
   });
 
+  // A loaded file replaces every answer in the page: with answers already there, ask first in an
+  // in-page <dialog> (modal, Esc cancels). Resolves true to replace.
+  var confirmDialog = form.querySelector('[data-answer-confirm]');
+  function confirmReplace(fileName) {
+    var filled = controls.filter(function (c) { return c.value.trim() !== ''; }).length;
+    if (filled === 0) return Promise.resolve(true);
+    confirmDialog.querySelector('[data-answer-confirm-text]').textContent =
+      'このページには記入済みの欄が ' + filled + ' 個あります。' + fileName + ' を読み込むと、今の記入内容はすべてファイルの回答に置き換わります（必要なら先に「JSON で保存」してください）。';
+    confirmDialog.returnValue = '';
+    confirmDialog.showModal();
+    return new Promise(function (resolve) {
+      confirmDialog.addEventListener('close', function () { resolve(confirmDialog.returnValue === 'replace'); }, { once: true });
+    });
+  }
+
   var input = form.querySelector('[data-answer-import]');
   input.addEventListener('change', function () {
     var file = input.files && input.files[0];
@@ -238,6 +253,12 @@
       var data = readAnswerFile(file.name, text);
       if (data.template !== undefined && data.template !== TEMPLATE) {
         throw new Error('このファイルは「' + data.template + '」の回答です（このページは「' + TEMPLATE + '」）');
+      }
+      return confirmReplace(file.name).then(function (ok) { return ok ? data : null; });
+    }).then(function (data) {
+      if (!data) {
+        say(file.name + ' の読み込みを取りやめました。記入内容は変わっていません。');
+        return;
       }
       var rejected = apply(data.answers);
       save();
