@@ -150,3 +150,25 @@ fn removing_an_outline_clause_fails_the_check() {
     assert!(err.contains("outline clause `mic-3.2.5` has no page"), "{err}");
     assert!(err.contains("content/data/outline.yaml:"), "{err}");
 }
+
+/// The glossary's 関連 links cross guidelines whose chapters share numbers ("第1章" exists in all
+/// three), so every link names its guideline by the corpus label of `shishin.yaml`.
+#[test]
+fn glossary_related_links_name_their_guideline() {
+    let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let glossary = built.site.pages.iter().find(|p| p.layout() == "glossary").expect("a glossary page");
+    let html = String::from_utf8(built.files.get(&shishin::render::output_path(&glossary.url)).unwrap().to_vec()).unwrap();
+    let labels: Vec<&str> = built.site.config.corpora.iter().map(|c| c.label.as_str()).collect();
+    // A guideline's top page is named by its full title already.
+    let roots: Vec<String> = built.site.config.corpora.iter().filter_map(|c| built.site.page_by_id(&c.prefix)).map(|p| p.label()).collect();
+    let mut links = 0;
+    for block in html.split("<div class=\"see\">").skip(1) {
+        let block = &block[..block.find("</div>").unwrap()];
+        for anchor in block.split("\">").skip(1) {
+            let text = &anchor[..anchor.find("</a>").unwrap()];
+            assert!(labels.iter().any(|l| text.starts_with(l)) || roots.iter().any(|r| r == text), "関連 link {text:?} does not name its guideline");
+            links += 1;
+        }
+    }
+    assert!(links >= 20, "the glossary has its 関連 links ({links} found)");
+}
