@@ -149,9 +149,20 @@ test('fill two answers, reload: they persist; export JSON and CSV; the CLI check
   assert.deepEqual(requests, [], 'exporting made network requests');
 
   // Clear everything, then load the partial file back through the file input.
-  page.once('dialog', (d) => d.accept());
+  // 消去 asks in the page's own dialog: cancelling keeps the answers, confirming clears them.
+  let browserDialog = false;
+  const onDialog = (d) => { browserDialog = true; d.dismiss(); };
+  page.on('dialog', onDialog);
+  const filledBefore = (await progress(page)).done;
   await page.locator('[data-answer-clear]').click();
+  assert.match(await page.locator('[data-answer-confirm-title]').textContent(), /消去/);
+  await page.keyboard.press('Escape');
+  assert.equal((await progress(page)).done, filledBefore, 'Esc keeps the answers');
+  await page.locator('[data-answer-clear]').click();
+  await page.locator('[data-answer-confirm-replace]').click();
   assert.equal((await progress(page)).done, 0);
+  page.off('dialog', onDialog);
+  assert.equal(browserDialog, false, '消去 must not use a browser dialog (window.confirm)');
   assert.equal(await control(page, 'disc-1-1-c', 'content').inputValue(), '');
   await page.locator('[data-answer-import]').setInputFiles(partial.path);
   await assert.doesNotReject(() => page.locator('[data-answer-message]').filter({ hasText: '読み込みました' }).waitFor());
