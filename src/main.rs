@@ -79,7 +79,7 @@ enum Command {
         root: RootArg,
         /// Query file (default: <root>/tests/eval/queries.yaml)
         queries: Option<PathBuf>,
-        /// Fail (exit 1) when recall@5 is below this
+        /// Fail (exit 1) when recall@5 is below this (a query's `within: N` pin that misses also fails)
         #[arg(long, default_value_t = 0.95)]
         min_recall: f64,
     },
@@ -195,7 +195,8 @@ fn main() -> ExitCode {
         Command::Eval { root, queries, min_recall } => match shishin::search::cli::eval_cli(&root.root, queries.as_deref()) {
             Ok(report) => {
                 println!("{report}");
-                if report.recall >= min_recall { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+                // A `within` pin is a promise about first places: missing one fails like low recall.
+                if report.recall >= min_recall && report.misplaced().is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
             }
             Err(e) => {
                 eprintln!("error: {e:#}");

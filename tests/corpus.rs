@@ -1,35 +1,113 @@
 //! The shipped corpus (content/ at the repository root): every outline clause exists with a real
 //! summary, sources and cross-references, and removing a clause fails the build.
 
-use shishin::build::{BuildOptions, check_site};
+use shishin::build::{BuildOptions, build_site, check_site};
 mod common;
 use common::repo;
+
+/// Every MIC 第1版 id of the seed outline (issue: a page for every chapter, clause and annex).
+const MIC_IDS: &[&str] = &[
+    "mic", "mic-1", "mic-1.1", "mic-1.1.1", "mic-1.1.2", "mic-1.2", "mic-1.2.1", "mic-1.2.2", "mic-1.2.3",
+    "mic-2", "mic-3", "mic-3.1", "mic-3.2", "mic-3.2.1", "mic-3.2.2", "mic-3.2.3", "mic-3.2.4", "mic-3.2.5",
+    "mic-3.2.6", "mic-3.2.7", "mic-3.2.8", "mic-3.2.9", "mic-3.2.10", "mic-3.3", "mic-3.3.1", "mic-3.3.2",
+    "mic-3.3.3", "mic-3.3.4", "mic-3.3.5", "mic-3.4", "mic-3.5", "mic-3.6", "mic-4", "mic-annex",
+    "mic-annex-disclosure", "mic-annex-sla", "mic-revisions",
+];
+
+/// The MHLW 第5版 reference outline: ch. 1–10, 6.1–6.12, 7.1–7.3, 8.1–8.4.x (and the sub-items known).
+const MHLW5_IDS: &[&str] = &[
+    "mhlw5", "mhlw5-1", "mhlw5-2", "mhlw5-3", "mhlw5-4", "mhlw5-4.1", "mhlw5-4.2", "mhlw5-4.2.1", "mhlw5-4.2.2",
+    "mhlw5-4.3", "mhlw5-4.4", "mhlw5-5", "mhlw5-6", "mhlw5-6.1", "mhlw5-6.2", "mhlw5-6.2.1", "mhlw5-6.2.2",
+    "mhlw5-6.2.3", "mhlw5-6.3", "mhlw5-6.4", "mhlw5-6.5", "mhlw5-6.6", "mhlw5-6.7", "mhlw5-6.8", "mhlw5-6.9",
+    "mhlw5-6.10", "mhlw5-6.11", "mhlw5-6.12", "mhlw5-7", "mhlw5-7.1", "mhlw5-7.2", "mhlw5-7.3", "mhlw5-8",
+    "mhlw5-8.1", "mhlw5-8.1.1", "mhlw5-8.1.2", "mhlw5-8.1.3", "mhlw5-8.1.4", "mhlw5-8.1.5", "mhlw5-8.2",
+    "mhlw5-8.3", "mhlw5-8.4", "mhlw5-8.4.1", "mhlw5-8.4.2", "mhlw5-8.4.3", "mhlw5-9", "mhlw5-10",
+];
+
+/// The METI 第2版 outline as far as the sources go (ch. 1–3 from the TOC, 6.3 and 7.x from one page).
+const METI2_IDS: &[&str] = &[
+    "meti2", "meti2-1", "meti2-1.1", "meti2-1.2", "meti2-1.3", "meti2-2", "meti2-2.1", "meti2-2.2", "meti2-3",
+    "meti2-3.1", "meti2-3.2", "meti2-6", "meti2-6.3", "meti2-7", "meti2-7.6.2", "meti2-7.6.3", "meti2-7.7.3",
+    "meti2-7.7.7", "meti2-7.11",
+];
+
+/// The text of a page as rendered (its sections), for the length and placeholder checks.
+fn page_text(rendered: &[shishin::markdown::Rendered], index: usize) -> String {
+    rendered[index].sections.iter().map(|s| s.text.as_str()).collect()
+}
 
 #[test]
 fn every_outline_clause_has_a_real_page() {
     let (site, rendered) = check_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site has errors:\n{e}"));
     let outline = site.data.outline.as_ref().expect("content/data/outline.yaml exists");
-    assert!(outline.required.len() >= 35, "outline lists the MIC clauses ({} found)", outline.required.len());
-    for must in ["mic-1", "mic-2", "mic-3", "mic-3.1", "mic-3.2.1", "mic-3.2.10", "mic-3.3.5", "mic-3.4", "mic-3.5", "mic-3.6", "mic-4", "mic-annex-disclosure", "mic-annex-sla"] {
-        assert!(outline.required.iter().any(|e| e.id == must), "outline lacks {must}");
-    }
+    let ids = |prefix: &str| -> Vec<&str> {
+        outline.required.iter().map(|e| e.id.as_str()).filter(|id| *id == prefix || id.starts_with(&format!("{prefix}-"))).collect()
+    };
+    assert_eq!(ids("mic"), MIC_IDS, "outline.yaml lists exactly the MIC clauses");
+    assert_eq!(ids("mhlw5"), MHLW5_IDS, "outline.yaml lists the MHLW 第5版 reference outline");
+    assert_eq!(ids("meti2"), METI2_IDS, "outline.yaml lists the METI 第2版 reference outline");
+    assert_eq!(outline.required.len(), MIC_IDS.len() + MHLW5_IDS.len() + METI2_IDS.len(), "outline.yaml has no other ids");
     for entry in &outline.required {
         let index = site.by_id[&entry.id];
         let page = &site.pages[index];
-        let text: String = rendered[index].sections.iter().map(|s| s.text.as_str()).collect();
+        let text = page_text(&rendered, index);
         let chars = text.chars().count();
-        // Clause pages carry several paragraphs of summary; sections at least an overview.
-        let minimum = if page.children.is_empty() { 250 } else { 100 };
-        assert!(chars >= minimum, "{} has only {chars} characters of text", entry.id);
+        // MIC clause pages carry several paragraphs of summary, MIC sections at least an overview;
+        // the MHLW/METI reference pages a short summary.
+        let minimum = match (entry.id.starts_with("mic"), page.children.is_empty()) {
+            (true, true) => 250,
+            (true, false) => 100,
+            (false, _) => 80,
+        };
+        assert!(chars >= minimum, "{} has only {chars} characters of text (at least {minimum})", entry.id);
         for placeholder in ["TODO", "TBD", "lorem", "ここに本文", "準備中"] {
             assert!(!text.contains(placeholder), "{} contains placeholder text {placeholder:?}", entry.id);
         }
         assert!(!page.front.sources.is_empty(), "{} credits no source", entry.id);
         assert!(page.front.confidence.is_some(), "{} states no confidence", entry.id);
+        if entry.id.starts_with("mic") {
+            // The guideline is credited by name and edition, and the official (press) page is linked.
+            assert!(page.front.sources.iter().any(|s| s == "mic-cloud-1"), "{} does not credit mic-cloud-1", entry.id);
+            assert!(page.front.sources.iter().any(|s| s == "soumu-press-2018"), "{} does not link the soumu press page", entry.id);
+        }
     }
     // 新設 clauses are marked as such.
     for id in ["mic-3.5", "mic-3.6"] {
         assert_eq!(site.page_by_id(id).unwrap().front.status, Some(shishin::content::Status::New), "{id} is 新設");
+    }
+}
+
+/// The rows of content/data/mappings.yaml as (from, to), read without shishin's mapping code.
+fn mapping_pairs() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(repo().join("content/data/mappings.yaml")).unwrap();
+    let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    value["mappings"]
+        .as_array()
+        .expect("mappings: is a list")
+        .iter()
+        .map(|row| (row["from"].as_str().unwrap().to_string(), row["to"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn every_mapping_row_shows_on_both_built_pages_and_new_clauses_have_none() {
+    let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let html = |id: &str| -> String {
+        let page = built.site.page_by_id(id).unwrap_or_else(|| panic!("mapping names {id}, which has no page"));
+        let path = shishin::render::output_path(&page.url);
+        String::from_utf8(built.files.get(&path).unwrap_or_else(|| panic!("{path} was not written")).to_vec()).unwrap()
+    };
+    let pairs = mapping_pairs();
+    assert!(pairs.len() >= 25, "mappings.yaml has its rows ({} found)", pairs.len());
+    for (from, to) in &pairs {
+        assert!(html(from).contains(&format!("id=\"map-to-{to}\"")), "{from} does not list its mapping to {to}");
+        assert!(html(to).contains(&format!("id=\"map-from-{from}\"")), "{to} does not list the mapping from {from}");
+    }
+    // 新設 clauses have no counterpart: no row names them and their pages list none.
+    for id in ["mic-3.5", "mic-3.6"] {
+        assert!(!pairs.iter().any(|(f, t)| f == id || t == id), "mappings.yaml has a row for 新設 {id}");
+        let page = html(id);
+        assert!(!page.contains("id=\"map-to-") && !page.contains("id=\"map-from-"), "{id} lists a mapping");
     }
 }
 
@@ -71,4 +149,26 @@ fn removing_an_outline_clause_fails_the_check() {
     };
     assert!(err.contains("outline clause `mic-3.2.5` has no page"), "{err}");
     assert!(err.contains("content/data/outline.yaml:"), "{err}");
+}
+
+/// The glossary's 関連 links cross guidelines whose chapters share numbers ("第1章" exists in all
+/// three), so every link names its guideline by the corpus label of `shishin.yaml`.
+#[test]
+fn glossary_related_links_name_their_guideline() {
+    let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let glossary = built.site.pages.iter().find(|p| p.layout() == "glossary").expect("a glossary page");
+    let html = String::from_utf8(built.files.get(&shishin::render::output_path(&glossary.url)).unwrap().to_vec()).unwrap();
+    let labels: Vec<&str> = built.site.config.corpora.iter().map(|c| c.label.as_str()).collect();
+    // A guideline's top page is named by its full title already.
+    let roots: Vec<String> = built.site.config.corpora.iter().filter_map(|c| built.site.page_by_id(&c.prefix)).map(|p| p.label()).collect();
+    let mut links = 0;
+    for block in html.split("<div class=\"see\">").skip(1) {
+        let block = &block[..block.find("</div>").unwrap()];
+        for anchor in block.split("\">").skip(1) {
+            let text = &anchor[..anchor.find("</a>").unwrap()];
+            assert!(labels.iter().any(|l| text.starts_with(l)) || roots.iter().any(|r| r == text), "関連 link {text:?} does not name its guideline");
+            links += 1;
+        }
+    }
+    assert!(links >= 20, "the glossary has its 関連 links ({links} found)");
 }

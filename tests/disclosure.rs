@@ -164,10 +164,23 @@ fn xlsx_has_every_item_header_and_marked_example() {
             assert!(all_cells.iter().any(|c| c == &row.item.id), "{} missing", row.item.id);
             assert!(all_cells.iter().any(|c| c.starts_with(&row.item.display_title())), "title of {} missing", row.item.id);
             for c in row.columns {
-                assert!(all_cells.iter().any(|x| x.starts_with(&c.full_header())), "header {} of {} missing", c.full_header(), row.item.id);
+                // A column of a group shows its own header under the group's header line.
+                let shown = if c.group.is_some() && row.columns.iter().filter(|o| o.group == c.group).count() > 1 { c.header.clone() } else { c.full_header() };
+                assert!(all_cells.iter().any(|x| x.starts_with(&shown)), "header {shown} of {} missing", row.item.id);
+                if let Some(g) = &c.group {
+                    assert!(all_cells.iter().any(|x| x == g), "group {g} of {} missing", row.item.id);
+                }
                 if let Some(e) = row.item.example.get(&c.key) {
                     assert!(all_cells.contains(&format!("（例）{}", e.trim())), "example of {} / {} missing", row.item.id, c.key);
                 }
+            }
+        }
+        // Each section's heading row names its MIC clause, as the page and the other downloads do.
+        if t.name == "disclosure" {
+            for (id, clause) in [("disc-1", "3.2.1 組織的安全管理対策"), ("disc-2", "3.2.2 物理的安全管理策"), ("disc-3", "3.2.3 技術的安全管理策")] {
+                let title = t.item(id).unwrap().display_title();
+                let heading = format!("（対応条項 {clause}）");
+                assert!(all_cells.iter().any(|c| c.starts_with(&title) && c.contains(&heading)), "{id}: no heading row with {heading}");
             }
         }
         let groups: Vec<&str> = t.items.iter().flat_map(|i| i.children.iter()).map(|i| i.title.as_str()).collect();
@@ -191,6 +204,24 @@ fn xlsx_sheet_xml_has_validation_merges_print_setup_frozen_header_and_unlocked_i
     assert!(validated.iter().all(|r| r.starts_with('D')), "validation only on the answer column: {validated:?}");
     // Merged group headers and merged item cells.
     assert!(sheet.contains("<mergeCell ref=\"A1:G1\"/>"));
+    // A column group (有無 + 役職または氏名) has a header line merged across 記入欄…参照 right above
+    // its columns' lines, inside the item's merged id and title cells.
+    {
+        use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(file(&b, "downloads/disclosure.xlsx").to_vec())).unwrap();
+        let name = wb.sheet_names()[0].clone();
+        let range = wb.worksheet_range(&name).unwrap();
+        let text = |r: u32, c: u32| match range.get_value((r, c)) {
+            Some(Data::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let line = (0..range.height() as u32).find(|&r| text(r, 0) == "disc-1-1-a-1").expect("disc-1-1-a-1 line") + 1; // 1-based: the group line
+        assert_eq!(text(line - 1, 2), "有無（在る場合には役職または氏名）", "group header line first");
+        assert!(text(line, 2).starts_with("有無\n［有／無から選択］"), "{}", text(line, 2));
+        assert_eq!(text(line + 1, 2), "役職または氏名");
+        assert!(sheet.contains(&format!("<mergeCell ref=\"C{line}:G{line}\"/>")), "group header merged over the line");
+        assert!(sheet.contains(&format!("<mergeCell ref=\"A{line}:A{}\"/>", line + 2)), "item id merged over the group line and its two columns");
+    }
     assert!(sheet.matches("<mergeCell ref=").count() > 10);
     // A4, fit to one page wide (any height), landscape; header row frozen.
     assert!(sheet.contains("paperSize=\"9\""), "paper size");
@@ -442,6 +473,21 @@ fn json_schema_describes_a_filled_answer_file() {
     std::fs::write(&path, serde_json::to_string_pretty(&good).unwrap()).unwrap();
     let (code, msg) = shishin(&["disclosure", "check", path.to_str().unwrap(), "--root", b.root.to_str().unwrap()]);
     assert_eq!(code, 0, "{msg}");
+
+    // The description says what the schema and the check both do: optional cells may be left out
+    // or empty (as in `good`), required ones may not — an empty required choice fails both.
+    let description = schema["description"].as_str().unwrap();
+    assert!(description.contains("必須の欄") && description.contains("任意の欄は省くか空文字列にできます"), "{description}");
+    assert!(!description.contains("未回答の欄は省くか空文字列にする"), "must not promise that any cell may be empty: {description}");
+    let mut draft = good.clone();
+    draft["answers"]["disc-1-1-a-1"]["presence"] = json!("");
+    let mut errors = Vec::new();
+    validate(&schema, &draft, "", &mut errors);
+    assert!(errors.iter().any(|e| e.contains("not in")), "{errors:?}");
+    std::fs::write(&path, serde_json::to_string_pretty(&draft).unwrap()).unwrap();
+    let (code, msg) = shishin(&["disclosure", "check", path.to_str().unwrap(), "--root", b.root.to_str().unwrap()]);
+    assert_eq!(code, 1, "{msg}");
+    assert!(msg.contains("missing required answer: `disc-1-1-a-1` / `presence`"), "{msg}");
 }
 
 // ---------------------------------------------------------------- the template pages

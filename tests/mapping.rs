@@ -3,6 +3,8 @@
 //! row by row, bad mapping data rejected at file:line:col with public/ untouched.
 
 mod common;
+#[path = "mapping/metaschema.rs"]
+mod metaschema;
 
 use common::{bin, read, snapshot};
 use serde_json::Value;
@@ -148,7 +150,7 @@ fn csv_export_guards_cells_a_spreadsheet_would_run_as_formulas() {
     let (_site, out) = built_with(|t| {
         let mut t = t.to_string();
         for (i, r) in evil.iter().enumerate() {
-            t = append(&t, "mic-3.3", ["mhlw5-6.1", "mhlw5-6.2", "mhlw5-6.3", "mhlw5-7.1", "meti2-7.1"][i], "intersects-with").replacen("rationale: 追加", &format!("rationale: {}", serde_json::to_string(r).unwrap()), 1);
+            t = append(&t, "mic-4", ["mhlw5-6.1", "mhlw5-6.2", "mhlw5-6.3", "mhlw5-7.1", "meti2-7.1"][i], "intersects-with").replacen("rationale: 追加", &format!("rationale: {}", serde_json::to_string(r).unwrap()), 1);
         }
         t
     });
@@ -299,6 +301,50 @@ fn oscal_export_has_the_required_fields_tokens_and_stable_uuids() {
     }
 }
 
+/// The export against the official OSCAL 1.2.2 metaschema (tests/fixtures/oscal-1.2.2): every
+/// required flag, field and assembly is present, every key is defined, and tokens are allowed.
+#[test]
+fn oscal_export_satisfies_the_official_1_2_2_metaschema() {
+    use metaschema::{Metaschema, key};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oscal-1.2.2");
+    let texts: Vec<String> = ["oscal_mapping_metaschema.xml", "oscal_mapping-common_metaschema.xml", "oscal_metadata_metaschema.xml"]
+        .iter()
+        .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
+        .collect();
+    let ms = Metaschema::read(&texts);
+    // What the metaschema requires, read from it (so a misread file cannot pass silently).
+    let names = |def: &str| ms.required_names(def).into_iter().collect::<Vec<_>>();
+    assert_eq!(names(&key("assembly", "mapping-collection")), ["mappings", "metadata", "provenance", "uuid"]);
+    assert_eq!(names(&key("assembly", "mapping-provenance")), ["mapping-description", "matching-rationale", "method", "status"]);
+    assert_eq!(names(&key("assembly", "mapping")), ["maps", "source-resource", "target-resource", "uuid"]);
+    assert_eq!(names(&key("assembly", "map")), ["relationship", "sources", "targets", "uuid"]);
+    assert_eq!(names(&key("assembly", "mapping-item")), ["id-ref", "type"]);
+    assert_eq!(names(&key("assembly", "mapping-resource-reference")), ["href", "type"]);
+    assert_eq!(names(&key("assembly", "metadata")), ["last-modified", "oscal-version", "title", "version"]);
+    let relationship = ms.member_named(&key("assembly", "map"), "relationship").unwrap();
+    let allowed: BTreeSet<&str> = ms.defs[&relationship.def].allowed.iter().map(String::as_str).collect();
+    assert_eq!(allowed, BTreeSet::from(["equivalent-to", "equal-to", "subset-of", "superset-of", "intersects-with", "no-relationship"]));
+    assert_eq!(ms.defs[&key("flag", "method")].allowed, BTreeSet::from(["human", "automation", "hybrid"].map(String::from)));
+
+    let (_site, out) = built();
+    let v: Value = serde_json::from_str(&read(&out, "downloads/mapping-oscal.json")).unwrap();
+    assert_eq!(v.as_object().unwrap().keys().collect::<Vec<_>>(), ["mapping-collection"], "the root is the model's root-name");
+    let mut errors = Vec::new();
+    ms.check(&key("assembly", "mapping-collection"), &v["mapping-collection"], "mapping-collection", &mut errors);
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The checker does catch what the metaschema forbids.
+    let mut broken = v["mapping-collection"].clone();
+    broken["provenance"].as_object_mut().unwrap().remove("mapping-description");
+    broken["mappings"][0]["maps"][0]["relationship"] = Value::from("same-as");
+    broken["mappings"][0]["maps"][0].as_object_mut().unwrap().remove("targets");
+    broken["metadata"]["colour"] = Value::from("x");
+    let mut errors = Vec::new();
+    ms.check(&key("assembly", "mapping-collection"), &broken, "mapping-collection", &mut errors);
+    for expect in ["provenance: missing required `mapping-description`", "relationship: `same-as` is not one of", "maps[0]: missing required `targets`", "metadata: `colour` is not defined"] {
+        assert!(errors.iter().any(|e| e.contains(expect)), "expected `{expect}` in {errors:#?}");
+    }
+}
+
 /// The HTML of one element with `id` (from its start tag to the next `</li>`).
 fn item<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html.find(&format!(r#"id="{id}""#)).unwrap_or_else(|| panic!("no element #{id}"));
@@ -329,8 +375,16 @@ fn clause_pages_show_cross_references_both_ways() {
     assert!(item(&meti, "map-from-mic-3.2").contains("同等"));
     assert!(item(&meti, "map-from-mhlw5-7.1").contains("一部重複"), "rows between two target guidelines show too");
 
+    // Every clause page has the section, also without rows: it says why and links the coverage.
     let none = read(&out, "mhlw5/6.3/index.html");
-    assert!(!none.contains("mapping-links"), "no section on a clause without mappings");
+    assert!(none.contains(r#"<h2 id="mapping-links-heading">他の指針との対応</h2>"#), "section on a clause without mappings");
+    assert!(none.contains(r#"<p class="mapping-links__none" id="mapping-none">対応表に対応する項目はありません。 <a href="/guide/mapping/#coverage-mhlw5">対応表の網羅状況を見る</a></p>"#), "{none}");
+    let new = read(&out, "mic/3.3/index.html");
+    assert!(new.contains(r#"<p class="mapping-links__none" id="mapping-none">対応する項目なし（新設）。 <a href="/guide/mapping/#coverage-new">"#), "{new}");
+    // Not on pages that are not clauses (home, a guideline's index page).
+    for page in ["index.html", "mic/index.html", "mapping/index.html"] {
+        assert!(!read(&out, page).contains("mapping-links-heading"), "{page}");
+    }
 }
 
 #[test]
@@ -352,9 +406,15 @@ fn matrix_page_lists_rows_columns_cells_coverage_and_downloads() {
     let cell = &html[cell_start..cell_start + html[cell_start..].find("</td>").unwrap()];
     assert!(cell.contains(r#"href="/guide/mic/3.2/#map-to-mhlw5-6.2""#), "{cell}");
     assert!(cell.contains(r#"href="/guide/mhlw5/6.2/#map-from-mic-3.2""#), "{cell}");
-    assert!(cell.contains(r#"<span class="rel__symbol" aria-hidden="true">⊃</span><span class="visually-hidden">3.2 技術的対策 → 6.2 技術的安全対策: 包含、確度 中</span>"#), "{cell}");
-    // The phone list view carries the same mappings.
-    assert!(html.contains(r#"id="l-mic-3.2""#) && html.contains(r#"<p class="matrix-list__none">対応する項目なし（新設）</p>"#));
+    assert!(cell.contains(r#"<span class="rel__symbol" aria-hidden="true">⊃</span><span class="visually-hidden">3.2 技術的対策 → 厚労省 第5版 6.2 技術的安全対策: 包含、確度 中</span>"#), "{cell}");
+    assert!(cell.contains(r#"<span class="visually-hidden">厚労省 第5版 6.2 技術的安全対策 のページの対応元</span>"#), "{cell}");
+    // The phone list view carries the same mappings, each naming the target's guideline (6.x
+    // numbers exist in MHLW and METI alike).
+    let list = &html[html.find(r#"id="l-mic-3.2""#).expect("list row mic-3.2")..];
+    let list = &list[..list.find("</section>").unwrap()];
+    assert!(list.contains(r#"<span class="matrix-list__target"><span class="matrix-list__doc">厚労省 第5版</span> <a href="/guide/mhlw5/6.2/#map-from-mic-3.2">6.2 技術的安全対策</a>"#), "{list}");
+    assert!(list.contains(r#"<span class="matrix-list__doc">経産省 第2版</span> <a href="/guide/meti2/7.2/#map-from-mic-3.2">"#), "{list}");
+    assert!(html.contains(r#"<p class="matrix-list__none">対応する項目なし（新設）</p>"#));
     // Filters (hidden until matrix.js shows them).
     assert!(html.contains("<form class=\"matrix-filters\" data-matrix-filters hidden"));
     for option in [r#"value="mic-3""#, r#"value="doc:mhlw5""#, r#"value="ch:meti2-7""#, r#"name="rel" value="no-relationship" checked>"#, r#"name="conf" value="high" checked>"#] {
@@ -426,6 +486,9 @@ fn contradictions_are_rejected() {
     assert_rejected(|t| append(t, "meti2-7.1", "mic-3.1", "subset-of"), n, 5, "so `meti2-7.1` → `mic-3.1` must be `superset-of`, not `subset-of`");
     // Self-mapping.
     assert_rejected(|t| append(t, "mic-3.1", "mic-3.1", "equal-to"), n, 5, "`mic-3.1` is mapped to itself");
+    // A 新設 clause (mic-3.3, `status: new`) has no counterpart: no row from or to it.
+    assert_rejected(|t| append(t, "mic-3.3", "mhlw5-6.3", "intersects-with"), n, 11, "`mic-3.3` in `from` is marked `status: new` (新設)");
+    assert_rejected(|t| append(t, "mhlw5-6.3", "mic-3.3", "no-relationship"), n + 1, 9, "`mic-3.3` in `to` is marked `status: new` (新設)");
 }
 
 #[test]

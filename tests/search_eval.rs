@@ -6,6 +6,8 @@
 //! directory; the static side finds its index the way the browser does, through the
 //! `<meta name="shishin-search">` of the built home page.
 
+mod common;
+
 use shishin::build::{BuildOptions, build_site};
 use shishin::output::{OutputFiles, write_atomic};
 use shishin::search::eval::{self, EvalQuery, Report};
@@ -189,4 +191,30 @@ fn static_index_recall_and_agreement_with_engine() {
     println!("agreement: same first hit {first_rate:.3}, top-5 overlap {overlap:.3}");
     assert!(first_rate >= 0.9, "engine and static index disagree on the first hit too often ({first_rate:.3})");
     assert!(overlap >= 0.7, "engine and static index share too little of the top 5 ({overlap:.3})");
+}
+
+/// `shishin eval` exits 1 when a `within: 1` pin misses, even with full recall: the pins guard first
+/// places, so a run that only keeps recall must not pass. The queries are derived from what the
+/// binary's own search ranks first and second on the fixture site, not written down by hand.
+#[test]
+fn eval_cli_fails_when_a_within_pin_misses() {
+    let site = common::copy_site("basic");
+    let search = common::bin().args(["search", "--json", "--root"]).arg(site.path()).arg("安全管理").output().unwrap();
+    assert!(search.status.success(), "{}", common::stderr(&search));
+    let hits: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
+    let ids: Vec<&str> = hits["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert!(ids.len() >= 2, "the fixture needs two hits for 安全管理: {ids:?}");
+
+    let run = |expect: &str| {
+        let file = site.path().join("queries.yaml");
+        std::fs::write(&file, format!("queries:\n  - {{ q: \"安全管理\", expect: [{expect}], within: 1 }}\n")).unwrap();
+        common::bin().args(["eval", "--root"]).arg(site.path()).arg(&file).output().unwrap()
+    };
+    let first = run(ids[0]);
+    assert!(first.status.success(), "pin on the first hit holds:\n{}{}", String::from_utf8_lossy(&first.stdout), common::stderr(&first));
+    let second = run(ids[1]);
+    let report = String::from_utf8_lossy(&second.stdout);
+    assert_eq!(second.status.code(), Some(1), "pin on the second hit misses:\n{report}");
+    assert!(report.contains("recall@5 1.000"), "recall stays full, only the pin fails:\n{report}");
+    assert!(report.contains("NOT within 1"), "{report}");
 }

@@ -38,7 +38,7 @@ pub fn downloads(name: &str) -> Vec<Download> {
 pub fn all(site: &Site, t: &Template) -> Result<Vec<(String, Vec<u8>)>, String> {
     let list = downloads(&t.name);
     let bytes: Vec<Vec<u8>> = vec![
-        xlsx::workbook(t).map_err(|e| format!("XLSX: {e}"))?,
+        xlsx::workbook(t, &|id| clause_label(site, &Some(id.to_string()))).map_err(|e| format!("XLSX: {e}"))?,
         answer_csv(t).into_bytes(),
         items_csv(site, t).into_bytes(),
         markdown(site, t).into_bytes(),
@@ -255,7 +255,9 @@ pub fn answer_schema(site: &Site, t: &Template) -> Value {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": site.absolute_url(&format!("/{DOWNLOAD_DIR}/{name}.answers.schema.json")),
         "title": format!("{} 回答ファイル（版 {}）", t.title, t.version),
-        "description": "answers の各キーは項目 ID、その値は記入欄キー → 回答（文字列）。未回答の欄は省くか空文字列にする。",
+        // What `shishin disclosure check` accepts: required cells answered, optional ones may be
+        // left out or empty. A draft with unanswered required cells fails both.
+        "description": "answers の各キーは項目 ID、その値は記入欄キー → 回答（文字列）。必須の欄（各項目の required）には空白以外の回答が要ります（有/無 などの選択欄は選択肢のどれか）。任意の欄は省くか空文字列にできます。記入途中で必須の欄が空のファイルは、shishin disclosure check と同じくこのスキーマにも適合しません。",
         "type": "object",
         "additionalProperties": false,
         "required": ["template", "version", "answers"],

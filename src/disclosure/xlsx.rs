@@ -1,6 +1,7 @@
 //! The Excel workbook of a template: one sheet per top-level section, one line per input cell
 //! (so every answer has a fixed place and the sheet reads back as `item_id,column,value`),
-//! merged group headers, yellow unlocked input cells with 有/無 drop-downs, A4 landscape fitted to
+//! merged group headers (sections, headings, and column groups above their columns' lines),
+//! yellow unlocked input cells with 有/無 drop-downs, A4 landscape fitted to
 //! the page width with the header row repeated and frozen.
 
 use super::model::{Column, ColumnType, Item, Template};
@@ -26,6 +27,8 @@ struct Formats {
     note: Format,
     header: Format,
     group: [Format; 3],
+    /// A column group's header line inside an answer row.
+    subgroup: Format,
     cell: Format,
     id: Format,
     input: Format,
@@ -41,6 +44,7 @@ fn formats() -> Formats {
         note: Format::new().set_font_name("Yu Gothic").set_font_size(9).set_text_wrap().set_align(FormatAlign::Top),
         header: base.clone().set_bold().set_font_color(Color::White).set_background_color(Color::RGB(HEADER_FILL)).set_align(FormatAlign::VerticalCenter),
         group: [group(12.0), group(11.0), group(10.0)],
+        subgroup: base.clone().set_bold().set_background_color(Color::RGB(0xEEF2F8)),
         cell: base.clone(),
         id: base.clone().set_font_name("Consolas").set_font_size(9),
         input: base.clone().set_unlocked().set_background_color(Color::RGB(INPUT_FILL)).set_border(FormatBorder::Medium).set_border_color(Color::RGB(0xBF8F00)),
@@ -80,14 +84,27 @@ fn confidence_suffix(c: Option<Confidence>) -> &'static str {
     }
 }
 
-fn choice_hint(c: &Column) -> String {
-    if c.kind == ColumnType::Choice { format!("{}\n［{}から選択］", c.full_header(), c.options.join("／")) } else { c.full_header() }
+/// The 記入欄 text of a line: the column's header (with its group unless a group header line
+/// already stands above it) and, for choices, the options.
+fn choice_hint(c: &Column, under_group: bool) -> String {
+    let header = if under_group { c.header.clone() } else { c.full_header() };
+    if c.kind == ColumnType::Choice { format!("{header}\n［{}から選択］", c.options.join("／")) } else { header }
+}
+
+/// How many columns from `i` on share column `i`'s group (0 without a group).
+fn group_len(columns: &[Column], i: usize) -> usize {
+    match &columns[i].group {
+        Some(g) => columns[i..].iter().take_while(|c| c.group.as_ref() == Some(g)).count(),
+        None => 0,
+    }
 }
 
 struct Sheet<'a> {
     ws: &'a mut Worksheet,
     f: &'a Formats,
     row: u32,
+    /// MIC clause id → its label ("3.2.1 組織的安全管理対策").
+    clause_label: &'a dyn Fn(&str) -> String,
 }
 
 impl Sheet<'_> {
@@ -95,6 +112,10 @@ impl Sheet<'_> {
         let mut text = format!("{}{}", item.display_title(), confidence_suffix(item.confidence));
         if item.reference.is_some() && item.reference != parent.and_then(|p| p.reference.clone()) {
             text.push_str(&format!("（参照 {}）", item.reference.as_deref().unwrap_or("")));
+        }
+        // The MIC clause the section answers, as the page, Markdown, JSON and CSV say it.
+        if let Some(c) = item.clause.as_deref().filter(|c| Some(*c) != parent.and_then(|p| p.clause.as_deref())) {
+            text.push_str(&format!("（対応条項 {}）", (self.clause_label)(c)));
         }
         if let Some(n) = &item.note {
             text.push('\n');
@@ -113,9 +134,24 @@ impl Sheet<'_> {
         let first = self.row;
         let title = format!("{}{}", row_item.display_title(), confidence_suffix(row_item.confidence));
         let mut height_total = 0.0;
-        for c in columns {
+        let mut group_left = 0; // lines still under the current group header line
+        for (i, c) in columns.iter().enumerate() {
+            // A group of two or more columns (有無 + 役職または氏名 under 有無（在る場合には…）)
+            // gets a header line merged across 記入欄…参照 above its lines, as a table's
+            // colspan header stands above its sub-columns.
+            if group_left == 0 && group_len(columns, i) >= 2 {
+                group_left = group_len(columns, i);
+                let g = c.group.as_deref().unwrap_or_default();
+                self.ws.merge_range(self.row, 2, self.row, LAST_COL, g, &self.f.subgroup)?;
+                let h = lines(g, COLUMNS[2..].iter().map(|c| c.1).sum()).max(1.2);
+                height_total += h;
+                self.ws.set_row_height(self.row, h * 15.0)?;
+                self.row += 1;
+            }
+            let under_group = group_left > 0;
+            group_left = group_left.saturating_sub(1);
             let r = self.row;
-            let header = choice_hint(c);
+            let header = choice_hint(c, under_group);
             self.ws.write_string_with_format(r, 2, &header, &self.f.cell)?;
             self.ws.write_blank(r, ANSWER_COL, &self.f.input)?;
             if c.kind == ColumnType::Choice {
@@ -176,7 +212,7 @@ impl Sheet<'_> {
 }
 
 /// The workbook as bytes. Deterministic: the creation date is fixed so builds are reproducible.
-pub fn workbook(t: &Template) -> Result<Vec<u8>, XlsxError> {
+pub fn workbook(t: &Template, clause_label: &dyn Fn(&str) -> String) -> Result<Vec<u8>, XlsxError> {
     let f = formats();
     let mut wb = Workbook::new();
     let props = DocProperties::new()
@@ -216,7 +252,7 @@ pub fn workbook(t: &Template) -> Result<Vec<u8>, XlsxError> {
         opts.format_columns = true;
         opts.format_rows = true;
         ws.protect_with_options(&opts);
-        let mut sheet = Sheet { ws, f: &f, row: HEADER_ROW + 1 };
+        let mut sheet = Sheet { ws, f: &f, row: HEADER_ROW + 1, clause_label };
         sheet.item(section, None)?;
     }
     wb.save_to_buffer()

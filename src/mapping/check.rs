@@ -3,7 +3,7 @@
 //! Every problem becomes a diagnostic at the offending row's position.
 
 use super::model::{EDITORIAL, Level, RawRow, Relationship, Row};
-use crate::content::Site;
+use crate::content::{Site, Status};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashMap;
@@ -47,6 +47,12 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
                 format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
             };
             errors.push(at.diag(&value.referenced, format!("unknown id `{}` in `{key}`: no page has this id", value.value)).help(help));
+        } else if site.page_by_id(&value.value).is_some_and(|p| p.front.status == Some(Status::New)) {
+            // 新設 means "no counterpart" (conventions.md); a row would say the opposite.
+            errors.push(
+                at.diag(&value.referenced, format!("`{}` in `{key}` is marked `status: new` (新設), so it has no counterpart to map", value.value))
+                    .help("delete this row (新設 is the clause's status, not a row), or remove `status: new` from the clause's front matter if it does correspond"),
+            );
         }
     }
     if raw.from.value == raw.to.value {

@@ -108,12 +108,33 @@ pub fn page_context(m: &Mappings, site: &Site, index: usize) -> Value {
         };
         Some(format!("{}#{anchor}", mx.page_url))
     });
+    let is_new = page.front.status == Some(Status::New);
+    // Every numbered clause of a guideline that the mapping covers gets the section, even
+    // without rows (it then says so); home, glossary and the guidelines' own index pages do not.
+    let prefix = corpus_prefix(site, &id);
+    let is_clause = page.front.number.is_some()
+        && prefix.as_ref().is_some_and(|p| m.rows.iter().any(|r| corpus_prefix(site, &r.from).as_ref() == Some(p) || corpus_prefix(site, &r.to).as_ref() == Some(p)));
+    let coverage_url = match (&m.matrix, &prefix) {
+        (Some(mx), Some(p)) => {
+            let section = if is_new {
+                "coverage-new".to_string()
+            } else if mx.row_prefix == *p {
+                "coverage-unmapped".to_string()
+            } else {
+                format!("coverage-{p}")
+            };
+            Some(format!("{}#{section}", mx.page_url))
+        }
+        _ => None,
+    };
     json!({
         "id": id,
         "maps_to": maps_to,
         "mapped_from": mapped_from,
         "matrix_url": matrix_url,
-        "is_new": page.front.status == Some(Status::New),
+        "coverage_url": coverage_url,
+        "is_clause": is_clause,
+        "is_new": is_new,
     })
 }
 
@@ -142,6 +163,8 @@ struct Edge<'a> {
 /// What page contexts need to know about the matrix (which anchors exist).
 pub struct MatrixIndex {
     pub page_url: String,
+    /// Prefix of the row guideline (MIC).
+    pub row_prefix: String,
     pub row_ids: HashSet<String>,
     pub column_ids: HashSet<String>,
     pub value: Value,
@@ -255,6 +278,8 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
                 "col": col_of[&e.other],
                 "other": link(site, other),
                 "doc": corpus_prefix(site, &other.id()),
+                // Which guideline the other clause belongs to: "6.3" exists in MHLW and METI.
+                "doc_label": site.config.corpus_for_id(&other.id()).map(|(c, _)| c.label.clone()),
                 "chapter": site.pages[chapter_of(site, e.other)].id(),
                 "relationship": relationship_value(e.relationship),
                 "confidence": level_value(e.row.confidence),
@@ -328,7 +353,7 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
         "mapping_count": edges.len(),
         "row_count": m.rows.len(),
     });
-    Some(MatrixIndex { page_url, row_ids, column_ids, value })
+    Some(MatrixIndex { page_url, row_prefix, row_ids, column_ids, value })
 }
 
 /// Clauses without a counterpart: of the other guidelines (nothing maps to them, their

@@ -118,7 +118,19 @@ fn insert_layout_data(site: &Site, layout: &str, ctx: &mut tera::Context) {
                 .glossary
                 .iter()
                 .map(|t| {
-                    let see: Vec<Value> = t.see.iter().filter_map(|id| site.page_by_id(id)).map(|p| link(site, p)).collect();
+                    // 関連 links cross guidelines ("第1章" exists in all three): name the guideline.
+                    let see: Vec<Value> = t
+                        .see
+                        .iter()
+                        .filter_map(|id| site.page_by_id(id))
+                        .map(|p| {
+                            let mut l = link(site, p);
+                            if let Some((c, _)) = site.config.corpus_for_id(&p.id()) {
+                                l["corpus"] = json!(c.label);
+                            }
+                            l
+                        })
+                        .collect();
                     json!({ "id": t.id, "term": t.term, "reading": t.reading, "definition": t.definition, "aliases": t.aliases, "see_links": see })
                 })
                 .collect();

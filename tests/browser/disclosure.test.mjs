@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openSite, REPO, SITE_DIR } from './helpers.mjs';
+import { openSite, DESKTOP, REPO, SITE_DIR } from './helpers.mjs';
 
 const PAGE = '/mic/annex-disclosure/';
 const SLA_PAGE = '/mic/annex-sla/';
@@ -38,8 +38,8 @@ after(async () => {
 });
 
 /** Open a template page and wait until form.js has enabled the form. */
-async function openForm(path = PAGE) {
-  const page = await site.newPage();
+async function openForm(path = PAGE, opts = {}) {
+  const page = await site.newPage(opts);
   await site.goto(page, path);
   await page.locator('[data-answer-tools]').waitFor({ state: 'visible' });
   return page;
@@ -149,9 +149,20 @@ test('fill two answers, reload: they persist; export JSON and CSV; the CLI check
   assert.deepEqual(requests, [], 'exporting made network requests');
 
   // Clear everything, then load the partial file back through the file input.
-  page.once('dialog', (d) => d.accept());
+  // 消去 asks in the page's own dialog: cancelling keeps the answers, confirming clears them.
+  let browserDialog = false;
+  const onDialog = (d) => { browserDialog = true; d.dismiss(); };
+  page.on('dialog', onDialog);
+  const filledBefore = (await progress(page)).done;
   await page.locator('[data-answer-clear]').click();
+  assert.match(await page.locator('[data-answer-confirm-title]').textContent(), /消去/);
+  await page.keyboard.press('Escape');
+  assert.equal((await progress(page)).done, filledBefore, 'Esc keeps the answers');
+  await page.locator('[data-answer-clear]').click();
+  await page.locator('[data-answer-confirm-replace]').click();
   assert.equal((await progress(page)).done, 0);
+  page.off('dialog', onDialog);
+  assert.equal(browserDialog, false, '消去 must not use a browser dialog (window.confirm)');
   assert.equal(await control(page, 'disc-1-1-c', 'content').inputValue(), '');
   await page.locator('[data-answer-import]').setInputFiles(partial.path);
   await assert.doesNotReject(() => page.locator('[data-answer-message]').filter({ hasText: '読み込みました' }).waitFor());
@@ -159,8 +170,10 @@ test('fill two answers, reload: they persist; export JSON and CSV; the CLI check
   assert.equal(await control(page, 'disc-1-1-c', 'content').inputValue(), '個人情報保護法、同施行令・施行規則');
   assert.equal((await progress(page)).done, 2);
 
-  // The CSV (with quotes, commas and line breaks in the answers) loads back intact.
+  // The CSV (with quotes, commas and line breaks in the answers) loads back intact (the page has
+  // answers now, so the replacement is confirmed first).
   await page.locator('[data-answer-import]').setInputFiles(csv.path);
+  await page.locator('[data-answer-confirm-replace]').click();
   await page.locator('[data-answer-message]').filter({ hasText: csv.path.split('/').pop() }).waitFor();
   const again = await progress(page);
   assert.equal(again.done, again.total);
@@ -214,5 +227,56 @@ test('print: form controls are boxes and the tools are hidden', async () => {
   await control(page, 'disc-1-1-a-2', 'presence').selectOption('無');
   assert.notEqual(await colour('disc-1-1-a-2'), 'rgba(0, 0, 0, 0)');
   await site.screenshot(page, 'disclosure-print');
+  site.expectClean(page);
+});
+
+test('desktop: the downloads box, the tools box and the tables line up; on paper the intro spans the tables', async () => {
+  const page = await openForm(PAGE, { viewport: DESKTOP });
+  const box = (sel) => page.locator(sel).first().evaluate((e) => { const r = e.getBoundingClientRect(); return { left: Math.round(r.left), width: Math.round(r.width) }; });
+  const downloads = await box('.answer-downloads');
+  const tools = await box('[data-answer-tools]');
+  const table = await box('.answer-table-wrap');
+  assert.deepEqual(downloads, tools, 'downloads and tools boxes have the same width');
+  assert.deepEqual(tools, table, 'and so do the tables');
+  await site.screenshot(page, 'disclosure-desktop', { fullPage: false });
+  await page.emulateMedia({ media: 'print' });
+  const tableOnPaper = await box('.answer-table-wrap');
+  for (const sel of ['.answer-template > h2', '.answer-template__description', '.answer-legend']) {
+    if (await page.locator(sel).count() === 0) continue;
+    assert.deepEqual(await box(sel), tableOnPaper, `${sel} is as wide as the tables on paper`);
+  }
+  site.expectClean(page);
+});
+
+test('loading a file over answers asks first in an in-page dialog; cancelling keeps them', async () => {
+  const page = await openForm();
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  await control(page, 'disc-1-1-c', 'content').fill('今の回答');
+  const file = join(tmp, 'other.json');
+  writeFileSync(file, JSON.stringify({ template: 'disclosure', answers: { 'disc-1-1-a-1': { presence: '無' } } }));
+
+  // Cancel (the Esc key): nothing changes, and the page says so.
+  await page.locator('[data-answer-import]').setInputFiles(file);
+  const dialog = page.getByRole('dialog', { name: '記入内容を置き換えますか？' });
+  await dialog.waitFor({ state: 'visible' });
+  assert.match(await dialog.innerText(), /記入済みの欄が 1 個/);
+  assert.match(await dialog.innerText(), /other\.json/);
+  await site.expectAccessible(page);
+  await site.screenshot(page, 'disclosure-confirm-load', { fullPage: false });
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  await page.locator('[data-answer-message]').filter({ hasText: '取りやめました' }).waitFor();
+  assert.equal(await control(page, 'disc-1-1-c', 'content').inputValue(), '今の回答');
+  assert.equal(await control(page, 'disc-1-1-a-1', 'presence').inputValue(), '');
+
+  // The same file again, confirmed: the file's answers replace the page's.
+  await page.locator('[data-answer-import]').setInputFiles(file);
+  await dialog.waitFor({ state: 'visible' });
+  await dialog.getByRole('button', { name: '置き換える' }).click();
+  await page.locator('[data-answer-message]').filter({ hasText: '読み込みました' }).waitFor();
+  assert.equal(await control(page, 'disc-1-1-c', 'content').inputValue(), '');
+  assert.equal(await control(page, 'disc-1-1-a-1', 'presence').inputValue(), '無');
+  assert.deepEqual(dialogs, [], 'no window.confirm/alert');
   site.expectClean(page);
 });

@@ -148,6 +148,30 @@ test('matrix: symbols carry a text label and the legend explains every symbol', 
   }
 });
 
+test('matrix on a desktop: the table uses the full page width and the TOC lists the generated sections', async () => {
+  const page = await site.newPage({ viewport: DESKTOP });
+  await site.goto(page, PATH);
+  const box = (sel) => page.locator(sel).first().evaluate((e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, width: r.width }; });
+  const wrap = await box('.matrix-table-wrap');
+  const main = await box('.site-main');
+  const toc = await box('.toc');
+  // Not squeezed into the reading column: it runs under the TOC to the page's right edge.
+  assert.ok(wrap.right > toc.left, `table box ends at ${wrap.right}px, before the TOC at ${toc.left}px`);
+  assert.ok(wrap.width >= main.width - 64, `table box ${wrap.width}px of ${main.width}px`);
+  // The TOC links 対応表, 凡例, ダウンロード and 網羅状況, each to a heading on the page.
+  const links = await page.locator('.toc a').evaluateAll((as) => as.map((a) => ({ text: a.textContent.trim(), href: a.getAttribute('href') })));
+  for (const text of ['対応表', '凡例', 'ダウンロード', '対応の網羅状況']) {
+    const link = links.find((l) => l.text === text);
+    assert.ok(link, `TOC has ${text}: ${JSON.stringify(links)}`);
+    assert.equal(await page.locator(`[id="${link.href.slice(1)}"]`).count(), 1, `${link.href} exists`);
+  }
+  await page.locator('.toc a', { hasText: '対応の網羅状況' }).click();
+  assert.equal(new URL(page.url()).hash, '#coverage-heading');
+  await site.expectAccessible(page);
+  await site.screenshot(page, 'matrix-desktop', { fullPage: false });
+  site.expectClean(page);
+});
+
 test('matrix on a phone: list view, no horizontal page scroll', async () => {
   const page = await site.newPage({ viewport: PHONE });
   await site.goto(page, PATH);
@@ -155,6 +179,10 @@ test('matrix on a phone: list view, no horizontal page scroll', async () => {
   const items = page.locator('[data-matrix-list] li[data-cell]');
   assert.ok(await items.count() > 0);
   assert.ok(await items.first().isVisible());
+  // Each entry names the target's guideline: "6.3" exists in MHLW and METI alike.
+  const docLabels = await page.locator('.matrix-table__doc').allTextContents();
+  const targets = await items.locator('.matrix-list__target').allInnerTexts();
+  assert.ok(targets.every((t) => docLabels.some((d) => t.startsWith(d.trim()))), `every entry starts with one of ${docLabels}: ${targets.slice(0, 3)}`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `page scrolls horizontally by ${overflow}px`);
   // The filters work on the list too.

@@ -230,6 +230,31 @@
     });
   });
 
+  // Replacing or clearing answers asks first in one in-page <dialog> (modal, Esc cancels; no
+  // window.confirm, which blocks the page and cannot be styled). Resolves true to go ahead.
+  var confirmDialog = form.querySelector('[data-answer-confirm]');
+  function askFirst(title, text, goLabel) {
+    confirmDialog.querySelector('[data-answer-confirm-title]').textContent = title;
+    confirmDialog.querySelector('[data-answer-confirm-text]').textContent = text;
+    confirmDialog.querySelector('[data-answer-confirm-replace]').textContent = goLabel;
+    confirmDialog.returnValue = '';
+    confirmDialog.showModal();
+    return new Promise(function (resolve) {
+      confirmDialog.addEventListener('close', function () { resolve(confirmDialog.returnValue === 'replace'); }, { once: true });
+    });
+  }
+  function filledCount() {
+    return controls.filter(function (c) { return c.value.trim() !== ''; }).length;
+  }
+  // A loaded file replaces every answer in the page: with answers already there, ask first.
+  function confirmReplace(fileName) {
+    var filled = filledCount();
+    if (filled === 0) return Promise.resolve(true);
+    return askFirst('記入内容を置き換えますか？',
+      'このページには記入済みの欄が ' + filled + ' 個あります。' + fileName + ' を読み込むと、今の記入内容はすべてファイルの回答に置き換わります（必要なら先に「JSON で保存」してください）。',
+      '置き換える');
+  }
+
   var input = form.querySelector('[data-answer-import]');
   input.addEventListener('change', function () {
     var file = input.files && input.files[0];
@@ -238,6 +263,12 @@
       var data = readAnswerFile(file.name, text);
       if (data.template !== undefined && data.template !== TEMPLATE) {
         throw new Error('このファイルは「' + data.template + '」の回答です（このページは「' + TEMPLATE + '」）');
+      }
+      return confirmReplace(file.name).then(function (ok) { return ok ? data : null; });
+    }).then(function (data) {
+      if (!data) {
+        say(file.name + ' の読み込みを取りやめました。記入内容は変わっていません。');
+        return;
       }
       var rejected = apply(data.answers);
       save();
@@ -256,11 +287,17 @@
   });
 
   form.querySelector('[data-answer-clear]').addEventListener('click', function () {
-    if (!window.confirm('このページの記入内容をすべて消去しますか？（保存したファイルは消えません）')) return;
-    apply({});
-    try { localStorage.removeItem(STORAGE_KEY); } catch (e) { /* nothing stored */ }
-    updateProgress();
-    say('記入内容を消去しました。');
+    var filled = filledCount();
+    if (filled === 0) return;
+    askFirst('記入内容を消去しますか？',
+      'このページの記入済みの欄 ' + filled + ' 個をすべて消去します（保存したファイルは消えません）。',
+      '消去する').then(function (ok) {
+      if (!ok) return;
+      apply({});
+      try { localStorage.removeItem(STORAGE_KEY); } catch (e) { /* nothing stored */ }
+      updateProgress();
+      say('記入内容を消去しました。');
+    });
   });
 
   restore();
