@@ -832,7 +832,11 @@ fn incremental_builds_write_exactly_what_fresh_builds_write() {
         ("the first build", Box::new(|| {})),
         ("a body edit", Box::new(|| edit(page, &|t| format!("{t}\n追記した段落。暗号鍵の管理台帳。\n")))),
         // Other pages show this title (cross-references, navigation, mapping tables).
-        ("a title edit", Box::new(|| edit("content/mhlw5/6/6.3.md", &|t| t.replacen("title: \"", "title: \"改めた", 1)))),
+        // (outline.yaml pins the title too, so both change.)
+        ("a title edit", Box::new(|| {
+            edit("content/mhlw5/6/6.3.md", &|t| t.replacen("title: \"", "title: \"改めた", 1));
+            edit("content/data/outline.yaml", &|t| t.replacen("{ id: mhlw5-6.3, title: \"", "{ id: mhlw5-6.3, title: \"改めた", 1));
+        })),
         ("a broken front matter", Box::new(|| edit(page, &|t| t.replace("confidence: high", "confidence: [high")))),
         ("its fix", Box::new(|| edit(page, &|t| t.replace("confidence: [high", "confidence: high")))),
         ("a mapping rationale", Box::new(|| edit("content/data/mappings.yaml", &|t| t.replacen("説明資料が 3.2.1 と", "説明資料（2018年）が 3.2.1 と", 1)))),
