@@ -160,6 +160,8 @@ test('fill two answers, reload: they persist; export JSON and CSV; the CLI check
   assert.equal((await progress(page)).done, filledBefore, 'Esc keeps the answers');
   await page.locator('[data-answer-clear]').click();
   await page.locator('[data-answer-confirm-replace]').click();
+  // The dialog closes, then the answers clear: wait for the page to say so before counting.
+  await page.locator('[data-answer-message]').filter({ hasText: '記入内容を消去しました' }).waitFor();
   assert.equal((await progress(page)).done, 0);
   page.off('dialog', onDialog);
   assert.equal(browserDialog, false, '消去 must not use a browser dialog (window.confirm)');
