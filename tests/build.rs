@@ -154,8 +154,7 @@ fn one_broken_data_file_reports_only_its_own_error() {
     let ok = bin().args(["check", "--root"]).arg(site.path()).output().unwrap();
     assert!(ok.status.success(), "the shipped site checks clean:\n{}", stderr(&ok));
     // (file, its top-level key): repeating the key at the end makes the file invalid.
-    // (sources.yaml is left out: the mapping and disclosure checks still report its keys.)
-    let cases = [("glossary.yaml", "terms"), ("requirements.yaml", "requirements"), ("outline.yaml", "required")];
+    let cases = [("glossary.yaml", "terms"), ("requirements.yaml", "requirements"), ("outline.yaml", "required"), ("sources.yaml", "sources")];
     for (name, key) in cases {
         let path = site.path().join("content/data").join(name);
         let original = std::fs::read_to_string(&path).unwrap();

@@ -349,6 +349,10 @@ impl<'a> Checker<'a> {
     }
 
     fn check_sources(&mut self, sources: &[Spanned<String>]) {
+        // A sources.yaml that failed to load has reported its own error; no follow-up errors here.
+        if self.site.data.failed("sources.yaml") {
+            return;
+        }
         for s in sources {
             if self.site.data.source(&s.value).is_none() {
                 let d = self.at(s, format!("unknown source key `{}`", s.value)).help("use a `key` listed in content/data/sources.yaml");

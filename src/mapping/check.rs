@@ -89,7 +89,8 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
         errors.push(at.diag(&raw.confidence.referenced, format!("unknown confidence `{}`", raw.confidence.value)).help("use high, medium or low"));
     }
     let evidence = raw.evidence.value.trim();
-    if evidence != EDITORIAL && site.data.source(evidence).is_none() {
+    // A sources.yaml that failed to load has reported its own error; no follow-up errors here.
+    if evidence != EDITORIAL && site.data.source(evidence).is_none() && !site.data.failed("sources.yaml") {
         let keys: Vec<&str> = site.data.sources.iter().map(|s| s.key.as_str()).collect();
         errors.push(
             at.diag(&raw.evidence.referenced, format!("unknown evidence `{evidence}`"))
