@@ -4,7 +4,7 @@
 use crate::content::load::{LoadOptions, load_site_cached};
 use crate::content::{Site, validate};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::incremental::{BuildCache, Capabilities, Fingerprint, IndexStore, Key, MarkdownCache, capabilities_key, index_dir_token, page_key, targets_key, theme_key};
+use crate::incremental::{BuildCache, Capabilities, Fingerprint, IndexStore, Key, MarkdownCache, PageHtml, capabilities_key, index_dir_token, page_inputs_key, page_key, shared_inputs_key, structure_key, targets_key, theme_key};
 use crate::markdown::{self, Heading, Rendered, Targets};
 use crate::output::OutputFiles;
 use crate::render::context::{self, Globals};
@@ -113,35 +113,44 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
 
 /// Load and check everything without rendering templates (`shishin check`).
 pub fn check_site(opts: &BuildOptions) -> Result<(Site, Vec<Rendered>), Diagnostics> {
-    check_all(opts, &mut Timings::default(), &mut BuildCache::default()).map(|(site, rendered, _)| (site, rendered))
+    check_all(opts, &mut Timings::default(), &mut BuildCache::default()).map(|c| (c.site, c.rendered))
 }
 
-type Checked = (Site, Vec<Rendered>, Arc<Capabilities>);
+/// A loaded and checked site.
+struct Checked {
+    site: Site,
+    rendered: Vec<Rendered>,
+    /// Per page, the key its `rendered` Markdown is cached under (body and link targets).
+    rendered_keys: Vec<Key>,
+    structure: Key,
+    caps: Arc<Capabilities>,
+}
 
 fn check_all(opts: &BuildOptions, t: &mut Timings, cache: &mut BuildCache) -> Result<Checked, Diagnostics> {
     let (site, mut errors) = t.time("load", || load_site_cached(&opts.root, &LoadOptions { include_drafts: opts.include_drafts }, &mut cache.load))?;
     errors.extend(t.time("validate", || validate::validate(&site)).0);
-    let rendered = t.time("markdown", || render_markdown(&site, &mut errors, &mut cache.markdown));
-    let caps = match t.time("capabilities", || cached_capabilities(&site, cache)) {
+    let (rendered, rendered_keys) = t.time("markdown", || render_markdown(&site, &mut errors, &mut cache.markdown));
+    let structure = t.time("structure", || structure_key(&site));
+    let caps = match t.time("capabilities", || cached_capabilities(&site, &structure, cache)) {
         Ok(c) => c,
         Err(e) => {
             errors.extend(e.0);
-            Arc::new(Capabilities { list: Vec::new(), files: Mutex::new(None) })
+            Arc::new(Capabilities { list: Vec::new(), key: None, files: Mutex::new(None) })
         }
     };
     errors.sorted().into_result()?;
-    Ok((site, rendered, caps))
+    Ok(Checked { site, rendered, rendered_keys, structure, caps })
 }
 
 /// The capabilities of the last build while their inputs are unchanged (incremental.rs).
-fn cached_capabilities(site: &Site, cache: &mut BuildCache) -> Result<Arc<Capabilities>, Diagnostics> {
-    let key = capabilities_key(site);
+fn cached_capabilities(site: &Site, structure: &Key, cache: &mut BuildCache) -> Result<Arc<Capabilities>, Diagnostics> {
+    let key = capabilities_key(site, structure);
     if let (Some(k), Some((known, caps))) = (key, &cache.capabilities)
         && k == *known
     {
         return Ok(caps.clone());
     }
-    let caps = Arc::new(Capabilities { list: load_capabilities(site)?, files: Mutex::new(None) });
+    let caps = Arc::new(Capabilities { list: load_capabilities(site)?, key, files: Mutex::new(None) });
     cache.capabilities = key.map(|k| (k, caps.clone()));
     Ok(caps)
 }
@@ -160,15 +169,15 @@ pub fn build_site_incremental(opts: &BuildOptions, cache: &mut BuildCache) -> Re
 
 fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Result<(BuiltSite, StaticIndex), Diagnostics> {
     let mut t = Timings::default();
-    let (site, rendered, caps) = check_all(opts, &mut t, cache)?;
-    let index = t.time("search inputs", || static_index(&site, &rendered, cache))?;
+    let checked = check_all(opts, &mut t, cache)?;
+    let index = t.time("search inputs", || static_index(&checked.site, &checked.rendered, cache))?;
     let mut files = if defer_index {
-        build_pages(opts, &site, &rendered, &caps, &index.dir, cache, &mut t)?
+        build_pages(opts, &checked, &index.dir, cache, &mut t)?
     } else {
         // The index is most of the work; it depends on nothing the pages make.
         let ((written, took), pages) = rayon::join(|| timed(|| index.clone().write()), || {
             let mut t = Timings::default();
-            build_pages(opts, &site, &rendered, &caps, &index.dir, cache, &mut t).map(|f| (f, t))
+            build_pages(opts, &checked, &index.dir, cache, &mut t).map(|f| (f, t))
         });
         let (mut files, pages_t) = pages?;
         t.0.extend(pages_t.0);
@@ -176,12 +185,14 @@ fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Resu
         files.extend_from(&*written?);
         files
     };
+    let Checked { site, rendered, caps, .. } = checked;
     files.extend_from(&caps.files.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default());
     Ok((BuiltSite { site, files, rendered, timings: t }, index))
 }
 
 /// Theme, exports, pages and site files: everything but the static index.
-fn build_pages(opts: &BuildOptions, site: &Site, rendered: &[Rendered], caps: &Capabilities, index_dir: &str, cache: &mut BuildCache, t: &mut Timings) -> Result<OutputFiles, Diagnostics> {
+fn build_pages(opts: &BuildOptions, checked: &Checked, index_dir: &str, cache: &mut BuildCache, t: &mut Timings) -> Result<OutputFiles, Diagnostics> {
+    let (site, caps) = (&checked.site, &checked.caps);
     let ((theme, theme_t), (exports, exports_t)) = rayon::join(
         || timed(|| cached_theme(site, &cache.theme)),
         || timed(|| write_capability_files(site, caps)),
@@ -196,7 +207,10 @@ fn build_pages(opts: &BuildOptions, site: &Site, rendered: &[Rendered], caps: &C
     let mut files = OutputFiles::default();
     let hash = index_dir.trim_start_matches("/search/").trim_end_matches('/');
     let with_token = globals(&format!("/search/{}/", index_dir_token()));
-    t.time("render pages", || render_pages(site, rendered, &theme, &theme_key, &with_token, &caps.list, hash, &mut cache.pages, &mut files))?;
+    let shared = shared_inputs_key(&checked.structure, &theme_key, &caps.key, &(&with_token.search_dir, &with_token.dev_reload, &with_token.build_time));
+    let inputs: Vec<Option<Key>> = checked.rendered_keys.iter().enumerate().map(|(i, r)| shared.map(|s| page_inputs_key(&s, i, r))).collect();
+    let pages = Pages { site, rendered: &checked.rendered, inputs: &inputs, theme: &theme, theme_key: &theme_key, globals: &with_token, caps: &caps.list };
+    t.time("render pages", || render_pages(&pages, hash, &mut cache.pages, &mut files))?;
     t.time("site files", || write_site_files(site, &theme, &globals(index_dir), &mut files))?;
     Ok(files)
 }
@@ -287,58 +301,72 @@ fn write_capability_files(site: &Site, caps: &Capabilities) -> Result<(), Diagno
 
 /// Markdown of every page, in two passes (headings first, so cross-references can check
 /// anchors). A page whose body is unchanged keeps its headings; one whose body and every
-/// cross-reference target are unchanged keeps its HTML (`cache`).
-fn render_markdown(site: &Site, errors: &mut Diagnostics, cache: &mut MarkdownCache) -> Vec<Rendered> {
+/// cross-reference target are unchanged keeps its HTML (`cache`). Also returns each page's key.
+fn render_markdown(site: &Site, errors: &mut Diagnostics, cache: &mut MarkdownCache) -> (Vec<Rendered>, Vec<Key>) {
     let body_keys: Vec<Key> = site.pages.par_iter().map(|p| Fingerprint::new("markdown").bytes(p.file.to_string_lossy().as_bytes()).bytes(p.body.as_bytes()).finish()).collect();
+    // Entries are updated in place: rebuilding the maps would copy every page's HTML again.
+    let on_site: std::collections::HashSet<&PathBuf> = site.pages.iter().map(|p| &p.file).collect();
+    cache.headings.retain(|file, _| on_site.contains(file));
+    cache.rendered.retain(|file, _| on_site.contains(file));
     let known = &cache.headings;
-    let first: Vec<(Vec<Heading>, Vec<Diagnostic>)> = site
+    let first: Vec<(Vec<Heading>, Option<Vec<Diagnostic>>)> = site
         .pages
         .par_iter()
         .zip(&body_keys)
         .map(|(page, key)| match known.get(&page.file) {
-            Some((k, hs)) if k == key => (hs.clone(), Vec::new()),
-            _ => markdown::headings(page),
+            Some((k, hs)) if k == key => (hs.clone(), None),
+            _ => {
+                let (hs, e) = markdown::headings(page);
+                (hs, Some(e))
+            }
         })
         .collect();
     let mut headings: Vec<Vec<Heading>> = Vec::with_capacity(first.len());
-    cache.headings.clear();
-    for ((page, key), (hs, e)) in site.pages.iter().zip(&body_keys).zip(first) {
-        if e.is_empty() {
-            cache.headings.insert(page.file.clone(), (*key, hs.clone()));
+    for ((page, key), (hs, fresh)) in site.pages.iter().zip(&body_keys).zip(first) {
+        match fresh {
+            Some(e) if e.is_empty() => _ = cache.headings.insert(page.file.clone(), (*key, hs.clone())),
+            Some(e) => {
+                cache.headings.remove(&page.file);
+                errors.extend(e);
+            }
+            None => {}
         }
-        errors.extend(e);
         headings.push(hs);
     }
     let targets = Targets::new(site, &headings);
     let targets_key = targets_key(site, &headings);
     let keys: Vec<Key> = body_keys.iter().map(|k| Fingerprint::new("rendered").bytes(k).bytes(&targets_key).finish()).collect();
     let known = &cache.rendered;
-    let results: Vec<Result<Rendered, Vec<Diagnostic>>> = site
+    // (rendered now?, result)
+    let results: Vec<(bool, Result<Rendered, Vec<Diagnostic>>)> = site
         .pages
         .par_iter()
         .zip(headings.par_iter())
         .zip(&keys)
         .map(|((page, hs), key)| match known.get(&page.file) {
-            Some((k, r)) if k == key => Ok(r.clone()),
-            _ => markdown::render(page, hs, &targets),
+            Some((k, r)) if k == key => (false, Ok(r.clone())),
+            _ => (true, markdown::render(page, hs, &targets)),
         })
         .collect();
-    cache.rendered.clear();
-    site.pages
+    let rendered = site
+        .pages
         .iter()
-        .zip(keys)
+        .zip(&keys)
         .zip(results)
         .map(|((page, key), r)| match r {
-            Ok(r) => {
-                cache.rendered.insert(page.file.clone(), (key, r.clone()));
+            (false, Ok(r)) => r,
+            (true, Ok(r)) => {
+                cache.rendered.insert(page.file.clone(), (*key, r.clone()));
                 r
             }
-            Err(e) => {
+            (_, Err(e)) => {
+                cache.rendered.remove(&page.file);
                 errors.extend(e);
                 Rendered { html: String::new(), toc: Vec::new(), sections: Vec::new() }
             }
         })
-        .collect()
+        .collect();
+    (rendered, keys)
 }
 
 /// The template for a page: `page.html`, or `layouts/<layout>.html` for special pages.
@@ -358,56 +386,40 @@ fn template_for(site: &Site, index: usize, theme: &Theme) -> Result<String, Diag
     }
 }
 
+/// What `render_pages` renders from.
+struct Pages<'a> {
+    site: &'a Site,
+    rendered: &'a [Rendered],
+    /// Per page, `page_inputs_key` (None: build the context to find out).
+    inputs: &'a [Option<Key>],
+    theme: &'a Theme,
+    theme_key: &'a Key,
+    /// Names the index folder by `index_dir_token()`.
+    globals: &'a Globals,
+    caps: &'a [Box<dyn Capability>],
+}
+
 /// Renders every page whose template and context changed since the HTML in `cache` was made;
-/// the rest is reused. `g` names the index folder by `index_dir_token()`, replaced by `hash`.
-#[allow(clippy::too_many_arguments)]
-fn render_pages(
-    site: &Site,
-    rendered: &[Rendered],
-    theme: &Theme,
-    theme_key: &Key,
-    g: &Globals,
-    caps: &[Box<dyn Capability>],
-    hash: &str,
-    cache: &mut HashMap<String, (Key, Arc<str>)>,
-    files: &mut OutputFiles,
-) -> Result<(), Diagnostics> {
+/// the rest is reused, without building its context when its inputs key is unchanged. The
+/// index folder token is replaced by `hash` in the files written.
+fn render_pages(p: &Pages, hash: &str, cache: &mut HashMap<String, PageHtml>, files: &mut OutputFiles) -> Result<(), Diagnostics> {
     let known = &*cache;
-    // (output path, key, HTML with the token) per page.
-    type Page = (String, Key, Arc<str>);
-    let results: Vec<Result<Page, Diagnostic>> = (0..site.pages.len())
+    let site = p.site;
+    // (output path, cache entry, HTML with the folder's hash)
+    let results: Vec<Result<(String, PageHtml, String), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
-        .map(|i| {
-            let page = &site.pages[i];
-            let template = template_for(site, i, theme)?;
-            let mut ctx = context::page_context(site, i, &rendered[i], g);
-            for cap in caps {
-                for (key, value) in cap.page_context(site, i) {
-                    ctx.insert(key, &value);
-                }
-            }
-            let path = output_path(&page.url);
-            let mut ctx = ctx.into_json();
-            let key = page_key(theme_key, &template, &mut ctx);
-            if let Some((k, html)) = known.get(&path)
-                && *k == key
-            {
-                return Ok((path, key, html.clone()));
-            }
-            let ctx = tera::Context::from_value(ctx).map_err(|e| Diagnostic::file_level(&page.file, format!("page context: {e}")))?;
-            let html = theme
-                .render(&template, &ctx)
-                .map_err(|e| Diagnostic::file_level(&page.file, format!("rendering with {template} failed: {e}")).help("fix the template or the page's data"))?;
-            Ok((path, key, Arc::from(html)))
-        })
+        .map(|i| render_page(p, i, known).map(|(path, page)| {
+            let html = page.html.replace(index_dir_token(), hash);
+            (path, page, html)
+        }))
         .collect();
     let mut errors = Diagnostics::default();
     let mut fresh = HashMap::with_capacity(results.len());
     for r in results {
         match r {
-            Ok((path, key, html)) => {
-                files.insert(path.clone(), html.replace(index_dir_token(), hash));
-                fresh.insert(path, (key, html));
+            Ok((path, page, html)) => {
+                files.insert(path.clone(), html);
+                fresh.insert(path, page);
             }
             Err(e) => errors.push(e),
         }
@@ -415,6 +427,40 @@ fn render_pages(
     errors.into_result()?;
     *cache = fresh;
     Ok(())
+}
+
+/// Page `i` and its output path: the HTML cached for that path when its inputs or its context
+/// are those of the page now, else rendered now.
+fn render_page(p: &Pages, i: usize, known: &HashMap<String, PageHtml>) -> Result<(String, PageHtml), Diagnostic> {
+    let site = p.site;
+    let page = &site.pages[i];
+    let path = output_path(&page.url);
+    let cached = known.get(&path);
+    let inputs = p.inputs[i];
+    if let (Some(k), Some(c)) = (inputs, cached)
+        && c.inputs == Some(k)
+    {
+        return Ok((path, c.clone()));
+    }
+    let template = template_for(site, i, p.theme)?;
+    let mut ctx = context::page_context(site, i, &p.rendered[i], p.globals);
+    for cap in p.caps {
+        for (key, value) in cap.page_context(site, i) {
+            ctx.insert(key, &value);
+        }
+    }
+    let mut ctx = ctx.into_json();
+    let key = page_key(p.theme_key, &template, &mut ctx);
+    if let Some(c) = cached
+        && c.context == key
+    {
+        return Ok((path, PageHtml { inputs, context: key, html: c.html.clone() }));
+    }
+    let ctx = tera::Context::from_value(ctx).map_err(|e| Diagnostic::file_level(&page.file, format!("page context: {e}")))?;
+    let html = (p.theme)
+        .render(&template, &ctx)
+        .map_err(|e| Diagnostic::file_level(&page.file, format!("rendering with {template} failed: {e}")).help("fix the template or the page's data"))?;
+    Ok((path, PageHtml { inputs, context: key, html: Arc::from(html) }))
 }
 
 fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &mut OutputFiles) -> Result<(), Diagnostics> {

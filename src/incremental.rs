@@ -1,8 +1,9 @@
 //! What `serve` keeps from one build to the next, so that saving one page re-parses and
 //! re-renders that page and little else. Every reused result is keyed by a hash of everything
-//! it was made from (file texts, front matter, template context), never by which files the
-//! watcher reported, so a build with a warm cache writes exactly the files of a cold one
-//! (`tests/serve.rs` compares a served site after edits with a fresh `shishin build`).
+//! it was made from (file texts — or a file's stat, see `content::load::FileStat` — front
+//! matter, template context), never by which files the watcher reported, so a build with a
+//! warm cache writes exactly the files of a cold one (`tests/serve.rs` compares a served site
+//! after edits with a fresh `shishin build`).
 
 use crate::build::Capability;
 use crate::content::Site;
@@ -63,6 +64,8 @@ impl Fingerprint {
 /// The capabilities of a site and the files they publish.
 pub struct Capabilities {
     pub list: Vec<Box<dyn Capability>>,
+    /// `capabilities_key` of the site they were loaded from (None: not reusable).
+    pub key: Option<Key>,
     /// Filled by the first build that writes them; equal keys give equal files.
     pub files: Mutex<Option<Arc<OutputFiles>>>,
 }
@@ -75,11 +78,20 @@ pub struct BuildCache {
     pub markdown: MarkdownCache,
     pub theme: Option<(Key, Arc<Theme>)>,
     pub capabilities: Option<(Key, Arc<Capabilities>)>,
-    /// Output path → (key of template and context, HTML with `index_dir_token()` for the search
-    /// folder's hash, which changes with every content edit).
-    pub pages: HashMap<String, (Key, Arc<str>)>,
+    /// Output path → the page's HTML and its keys.
+    pub pages: HashMap<String, PageHtml>,
     pub analyzer: Option<(AnalyzerSources, Arc<Analyzer>)>,
     pub index: IndexStore,
+}
+
+/// A rendered page, reused when either key matches: `inputs` (`page_inputs_key`, checked
+/// before the template context is built) or `context` (`page_key`, after).
+#[derive(Clone)]
+pub struct PageHtml {
+    pub inputs: Option<Key>,
+    pub context: Key,
+    /// With `index_dir_token()` for the search folder's hash, which changes with every content edit.
+    pub html: Arc<str>,
 }
 
 /// Per page file: its headings (keyed by its body) and its rendered Markdown (keyed by its body
@@ -132,19 +144,41 @@ pub fn theme_key(site: &Site) -> Key {
     f.finish()
 }
 
-/// Capabilities read the config, the data files, git dates and the pages' front matter, URLs
-/// and tree — never page bodies (the `Capability` contract) — so they survive a body edit.
-/// None when git's state cannot be known cheaply (`GIT_DIR` set): then nothing is reused.
-pub fn capabilities_key(site: &Site) -> Option<Key> {
-    let mut f = Fingerprint::new("capabilities");
-    f.bytes(git_state(&site.root)?.as_bytes());
-    f.json(&site.config);
-    hash_tree(&mut f, &site.root.join(crate::content::data::DATA_DIR));
+/// Everything about the site as a whole that a page's template context or a capability may read:
+/// the config, the data files, and every page's file, front matter, URL, place in the tree
+/// (reading order included) and date — all but the page bodies. A body edit keeps it.
+pub fn structure_key(site: &Site) -> Key {
+    let mut f = Fingerprint::new("structure");
+    f.json(&site.config).json(&site.data).json(&site.unparsed_ids);
     for p in &site.pages {
         f.bytes(p.file.to_string_lossy().as_bytes()).json(&p.front).bytes(p.url.as_bytes()).json(&(p.is_section, p.parent, &p.children, &p.updated));
     }
-    f.json(&site.unparsed_ids);
+    f.finish()
+}
+
+/// Capabilities read the config, the data files, git dates and the pages' front matter, URLs
+/// and tree — never page bodies (the `Capability` contract) — so they survive a body edit.
+/// None when git's state cannot be known cheaply (`GIT_DIR` set): then nothing is reused.
+pub fn capabilities_key(site: &Site, structure: &Key) -> Option<Key> {
+    let mut f = Fingerprint::new("capabilities");
+    f.bytes(git_state(&site.root)?.as_bytes()).bytes(structure);
+    hash_tree(&mut f, &site.root.join(crate::content::data::DATA_DIR));
     Some(f.finish())
+}
+
+/// Everything page `index`'s HTML is made from, without building its template context: the
+/// context reads the site's structure, the page's rendered Markdown and the globals; the
+/// template comes from the theme and the page's layout (front matter, in the structure); the
+/// capabilities' additions from the capabilities (their key) and the structure. So while a
+/// body edit leaves `structure` alone, only the edited page gets a new key. None (no shortcut)
+/// when the capabilities cannot be keyed.
+pub fn page_inputs_key(shared: &Key, index: usize, rendered: &Key) -> Key {
+    Fingerprint::new("page inputs").bytes(shared).json(&index).bytes(rendered).finish()
+}
+
+/// The part of `page_inputs_key` shared by every page of one build.
+pub fn shared_inputs_key(structure: &Key, theme: &Key, capabilities: &Option<Key>, globals: &impl serde::Serialize) -> Option<Key> {
+    Some(Fingerprint::new("shared inputs").bytes(structure).bytes(theme).bytes(capabilities.as_ref()?).json(globals).finish())
 }
 
 /// Every file under `dir` (relative path and bytes, in name order); nothing when it is absent.

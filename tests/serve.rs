@@ -831,6 +831,19 @@ fn incremental_builds_write_exactly_what_fresh_builds_write() {
     let steps: Vec<Step> = vec![
         ("the first build", Box::new(|| {})),
         ("a body edit", Box::new(|| edit(page, &|t| format!("{t}\n追記した段落。暗号鍵の管理台帳。\n")))),
+        // Files older than serve's 2 s settle time are compared by their stat, not read.
+        ("nothing, every file settled", Box::new(|| std::thread::sleep(Duration::from_millis(2100)))),
+        // Same size and modification time as before, and settled by the next build: only the
+        // change time tells.
+        ("a same-size body edit with the old mtime", Box::new(|| {
+            let path = root.join(page);
+            let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+            edit(page, &|t| t.replacen("暗号鍵の管理台帳", "暗号鍵の保管台帳", 1));
+            std::fs::File::options().write(true).open(&path).unwrap().set_modified(modified).unwrap();
+            std::thread::sleep(Duration::from_millis(2100));
+        })),
+        ("a heading added to a body (cross-reference targets change)", Box::new(|| edit(page, &|t| format!("{t}\n## 追加の見出し\n\n本文。\n")))),
+        ("a tag edit (front matter no other page shows)", Box::new(|| edit("content/mhlw5/6/6.3.md", &|t| t.replacen("tags: [", "tags: [試験, ", 1)))),
         // Other pages show this title (cross-references, navigation, mapping tables).
         // (outline.yaml pins the title too, so both change.)
         ("a title edit", Box::new(|| {

@@ -23,8 +23,43 @@ pub struct LoadOptions {
 pub struct LoadCache {
     /// The config the pages were parsed with (URLs depend on its corpora), as JSON.
     config: String,
-    pages: HashMap<PathBuf, Page>,
+    /// Each page, and its file's metadata when that alone proves the text unchanged.
+    pages: HashMap<PathBuf, (Page, Option<FileStat>)>,
     git: Option<(String, HashMap<String, String>)>,
+}
+
+/// Size, times and identity of a file: any write, rename over it or `touch` changes the change
+/// time (ctime, which no tool can set back), so equal stats mean an equal file — unless it was
+/// written within the file system's timestamp granularity of being looked at, which
+/// `FileStat::of` rules out by keeping no stat for recently changed files (git's "racily
+/// clean" rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    len: u64,
+    modified: std::time::SystemTime,
+    changed: (i64, i64),
+    inode: (u64, u64),
+}
+
+impl FileStat {
+    /// Files changed less than this long before they are looked at are always read.
+    const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+    /// The stat of `path`, or None when it cannot prove anything (unreadable, not Unix, or
+    /// changed too recently to tell a later write in the same timestamp tick from this version).
+    #[cfg(unix)]
+    fn of(path: &Path) -> Option<FileStat> {
+        use std::os::unix::fs::MetadataExt;
+        use std::time::{Duration, SystemTime, UNIX_EPOCH};
+        let now = SystemTime::now();
+        let m = std::fs::metadata(path).ok()?;
+        let changed = UNIX_EPOCH + Duration::new(u64::try_from(m.ctime()).ok()?, u32::try_from(m.ctime_nsec()).ok()?);
+        (changed + Self::SETTLE < now).then_some(FileStat { len: m.len(), modified: m.modified().ok()?, changed: (m.ctime(), m.ctime_nsec()), inode: (m.dev(), m.ino()) })
+    }
+    #[cfg(not(unix))]
+    fn of(_path: &Path) -> Option<FileStat> {
+        None
+    }
 }
 
 /// Load the whole site model. Files that fail to parse are left out and reported; the rest of
@@ -46,14 +81,17 @@ pub fn load_site_cached(root: &Path, opts: &LoadOptions, cache: &mut LoadCache) 
     let files = markdown_files(root, &mut errors);
     let known = &cache.pages;
     let parsed: Vec<PageRead> = files.par_iter().map(|rel| read_page(root, rel, &config, known.get(rel))).collect();
+    let mut stats = Vec::new();
     let mut pages = Vec::new();
     let mut unparsed_ids = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for p in parsed {
         match p {
-            Ok((page, fresh)) => {
+            Ok((page, fresh, stat)) => {
                 if fresh {
-                    cache.pages.insert(page.file.clone(), page.clone());
+                    cache.pages.insert(page.file.clone(), (page.clone(), stat));
+                } else {
+                    stats.push((page.file.clone(), stat));
                 }
                 seen.insert(page.file.clone());
                 if !page.front.draft || opts.include_drafts {
@@ -64,6 +102,11 @@ pub fn load_site_cached(root: &Path, opts: &LoadOptions, cache: &mut LoadCache) 
                 errors.push(e);
                 unparsed_ids.extend(id);
             }
+        }
+    }
+    for (file, stat) in stats {
+        if let Some(entry) = cache.pages.get_mut(&file) {
+            entry.1 = stat;
         }
     }
     cache.pages.retain(|file, _| seen.contains(file));
@@ -99,20 +142,28 @@ fn markdown_files(root: &Path, errors: &mut Diagnostics) -> Vec<PathBuf> {
     out
 }
 
-/// A page and whether it was parsed now (false: reused), or why it could not be read.
-type PageRead = Result<(Page, bool), (Diagnostic, Option<String>)>;
+/// A page, whether it was parsed now (false: reused) and its file's stat, or why it could not be read.
+type PageRead = Result<(Page, bool, Option<FileStat>), (Diagnostic, Option<String>)>;
 
 /// On failure also returns the page's `id:` if one can be read from the raw text, so that
 /// cross-references to the broken page are not reported as unknown as well. `known` is the page
-/// parsed from this file before; it is returned (with `false`: not freshly parsed) while the text
-/// is unchanged.
-fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&Page>) -> PageRead {
-    let text = std::fs::read_to_string(root.join(rel)).map_err(|e| {
+/// parsed from this file before; it is returned (with `false`: not freshly parsed) while the
+/// file's stat, or else its text, is unchanged.
+fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&(Page, Option<FileStat>)>) -> PageRead {
+    let path = root.join(rel);
+    let stat = FileStat::of(&path);
+    if let (Some((page, Some(old))), Some(new)) = (known, stat)
+        && *old == new
+    {
+        return Ok((page.clone(), false, stat));
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
         (Diagnostic::file_level(rel, format!("cannot read file: {e}")).help("content files must be UTF-8 text"), None)
     })?;
+    // Taken before the read: a write after it shows as a different stat next time.
     match known {
-        Some(page) if page.source == text => Ok((page.clone(), false)),
-        _ => parse_page(rel, text, config).map(|page| (page, true)),
+        Some((page, _)) if page.source == text => Ok((page.clone(), false, stat)),
+        _ => parse_page(rel, text, config).map(|page| (page, true, stat)),
     }
 }
 
