@@ -323,6 +323,22 @@ fn search_page_template_renders_with_the_core_theme() {
     assert!(!html.contains("<script>") && !html.contains("style="), "no inline script or style");
 }
 
+#[test]
+fn search_scripts_ship_without_comment_lines() {
+    let theme = shishin::render::theme::Theme::load(Path::new("/nonexistent"), "/").unwrap();
+    for name in ["search.js", "search-core.js"] {
+        let source = std::fs::read_to_string(root().join("themes/default/static").join(name)).unwrap();
+        let shipped = String::from_utf8(theme.assets[name].clone()).unwrap();
+        assert!(shipped.len() < source.len() * 9 / 10, "{name}: {} of {} bytes shipped", shipped.len(), source.len());
+        assert!(!shipped.lines().any(|l| l.trim_start().starts_with("//") || l.trim_start().starts_with("/*")), "{name}");
+        // Every line of code is shipped as written, in order.
+        let code: Vec<&str> = source.lines().filter(|l| !l.trim_start().starts_with("//")).filter(|l| !l.trim_start().starts_with('*') && !l.trim_start().starts_with("/*")).collect();
+        assert_eq!(shipped.lines().collect::<Vec<_>>(), code, "{name}");
+    }
+    let site_js = std::fs::read(root().join("themes/default/static/site.js")).unwrap();
+    assert_eq!(theme.assets["site.js"], site_js, "other scripts ship as written");
+}
+
 // ---- the pin between the Rust analyser and search-core.js ----------------------------------------
 
 /// `\u{XXXX}` escapes of tokenizer-cases.txt.
