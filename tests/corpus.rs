@@ -187,3 +187,16 @@ fn clause_toc_lists_the_generated_sections() {
         assert!(html.contains(&format!("<h2 id=\"{anchor}\">{text}</h2>")), "the page lacks the {text} heading");
     }
 }
+
+/// A clause without mapping rows of its own under a mapped parent (3.3.4 under 3.3) says so and
+/// links the parent's correspondences, rather than claiming it has no counterpart at all.
+#[test]
+fn unmapped_clause_under_a_mapped_parent_points_to_the_parent() {
+    let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let page = built.site.page_by_id("mic-3.3.4").unwrap();
+    let html = String::from_utf8(built.files.get(&shishin::render::output_path(&page.url)).unwrap().to_vec()).unwrap();
+    let parent = built.site.page_by_id("mic-3.3").unwrap();
+    assert!(mapping_pairs().iter().any(|(f, t)| f == "mic-3.3" || t == "mic-3.3"), "mic-3.3 has rows");
+    let link = format!("<a href=\"{}#mapping-links\">{}</a>", built.site.url_for(&parent.url), parent.label());
+    assert!(html.contains(&format!("上位の項目 {link} の対応を参照してください")), "3.3.4 does not point to 3.3");
+}
