@@ -19,8 +19,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { StaticIndex, QueryError } from '../themes/default/static/search-core.js';
 import { readQueries } from '../tests/js/queries.mjs';
+import { firstQuery } from '../tests/js/first-query.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [siteArg, queriesArg] = process.argv.slice(2);
@@ -58,11 +58,11 @@ for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath))
   const hits = await firstQuery(q, async (p) => {
     if (!fetched.has(p)) fetched.set(p, readFileSync(local(indexDir + p), 'utf8'));
     return JSON.parse(fetched.get(p));
-  });
+  }, shown);
   const runs = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    await firstQuery(q, async (p) => JSON.parse(fetched.get(p)));
+    await firstQuery(q, async (p) => JSON.parse(fetched.get(p)), shown);
     runs.push(performance.now() - t0);
   }
   const files = [...scripts, ...[...fetched.keys()].map((p) => indexDir + p)];
@@ -95,20 +95,6 @@ for (const f of walk(local(indexDir))) indexTotal += readFileSync(f).length;
 console.log(`\nstatic first query over ${rows.length} queries: gzip median ${kb(median(gz))} KB, max ${kb(gz[gz.length - 1])} KB `
   + `(raw median ${kb(median(raw))} KB, max ${kb(raw[raw.length - 1])} KB); whole index ${kb(indexTotal)} KB raw; `
   + `results after transfer median ${median(ms).toFixed(1)} ms, max ${ms[ms.length - 1].toFixed(1)} ms`);
-
-// search(q, PAGE + 1) and the display data of the first PAGE hits, as search.js does; the number
-// of hits shown (0 for a query the index rejects).
-async function firstQuery(q, load) {
-  const index = await StaticIndex.open(load);
-  try {
-    const { query, hits } = await index.search(q, shown + 1);
-    await Promise.all(hits.slice(0, shown).map((h) => index.present(h, query)));
-    return Math.min(hits.length, shown);
-  } catch (e) {
-    if (e instanceof QueryError) return 0;
-    throw e;
-  }
-}
 
 function median(xs) {
   return xs[Math.floor((xs.length - 1) / 2)];

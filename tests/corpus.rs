@@ -172,3 +172,31 @@ fn glossary_related_links_name_their_guideline() {
     }
     assert!(links >= 20, "the glossary has its 関連 links ({links} found)");
 }
+
+/// A clause page's table of contents also lists the sections the template adds after the Markdown
+/// (要求事項の一覧, 他の指針との対応), and each entry points at a heading of the page.
+#[test]
+fn clause_toc_lists_the_generated_sections() {
+    let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let page = built.site.page_by_id("mic-3.2.1").unwrap();
+    let html = String::from_utf8(built.files.get(&shishin::render::output_path(&page.url)).unwrap().to_vec()).unwrap();
+    let toc = &html[html.find("<aside class=\"toc\"").expect("a TOC")..];
+    let toc = &toc[..toc.find("</aside>").unwrap()];
+    for (anchor, text) in [("req-heading", "要求事項の一覧"), ("mapping-links-heading", "他の指針との対応")] {
+        assert!(toc.contains(&format!("<a href=\"#{anchor}\">{text}</a>")), "TOC lacks {text}:\n{toc}");
+        assert!(html.contains(&format!("<h2 id=\"{anchor}\">{text}</h2>")), "the page lacks the {text} heading");
+    }
+}
+
+/// A clause without mapping rows of its own under a mapped parent (3.3.4 under 3.3) says so and
+/// links the parent's correspondences, rather than claiming it has no counterpart at all.
+#[test]
+fn unmapped_clause_under_a_mapped_parent_points_to_the_parent() {
+    let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let page = built.site.page_by_id("mic-3.3.4").unwrap();
+    let html = String::from_utf8(built.files.get(&shishin::render::output_path(&page.url)).unwrap().to_vec()).unwrap();
+    let parent = built.site.page_by_id("mic-3.3").unwrap();
+    assert!(mapping_pairs().iter().any(|(f, t)| f == "mic-3.3" || t == "mic-3.3"), "mic-3.3 has rows");
+    let link = format!("<a href=\"{}#mapping-links\">{}</a>", built.site.url_for(&parent.url), parent.label());
+    assert!(html.contains(&format!("上位の項目 {link} の対応を参照してください")), "3.3.4 does not point to 3.3");
+}

@@ -381,6 +381,9 @@ fn clause_pages_show_cross_references_both_ways() {
     assert!(none.contains(r#"<p class="mapping-links__none" id="mapping-none">対応表に対応する項目はありません。 <a href="/guide/mapping/#coverage-mhlw5">対応表の網羅状況を見る</a></p>"#), "{none}");
     let new = read(&out, "mic/3.3/index.html");
     assert!(new.contains(r#"<p class="mapping-links__none" id="mapping-none">対応する項目なし（新設）。 <a href="/guide/mapping/#coverage-new">"#), "{new}");
+    // A chapter without rows of its own whose clauses have rows points down to them.
+    let chapter = read(&out, "mhlw5/6/index.html");
+    assert!(chapter.contains(r#"<p class="mapping-links__none" id="mapping-none">この項目全体に対応する行はありません。対応は下位の各項目に示しています。</p>"#), "{chapter}");
     // Not on pages that are not clauses (home, a guideline's index page).
     for page in ["index.html", "mic/index.html", "mapping/index.html"] {
         assert!(!read(&out, page).contains("mapping-links-heading"), "{page}");

@@ -1,5 +1,5 @@
 //! Search on small fixture pages (`tests/fixtures/search-docs.json`): clause numbers, deep links,
-//! synonyms, unigrams, phrases, hostile input, the static index files, the CLI/API output, the
+//! synonyms, unigrams, phrases, hostile input, the static index files (and what a first query fetches on pages full of frequent words), the CLI/API output, the
 //! search page template, the pin between the Rust analyser and the browser tokeniser, and the
 //! CLI's engine cache in `<root>/.shishin/`.
 
@@ -12,7 +12,7 @@ use shishin::search::cli::{run_query, search_value};
 use shishin::search::normalize::{normalize, normalize_with_map};
 use shishin::search::query::{self, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, QueryError, WORD_MATCH_RATIO};
 use shishin::search::static_index::{Layout, write_static_with};
-use shishin::search::{Analyzer, Engine, SearchDoc, bigram};
+use shishin::search::{Analyzer, Engine, SearchDoc, TextSection, bigram};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -323,6 +323,22 @@ fn search_page_template_renders_with_the_core_theme() {
     assert!(!html.contains("<script>") && !html.contains("style="), "no inline script or style");
 }
 
+#[test]
+fn search_scripts_ship_without_comment_lines() {
+    let theme = shishin::render::theme::Theme::load(Path::new("/nonexistent"), "/").unwrap();
+    for name in ["search.js", "search-core.js"] {
+        let source = std::fs::read_to_string(root().join("themes/default/static").join(name)).unwrap();
+        let shipped = String::from_utf8(theme.assets[name].clone()).unwrap();
+        assert!(shipped.len() < source.len() * 9 / 10, "{name}: {} of {} bytes shipped", shipped.len(), source.len());
+        assert!(!shipped.lines().any(|l| l.trim_start().starts_with("//") || l.trim_start().starts_with("/*")), "{name}");
+        // Every line of code is shipped as written, in order.
+        let code: Vec<&str> = source.lines().filter(|l| !l.trim_start().starts_with("//")).filter(|l| !l.trim_start().starts_with('*') && !l.trim_start().starts_with("/*")).collect();
+        assert_eq!(shipped.lines().collect::<Vec<_>>(), code, "{name}");
+    }
+    let site_js = std::fs::read(root().join("themes/default/static/site.js")).unwrap();
+    assert_eq!(theme.assets["site.js"], site_js, "other scripts ship as written");
+}
+
 // ---- the pin between the Rust analyser and search-core.js ----------------------------------------
 
 /// `\u{XXXX}` escapes of tokenizer-cases.txt.
@@ -514,4 +530,76 @@ fn cli_search_reuses_its_cached_engine_until_the_content_changes() {
     let (answer, note) = cli_search(root, "ゼブラ模様");
     assert_eq!(answer, edited, "after flipping a byte of the postings");
     assert!(note.contains("could not be read"), "{note}");
+}
+
+/// A corpus where a few words are on most pages (ファイル on 90 %), like the man-page corpora
+/// of bench/README.md, from a fixed seed.
+fn frequent_word_docs(count: usize) -> Vec<SearchDoc> {
+    const WORDS: [&str; 24] = [
+        "設定", "システム", "環境", "変数", "管理", "情報", "利用者", "認証", "記録", "保存", "確認", "接続", "端末", "権限",
+        "監査", "障害", "復旧", "更新", "削除", "作成", "表示", "実行", "終了", "開始",
+    ];
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) % n as u64) as usize
+    };
+    let words = |n: usize, next: &mut dyn FnMut(usize) -> usize| -> String {
+        (0..n)
+            .map(|_| if next(10) < 3 { format!("ファイル{}", WORDS[next(WORDS.len())]) } else { WORDS[next(WORDS.len())].to_string() })
+            .collect::<Vec<_>>()
+            .join("の")
+    };
+    (0..count)
+        .map(|n| {
+            let title = words(2 + next(2), &mut next);
+            let title = if next(10) < 9 { format!("{title}とファイル") } else { title };
+            let sections = (0..3)
+                .map(|s| TextSection {
+                    anchor: Some(format!("s{s}")),
+                    heading: words(1 + next(2), &mut next),
+                    text: (0..4).map(|_| words(6 + next(6), &mut next) + "を行う。").collect(),
+                })
+                .collect();
+            SearchDoc {
+                id: format!("page-{n}"),
+                url: format!("/page-{n}/"),
+                title,
+                number: None,
+                breadcrumb: vec![],
+                tags: vec![],
+                corpus: None,
+                corpus_rank: 0,
+                sections,
+            }
+        })
+        .collect()
+}
+
+/// Regression guard for the static first query at scale: on pages full of frequent bigrams, what
+/// the browser's own code fetches for one query (index files, gzip; tests/js/first-query.mjs)
+/// stays near what it was when this test was written (39.6, 35.5 and 11.3 KB): the bounds leave
+/// about 12 % headroom. Without reading the undecided pages' own files (fetching blocks instead)
+/// it takes 51, 61 and 15 KB.
+#[test]
+fn static_first_query_stays_small_on_frequent_words() {
+    let docs = frequent_word_docs(400);
+    let (url, files) = static_files(&docs);
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in &files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, bytes).unwrap();
+    }
+    let bounds = [("設定ファイル", 44_000), ("ファイルシステム", 40_000), ("環境変数", 12_700)];
+    let queries = bounds.map(|(q, _)| q);
+    let out = node().arg(root().join("tests/js/first-query.mjs")).arg(dir.path().join(url.trim_start_matches('/'))).arg("10").args(queries).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes: BTreeMap<String, u64> = serde_json::from_slice(&out.stdout).unwrap();
+    let blocks: usize = files.keys().filter(|k| k.contains("/b/")).count();
+    eprintln!("first-query index bytes (gzip): {bytes:?}; {blocks} blocks");
+    assert!(blocks > 50, "frequent terms are cut into blocks");
+    for (q, most) in bounds {
+        assert!(bytes[q] <= most, "{q}: the first query fetches {} bytes of index files (gzip), more than {most}", bytes[q]);
+    }
 }

@@ -127,8 +127,24 @@ pub fn page_context(m: &Mappings, site: &Site, index: usize) -> Value {
         }
         _ => None,
     };
+    // Without rows of its own a clause can still be covered through a parent or a child (the
+    // matrix's coverage list counts those): say where its correspondences are instead.
+    let (covered_by_parent, covered_by_children) = if is_clause && maps_to.is_empty() && mapped_from.is_empty() {
+        let has_rows = |i: usize| {
+            let pid = site.pages[i].id();
+            m.rows_from(&pid).next().is_some() || m.rows_to(&pid).next().is_some()
+        };
+        let parent = site.ancestors(index).into_iter().rev().find(|&a| has_rows(a)).map(|a| link(site, &site.pages[a]));
+        let children = parent.is_none()
+            && m.rows.iter().flat_map(|r| [&r.from, &r.to]).filter_map(|rid| site.by_id.get(rid.as_str())).any(|&i| site.ancestors(i).contains(&index));
+        (parent, children)
+    } else {
+        (None, false)
+    };
     json!({
         "id": id,
+        "covered_by_parent": covered_by_parent,
+        "covered_by_children": covered_by_children,
         "maps_to": maps_to,
         "mapped_from": mapped_from,
         "matrix_url": matrix_url,

@@ -40,7 +40,7 @@ impl Theme {
         }
         let mut assets: BTreeMap<String, Vec<u8>> = files
             .iter()
-            .filter_map(|(rel, (_, bytes))| rel.strip_prefix("static/").map(|r| (r.to_string(), bytes.clone())))
+            .filter_map(|(rel, (_, bytes))| rel.strip_prefix("static/").map(|r| (r.to_string(), crate::search::script::shipped(r, bytes.clone()))))
             .collect();
         assets.insert("highlight.css".to_string(), crate::markdown::highlight::stylesheet().into_bytes());
         let mut hasher = Sha256::new();

@@ -5,7 +5,7 @@
 //! Module map: `normalize` and `bigram` are the part the browser repeats exactly; `synonyms`
 //! and lindera live in `analysis`; `query` turns raw input into data; `ranking` holds the shared
 //! scoring constants; `snippet` picks the best section and the highlighted excerpt; `eval`
-//! measures recall@5 and MRR; `site` turns the site model into documents; `cli` holds the helpers the command line and the server call;
+//! measures recall@5 and MRR; `script` drops the comment lines of the shipped search scripts; `site` turns the site model into documents; `cli` holds the helpers the command line and the server call;
 //! `cache` keeps the CLI's built engine in `<root>/.shishin/`.
 
 pub mod analysis;
@@ -19,6 +19,7 @@ pub mod eval;
 pub mod normalize;
 pub mod query;
 pub mod ranking;
+pub mod script;
 pub mod site;
 pub mod snippet;
 pub mod static_index;

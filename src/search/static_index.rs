@@ -61,7 +61,7 @@ pub struct Layout {
 
 impl Default for Layout {
     fn default() -> Layout {
-        Layout { inline_values: 512, first_block: 1536, shard_bytes: 1536, key_shard_bytes: 4096, growth_percent: 200 }
+        Layout { inline_values: 512, first_block: 1536, shard_bytes: 1536, key_shard_bytes: 4096, growth_percent: 150 }
     }
 }
 

@@ -1,0 +1,42 @@
+// What a browser downloads for one static-search query on a cold cache: search.js asks
+// search(q, shown + 1), then shows the first `shown` hits (present reads their page files).
+// bench/search-static-bytes.mjs measures sites with it; tests/search_engine.rs runs it as
+//   node tests/js/first-query.mjs <index dir> <shown> QUERY…
+// which prints JSON {query: gzip bytes (level 6) of the index files that query fetched}.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { StaticIndex, QueryError } from '../../themes/default/static/search-core.js';
+
+/** Runs the first query with `load(path)` → parsed JSON; the number of hits shown (0 for a
+ *  query the index rejects). */
+export async function firstQuery(q, load, shown) {
+  const index = await StaticIndex.open(load);
+  try {
+    const { query, hits } = await index.search(q, shown + 1);
+    await Promise.all(hits.slice(0, shown).map((h) => index.present(h, query)));
+    return Math.min(hits.length, shown);
+  } catch (e) {
+    if (e instanceof QueryError) return 0;
+    throw e;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [dir, shownArg, ...queries] = process.argv.slice(2);
+  if (!dir || !shownArg || queries.length === 0) {
+    console.error('usage: node tests/js/first-query.mjs <index dir> <shown> QUERY…');
+    process.exit(2);
+  }
+  const bytes = {};
+  for (const q of queries) {
+    const fetched = new Set();
+    await firstQuery(q, async (p) => {
+      fetched.add(p);
+      return JSON.parse(readFileSync(join(dir, p), 'utf8'));
+    }, Number(shownArg));
+    bytes[q] = [...fetched].reduce((sum, p) => sum + gzipSync(readFileSync(join(dir, p)), { level: 6 }).length, 0);
+  }
+  console.log(JSON.stringify(bytes));
+}
