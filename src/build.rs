@@ -409,7 +409,7 @@ fn render_pages(p: &Pages, hash: &str, cache: &mut HashMap<String, PageHtml>, fi
     let results: Vec<Result<(String, PageHtml, String), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| render_page(p, i, known).map(|(path, page)| {
-            let html = page.html.replace(index_dir_token(), hash);
+            let html = page.with_hash(hash);
             (path, page, html)
         }))
         .collect();
@@ -454,13 +454,13 @@ fn render_page(p: &Pages, i: usize, known: &HashMap<String, PageHtml>) -> Result
     if let Some(c) = cached
         && c.context == key
     {
-        return Ok((path, PageHtml { inputs, context: key, html: c.html.clone() }));
+        return Ok((path, c.rekeyed(inputs, key)));
     }
     let ctx = tera::Context::from_value(ctx).map_err(|e| Diagnostic::file_level(&page.file, format!("page context: {e}")))?;
     let html = (p.theme)
         .render(&template, &ctx)
         .map_err(|e| Diagnostic::file_level(&page.file, format!("rendering with {template} failed: {e}")).help("fix the template or the page's data"))?;
-    Ok((path, PageHtml { inputs, context: key, html: Arc::from(html) }))
+    Ok((path, PageHtml::new(inputs, key, html)))
 }
 
 fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &mut OutputFiles) -> Result<(), Diagnostics> {

@@ -91,7 +91,35 @@ pub struct PageHtml {
     pub inputs: Option<Key>,
     pub context: Key,
     /// With `index_dir_token()` for the search folder's hash, which changes with every content edit.
-    pub html: Arc<str>,
+    html: Arc<str>,
+    /// Byte offsets of the token in `html`, found once rather than searched for in every build.
+    token_at: Arc<[usize]>,
+}
+
+impl PageHtml {
+    pub fn new(inputs: Option<Key>, context: Key, html: String) -> PageHtml {
+        let token_at = html.match_indices(index_dir_token()).map(|(at, _)| at).collect();
+        PageHtml { inputs, context, html: html.into(), token_at }
+    }
+
+    /// The same HTML under other keys.
+    pub fn rekeyed(&self, inputs: Option<Key>, context: Key) -> PageHtml {
+        PageHtml { inputs, context, ..self.clone() }
+    }
+
+    /// The HTML with the index folder's real hash in place of the token.
+    pub fn with_hash(&self, hash: &str) -> String {
+        let token = index_dir_token().len();
+        let mut out = String::with_capacity(self.html.len() + self.token_at.len() * hash.len());
+        let mut from = 0;
+        for &at in self.token_at.iter() {
+            out.push_str(&self.html[from..at]);
+            out.push_str(hash);
+            from = at + token;
+        }
+        out.push_str(&self.html[from..]);
+        out
+    }
 }
 
 /// Per page file: its headings (keyed by its body) and its rendered Markdown (keyed by its body
@@ -222,6 +250,15 @@ mod tests {
         };
         assert_ne!(key(&["ab", "c"]), key(&["a", "bc"]));
         assert_eq!(key(&["ab", "c"]), key(&["ab", "c"]));
+    }
+
+    #[test]
+    fn page_html_puts_the_hash_where_each_token_was() {
+        let t = index_dir_token();
+        let page = PageHtml::new(None, [0; 32], format!("{t}<a href=\"/search/{t}/\">{t}</a>"));
+        assert_eq!(page.with_hash("ab12"), "ab12<a href=\"/search/ab12/\">ab12</a>");
+        assert_eq!(PageHtml::new(None, [0; 32], "no token".into()).with_hash("ab12"), "no token");
+        assert_eq!(page.rekeyed(Some([1; 32]), [2; 32]).with_hash("x"), "x<a href=\"/search/x/\">x</a>");
     }
 
     #[test]
