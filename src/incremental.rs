@@ -2,7 +2,7 @@
 //! re-renders that page and little else. Every reused result is keyed by a hash of everything
 //! it was made from (file texts — or a file's stat, see `content::load::FileStat` — front
 //! matter, template context), never by which files the watcher reported, so a build with a
-//! warm cache writes exactly the files of a cold one (`tests/serve.rs` compares a served site
+//! warm cache writes exactly the files of a cold one (`tests/integration/serve.rs` compares a served site
 //! after edits with a fresh `shishin build`).
 
 use crate::build::Capability;

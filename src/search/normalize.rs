@@ -2,7 +2,7 @@
 //! long-vowel mark on katakana words of four or more characters (サーバー = サーバ).
 //!
 //! The browser tokeniser (`themes/default/static/search-core.js`) mirrors this file line by line;
-//! `tests/search_engine.rs` pins both to the same output on `tests/fixtures/tokenizer-cases.txt`.
+//! `tests/integration/search_engine.rs` pins both to the same output on `tests/fixtures/tokenizer-cases.txt`.
 //! Normalisation works on *chunks* (a character plus the combining marks that follow it) so that
 //! every normalised character maps back to a span of the original text, which the snippet
 //! highlighter needs. NFKC of a whole string and of its chunks differ only where composition

@@ -1,6 +1,6 @@
 // What a browser downloads for one static-search query on a cold cache: search.js asks
 // search(q, shown + 1), then shows the first `shown` hits (present reads their page files).
-// bench/search-static-bytes.mjs measures sites with it; tests/search_engine.rs runs it as
+// bench/search-static-bytes.mjs measures sites with it; tests/integration/search_engine.rs runs it as
 //   node tests/js/first-query.mjs <index dir> <shown> QUERY…
 // which prints JSON {query: gzip bytes (level 6) of the index files that query fetched}.
 import { readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // (tf, field length, positions), and no term the index lacks. The browser relies on this to settle
 // a page's score from its file instead of fetching long postings lists.
 // Usage: node tests/js/page-terms.mjs <index dir (…/search/<hash>/)>; prints a summary, exits 1 on
-// the first difference. tests/search_engine.rs and tests/search_eval.rs run it.
+// the first difference. tests/integration/search_engine.rs and tests/integration/search_eval.rs run it.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StaticIndex, pageTerms } from '../../themes/default/static/search-core.js';

@@ -2,7 +2,7 @@
 // Usage: node tests/js/static-eval.mjs <index dir (…/search/<hash>/)> <queries.yaml> [k]
 // Prints JSON {k, recall, mrr, results: [[ids of the top 10] per query], presented: [[the top 3
 // as the search page shows them: {id, url, snippet, highlights}] per query]} on stdout, the
-// per-query table on stderr. tests/search_eval.rs and tests/search_engine.rs run it on freshly
+// per-query table on stderr. tests/integration/search_eval.rs and tests/integration/search_engine.rs run it on freshly
 // written indexes and compare with the server's engine.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

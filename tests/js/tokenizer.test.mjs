@@ -1,6 +1,6 @@
 // The browser tokeniser must produce exactly what the Rust analyser does: normalisation, bigram
 // tokens, query parsing and clause numbers for every line of tests/fixtures/tokenizer-cases.txt, as
-// recorded by Rust in tests/fixtures/tokenizer-expected.json (tests/search_engine.rs writes and
+// recorded by Rust in tests/fixtures/tokenizer-expected.json (tests/integration/search_engine.rs writes and
 // checks that file, then runs this one). Run alone: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,11 +2,10 @@
 //! fixture tests/fixtures/mapping, every download parsed back and compared with mappings.yaml
 //! row by row, bad mapping data rejected at file:line:col with public/ untouched.
 
-mod common;
-#[path = "mapping/metaschema.rs"]
+use crate::common;
 mod metaschema;
 
-use common::{bin, read, snapshot};
+use crate::common::{bin, read, snapshot};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Cursor, Read};

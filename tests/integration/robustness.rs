@@ -2,7 +2,7 @@
 //! Markdown pipeline never panic, answer quickly, report positions inside the file, and never
 //! let raw HTML, event handlers, style attributes or script URLs through to the output.
 
-mod common;
+use crate::common;
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use regex::Regex;

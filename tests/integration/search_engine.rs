@@ -3,7 +3,7 @@
 //! search page template, the pin between the Rust analyser and the browser tokeniser, and the
 //! CLI's engine cache in `<root>/.shishin/`.
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};

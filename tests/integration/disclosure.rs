@@ -6,9 +6,8 @@
 //! copies it and adds the shipped content/data/disclosure.yaml and sla.yaml, so the shipped
 //! templates are what is tested.
 
-mod common;
 
-use common::copy_dir;
+use crate::common::copy_dir;
 use serde_json::{Value, json};
 use shishin::build::{BuildOptions, build_site};
 use shishin::disclosure::{ColumnType, Template, cli};

@@ -6,7 +6,7 @@
 //! directory; the static side finds its index the way the browser does, through the
 //! `<meta name="shishin-search">` of the built home page.
 
-mod common;
+use crate::common;
 
 use shishin::build::{BuildOptions, build_site};
 use shishin::output::{OutputFiles, write_atomic};

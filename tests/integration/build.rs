@@ -1,7 +1,6 @@
 //! The site generator through its public interface: the `shishin` binary on fixture sites.
 
-mod common;
-use common::{bin, build, copy_shipped_site, copy_site, read, snapshot, stderr};
+use crate::common::{bin, build, copy_shipped_site, copy_site, read, snapshot, stderr};
 
 #[test]
 fn fixture_site_renders_expected_structure() {

@@ -2,8 +2,7 @@
 //! summary, sources and cross-references, and removing a clause fails the build.
 
 use shishin::build::{BuildOptions, build_site, check_site};
-mod common;
-use common::repo;
+use crate::common::repo;
 
 /// Every MIC 第1版 id of the seed outline (issue: a page for every chapter, clause and annex).
 const MIC_IDS: &[&str] = &[
