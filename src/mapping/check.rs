@@ -80,6 +80,44 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
             _ => {}
         }
     }
+    let judgement = check_judgement(site, at, Judged { relationship: &raw.relationship, rationale: &raw.rationale, evidence: &raw.evidence, confidence: &raw.confidence }, errors);
+    if errors.len() != before {
+        return None;
+    }
+    let j = judgement?;
+    Some(Row {
+        from: raw.from.value.clone(),
+        to: raw.to.value.clone(),
+        relationship: j.relationship,
+        rationale: j.rationale,
+        evidence: j.evidence,
+        confidence: j.confidence,
+        line: row_loc.line() as usize,
+        column: row_loc.column() as usize,
+    })
+}
+
+/// The four values of a row that state a judgement, as written.
+pub(crate) struct Judged<'a> {
+    pub relationship: &'a Spanned<String>,
+    pub rationale: &'a Spanned<String>,
+    pub evidence: &'a Spanned<String>,
+    pub confidence: &'a Spanned<String>,
+}
+
+/// The same four values, checked.
+pub(crate) struct Judgement {
+    pub relationship: Relationship,
+    pub rationale: String,
+    pub evidence: String,
+    pub confidence: Level,
+}
+
+/// Tokens are known, evidence names a source (or `editorial`) and the rationale is not empty;
+/// shared by clause rows and item rows. Problems go to `errors`; None if any was found.
+pub(crate) fn check_judgement(site: &Site, at: &At, raw: Judged, errors: &mut Diagnostics) -> Option<Judgement> {
+    let before = errors.len();
+    let relationship = Relationship::parse(&raw.relationship.value);
     if relationship.is_none() {
         let allowed = Relationship::ALL.iter().map(|r| format!("{} ({})", r.token(), r.label())).collect::<Vec<_>>().join(", ");
         errors.push(
@@ -106,15 +144,11 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
     if errors.len() != before {
         return None;
     }
-    Some(Row {
-        from: raw.from.value.clone(),
-        to: raw.to.value.clone(),
+    Some(Judgement {
         relationship: relationship?,
         rationale: raw.rationale.value.trim().to_string(),
         evidence: evidence.to_string(),
         confidence: confidence?,
-        line: row_loc.line() as usize,
-        column: row_loc.column() as usize,
     })
 }
 
@@ -193,7 +227,7 @@ pub fn close_ids(site: &Site, id: &str) -> Vec<String> {
     scored.into_iter().take(3).map(|(_, k)| k.clone()).collect()
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
