@@ -29,6 +29,10 @@ pub struct Corpus {
     /// Key in content/data/sources.yaml describing this document.
     #[serde(default)]
     pub source: Option<String>,
+    /// Prefixes of the corpora this document replaced (`prov11` lists `mic`): rows from their
+    /// clauses to this corpus name a clause's successor, and a 新設 clause may map to it.
+    #[serde(default)]
+    pub successor_of: Vec<String>,
 }
 
 fn default_language() -> String {
@@ -59,6 +63,15 @@ impl Config {
             if c.prefix.is_empty() || !c.prefix.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit()) {
                 return Err(at("prefix", format!("corpus prefix `{}` must be lowercase letters and digits", c.prefix), "e.g. mic, mhlw5"));
             }
+            for old in &c.successor_of {
+                if old == &c.prefix || !self.corpora.iter().any(|k| &k.prefix == old) {
+                    return Err(at(
+                        "successor_of",
+                        format!("corpus `{}` names `{old}` in successor_of, which is not another corpus of this site", c.prefix),
+                        "list the prefixes of other entries of `corpora` (e.g. successor_of: [mic])",
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -86,6 +99,11 @@ impl Config {
             }
             None => String::new(),
         }
+    }
+
+    /// The corpora that replaced corpus `prefix` (those whose `successor_of` names it).
+    pub fn successors_of<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Corpus> + 'a {
+        self.corpora.iter().filter(move |c| c.successor_of.iter().any(|p| p == prefix))
     }
 
     pub fn corpus_for_id<'a>(&'a self, id: &'a str) -> Option<(&'a Corpus, &'a str)> {

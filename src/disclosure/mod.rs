@@ -36,22 +36,7 @@ pub struct Templates {
 impl Templates {
     /// Read and check `disclosure.yaml` and `sla.yaml`, and generate their downloads.
     pub fn load(site: &Site) -> Result<Templates, Diagnostics> {
-        let mut templates = Vec::new();
-        let mut errors = Diagnostics::default();
-        for name in TEMPLATE_NAMES {
-            let file_name = format!("{name}.yaml");
-            match read_data_file::<model::RawTemplate>(&site.root, &file_name) {
-                Ok(Some((raw, text))) => {
-                    let rel = Path::new(DATA_DIR).join(&file_name);
-                    match model::Checker::check(site, &rel, &text, name, raw) {
-                        Ok(t) => templates.push(t),
-                        Err(e) => errors.extend(e.0),
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => errors.push(e),
-            }
-        }
+        let (templates, mut errors) = read_checked(site);
         // A page with layout disclosure/sla needs its template.
         for page in &site.pages {
             let layout = page.layout();
@@ -100,4 +85,33 @@ impl Capability for Templates {
         }
         Ok(())
     }
+}
+
+/// The templates the site defines, each checked, and every problem found (no downloads).
+fn read_checked(site: &Site) -> (Vec<Template>, Diagnostics) {
+    let mut templates = Vec::new();
+    let mut errors = Diagnostics::default();
+    for name in TEMPLATE_NAMES {
+        let file_name = format!("{name}.yaml");
+        match read_data_file::<model::RawTemplate>(&site.root, &file_name) {
+            Ok(Some((raw, text))) => {
+                let rel = Path::new(DATA_DIR).join(&file_name);
+                match model::Checker::check(site, &rel, &text, name, raw) {
+                    Ok(t) => templates.push(t),
+                    Err(e) => errors.extend(e.0),
+                }
+            }
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    (templates, errors)
+}
+
+/// The checked templates without generating their downloads, for other capabilities that look
+/// items up (the mapping's item rows). None when a template has errors: `Templates::load`
+/// reports them, so callers stay quiet.
+pub fn checked_templates(site: &Site) -> Option<Vec<Template>> {
+    let (templates, errors) = read_checked(site);
+    errors.is_empty().then_some(templates)
 }

@@ -38,7 +38,8 @@ pub(crate) fn check_rows(site: &Site, at: &At, raw: &[Spanned<RawRow>]) -> (Vec<
 
 fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut Diagnostics) -> Option<Row> {
     let before = errors.len();
-    for (key, value) in [("from", &raw.from), ("to", &raw.to)] {
+    let relationship = Relationship::parse(&raw.relationship.value);
+    for (key, value, other) in [("from", &raw.from, &raw.to), ("to", &raw.to, &raw.from)] {
         if site.page_by_id(&value.value).is_none() {
             let suggestions = close_ids(site, &value.value);
             let help = if suggestions.is_empty() {
@@ -47,11 +48,14 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
                 format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
             };
             errors.push(at.diag(&value.referenced, format!("unknown id `{}` in `{key}`: no page has this id", value.value)).help(help));
-        } else if site.page_by_id(&value.value).is_some_and(|p| p.front.status == Some(Status::New)) {
-            // 新設 means "no counterpart" (conventions.md); a row would say the opposite.
+        } else if site.page_by_id(&value.value).is_some_and(|p| p.front.status == Some(Status::New))
+            && !new_clause_may_map(site, &value.value, &other.value, relationship)
+        {
+            // 新設 means "no counterpart" in the guidelines before it (conventions.md); a row would
+            // say the opposite. A `no-relationship` row says the same, and a successor may carry it on.
             errors.push(
                 at.diag(&value.referenced, format!("`{}` in `{key}` is marked `status: new` (新設), so it has no counterpart to map", value.value))
-                    .help("delete this row (新設 is the clause's status, not a row), or remove `status: new` from the clause's front matter if it does correspond"),
+                    .help("write `relationship: no-relationship`, map it only to a successor guideline (shishin.yaml `successor_of`), or remove `status: new` from the clause's front matter if it does correspond"),
             );
         }
     }
@@ -76,6 +80,43 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
             _ => {}
         }
     }
+    let judgement = check_judgement(site, at, Judged { relationship: &raw.relationship, rationale: &raw.rationale, evidence: &raw.evidence, confidence: &raw.confidence }, errors);
+    if errors.len() != before {
+        return None;
+    }
+    let j = judgement?;
+    Some(Row {
+        from: raw.from.value.clone(),
+        to: raw.to.value.clone(),
+        relationship: j.relationship,
+        rationale: j.rationale,
+        evidence: j.evidence,
+        confidence: j.confidence,
+        line: row_loc.line() as usize,
+        column: row_loc.column() as usize,
+    })
+}
+
+/// The four values of a row that state a judgement, as written.
+pub(crate) struct Judged<'a> {
+    pub relationship: &'a Spanned<String>,
+    pub rationale: &'a Spanned<String>,
+    pub evidence: &'a Spanned<String>,
+    pub confidence: &'a Spanned<String>,
+}
+
+/// The same four values, checked.
+pub(crate) struct Judgement {
+    pub relationship: Relationship,
+    pub rationale: String,
+    pub evidence: String,
+    pub confidence: Level,
+}
+
+/// Tokens are known, evidence names a source (or `editorial`) and the rationale is not empty;
+/// shared by clause rows and item rows. Problems go to `errors`; None if any was found.
+pub(crate) fn check_judgement(site: &Site, at: &At, raw: Judged, errors: &mut Diagnostics) -> Option<Judgement> {
+    let before = errors.len();
     let relationship = Relationship::parse(&raw.relationship.value);
     if relationship.is_none() {
         let allowed = Relationship::ALL.iter().map(|r| format!("{} ({})", r.token(), r.label())).collect::<Vec<_>>().join(", ");
@@ -103,16 +144,26 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
     if errors.len() != before {
         return None;
     }
-    Some(Row {
-        from: raw.from.value.clone(),
-        to: raw.to.value.clone(),
+    Some(Judgement {
         relationship: relationship?,
         rationale: raw.rationale.value.trim().to_string(),
         evidence: evidence.to_string(),
         confidence: confidence?,
-        line: row_loc.line() as usize,
-        column: row_loc.column() as usize,
     })
+}
+
+/// A 新設 clause (`status: new`) has no counterpart in the guidelines it was compared with, so
+/// its rows may only say `no-relationship` — except toward a guideline that replaced its own
+/// (shishin.yaml `successor_of`), where the new topic can live on.
+fn new_clause_may_map(site: &Site, new_id: &str, other_id: &str, relationship: Option<Relationship>) -> bool {
+    if relationship == Some(Relationship::NoRelationship) {
+        return true;
+    }
+    let prefix = |id: &str| site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone());
+    match (prefix(new_id), prefix(other_id)) {
+        (Some(own), Some(other)) => site.config.successors_of(&own).any(|c| c.prefix == other),
+        _ => false,
+    }
 }
 
 /// One pair of clauses has one relationship: a second row for the same pair repeats or
@@ -176,7 +227,7 @@ pub fn close_ids(site: &Site, id: &str) -> Vec<String> {
     scored.into_iter().take(3).map(|(_, k)| k.clone()).collect()
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

@@ -97,7 +97,7 @@ pub fn json_export(m: &Mappings, site: &Site) -> Value {
         .iter()
         .map(|r| {
             let page = |id: &str| site.page_by_id(id).expect("checked ids exist");
-            json!({
+            let mut v = json!({
                 "from": r.from,
                 "from_title": title_of(site, &r.from),
                 "from_label": page(&r.from).label(),
@@ -106,14 +106,9 @@ pub fn json_export(m: &Mappings, site: &Site) -> Value {
                 "to_title": title_of(site, &r.to),
                 "to_label": page(&r.to).label(),
                 "to_url": site.absolute_url(&page(&r.to).url),
-                "relationship": r.relationship.token(),
-                "relationship_ja": r.relationship.label(),
-                "rationale": r.rationale,
-                "evidence": r.evidence,
-                "evidence_label": evidence_label(site, &r.evidence),
-                "confidence": r.confidence.token(),
-                "confidence_ja": r.confidence.label(),
-            })
+            });
+            add_judgement(&mut v, site, r.relationship, &r.rationale, &r.evidence, r.confidence);
+            v
         })
         .collect();
     json!({
@@ -128,7 +123,24 @@ pub fn json_export(m: &Mappings, site: &Site) -> Value {
         },
         "relationships": Relationship::ALL.iter().map(|r| json!({"token": r.token(), "label": r.label(), "symbol": r.symbol(), "description": r.description()})).collect::<Vec<_>>(),
         "mappings": rows,
+        "item_mappings": super::items::json_rows(&m.items, site),
     })
+}
+
+/// The judgement columns of a row in the JSON download (clause rows and item rows alike).
+pub(crate) fn add_judgement(v: &mut Value, site: &Site, relationship: Relationship, rationale: &str, evidence: &str, confidence: Level) {
+    let fields = json!({
+        "relationship": relationship.token(),
+        "relationship_ja": relationship.label(),
+        "rationale": rationale,
+        "evidence": evidence,
+        "evidence_label": evidence_label(site, evidence),
+        "confidence": confidence.token(),
+        "confidence_ja": confidence.label(),
+    });
+    if let (Some(obj), Value::Object(add)) = (v.as_object_mut(), fields) {
+        obj.extend(add);
+    }
 }
 
 /// A worksheet name Excel accepts: no `[]:*?/\`, at most 31 characters, unique in the book.

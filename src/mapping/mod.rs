@@ -6,12 +6,13 @@
 mod check;
 pub mod cli;
 pub mod export;
+mod items;
 pub mod model;
 pub mod oscal;
 pub mod view;
 
 pub use check::close_ids;
-pub use model::{Collection, Level, Relationship, Row};
+pub use model::{Collection, ItemRow, Level, Relationship, Row};
 
 use crate::build::Capability;
 use crate::content::Site;
@@ -30,6 +31,8 @@ pub struct Mappings {
     pub collection: Option<Collection>,
     /// Checked rows in file order.
     pub rows: Vec<Row>,
+    /// Checked item rows (`items:`) in file order.
+    pub items: Vec<ItemRow>,
     /// OSCAL `last-modified` (RFC 3339): the collection's `last_modified`, else the last git
     /// commit of mappings.yaml, else the newest page `updated` — never the build time.
     pub last_modified: String,
@@ -45,10 +48,12 @@ impl Mappings {
     pub fn load(site: &Site) -> Result<Mappings, Diagnostics> {
         let file = Path::new(DATA_DIR).join(FILE_NAME);
         let Some((parsed, text)) = read_data_file::<MappingFile>(&site.root, FILE_NAME).map_err(Diagnostics::from)? else {
-            return Ok(Mappings::from_rows(site, None, Vec::new(), file, fallback_date(site)));
+            return Ok(Mappings::from_rows(site, None, (Vec::new(), Vec::new()), file, fallback_date(site)));
         };
         let at = check::At { file: &file, text: &text };
         let (rows, mut errors) = check::check_rows(site, &at, &parsed.mappings);
+        let (items, item_errors) = items::check_items(site, &at, &parsed.items);
+        errors.extend(item_errors.0);
         let last_modified = match &parsed.collection.last_modified {
             Some(v) => match normalise_datetime(&v.value) {
                 Some(d) => d,
@@ -63,17 +68,17 @@ impl Mappings {
             None => git_date(&site.root, &file).unwrap_or_else(|| fallback_date(site)),
         };
         errors.sorted().into_result()?;
-        Ok(Mappings::from_rows(site, Some(parsed.collection), rows, file, last_modified))
+        Ok(Mappings::from_rows(site, Some(parsed.collection), (rows, items), file, last_modified))
     }
 
-    fn from_rows(site: &Site, collection: Option<Collection>, rows: Vec<Row>, file: PathBuf, last_modified: String) -> Mappings {
+    fn from_rows(site: &Site, collection: Option<Collection>, (rows, items): (Vec<Row>, Vec<ItemRow>), file: PathBuf, last_modified: String) -> Mappings {
         let mut by_from: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_to: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in rows.iter().enumerate() {
             by_from.entry(r.from.clone()).or_default().push(i);
             by_to.entry(r.to.clone()).or_default().push(i);
         }
-        let mut m = Mappings { collection, rows, last_modified, file, by_from, by_to, matrix: None };
+        let mut m = Mappings { collection, rows, items, last_modified, file, by_from, by_to, matrix: None };
         m.matrix = view::matrix(&m, site);
         m
     }

@@ -11,6 +11,9 @@ pub struct MappingFile {
     pub collection: Collection,
     #[serde(default)]
     pub mappings: Vec<Spanned<RawRow>>,
+    /// Entry-level correspondences that clause rows cannot hold (items.rs).
+    #[serde(default)]
+    pub items: Vec<Spanned<RawItemRow>>,
 }
 
 /// Metadata of the whole collection; becomes the OSCAL `metadata` and `provenance`.
@@ -61,6 +64,21 @@ pub enum ProvenanceStatus {
 pub struct RawRow {
     pub from: Spanned<String>,
     pub to: Spanned<String>,
+    pub relationship: Spanned<String>,
+    pub rationale: Spanned<String>,
+    pub evidence: Spanned<String>,
+    pub confidence: Spanned<String>,
+}
+
+/// One item row as written: an entry of a fill-in template (`from`: a disclosure.yaml / sla.yaml
+/// item id, or the template's page id for the template as a whole) against an entry of a list in
+/// another guideline that has no page of its own (`to_item`, as printed, on page `to`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawItemRow {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub to_item: Spanned<String>,
     pub relationship: Spanned<String>,
     pub rationale: Spanned<String>,
     pub evidence: Spanned<String>,
@@ -191,6 +209,27 @@ pub struct Row {
 }
 
 pub const EDITORIAL: &str = "editorial";
+
+/// A checked item row; `from_page`/`from_label`/`from_anchor` say where `from` is shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRow {
+    pub from: String,
+    pub to: String,
+    pub to_item: String,
+    pub relationship: Relationship,
+    pub rationale: String,
+    pub evidence: String,
+    pub confidence: Level,
+    /// Id of the page that shows `from` (the template's page).
+    #[serde(skip)]
+    pub from_page: String,
+    /// `(1)① 組織的取組における基本方針`, or the page's label for a whole template.
+    #[serde(skip)]
+    pub from_label: String,
+    /// The item's anchor on that page (None for a whole template).
+    #[serde(skip)]
+    pub from_anchor: Option<String>,
+}
 
 #[cfg(test)]
 mod tests {

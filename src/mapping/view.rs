@@ -57,11 +57,11 @@ fn link(site: &Site, page: &Page) -> Value {
     })
 }
 
-fn relationship_value(r: Relationship) -> Value {
+pub(crate) fn relationship_value(r: Relationship) -> Value {
     json!({ "token": r.token(), "label": r.label(), "symbol": r.symbol(), "description": r.description() })
 }
 
-fn level_value(l: Level) -> Value {
+pub(crate) fn level_value(l: Level) -> Value {
     json!({ "token": l.token(), "label": l.label() })
 }
 
@@ -141,8 +141,12 @@ pub fn page_context(m: &Mappings, site: &Site, index: usize) -> Value {
     } else {
         (None, false)
     };
+    let (item_links, item_links_to) = super::items::page_item_links(&m.items, site, &id);
     json!({
         "id": id,
+        "item_links": item_links,
+        "item_links_to": item_links_to,
+        "successors": successor_links(m, site, index),
         "covered_by_parent": covered_by_parent,
         "covered_by_children": covered_by_children,
         "maps_to": maps_to,
@@ -152,6 +156,49 @@ pub fn page_context(m: &Mappings, site: &Site, index: usize) -> Value {
         "is_clause": is_clause,
         "is_new": is_new,
     })
+}
+
+/// Where a clause of a replaced guideline went: the clauses of its successor corpora
+/// (shishin.yaml `successor_of`) that its rows name, `no-relationship` left out. A clause without
+/// such rows inherits its nearest ancestor's (`via` names that ancestor). Derived from the rows
+/// only, so the superseded-edition notice never carries a hand-typed link.
+fn successor_links(m: &Mappings, site: &Site, index: usize) -> Value {
+    let Some(prefix) = corpus_prefix(site, &site.pages[index].id()) else { return json!([]) };
+    let successors: Vec<String> = site.config.successors_of(&prefix).map(|c| c.prefix.clone()).collect();
+    if successors.is_empty() {
+        return json!([]);
+    }
+    let links_of = |i: usize| -> Vec<Value> {
+        let id = site.pages[i].id();
+        m.rows_from(&id)
+            .map(|r| (&r.to, r.relationship, r.confidence))
+            .chain(m.rows_to(&id).map(|r| (&r.from, r.relationship.inverse(), r.confidence)))
+            .filter(|(other, rel, _)| *rel != Relationship::NoRelationship && corpus_prefix(site, other).is_some_and(|p| successors.contains(&p)))
+            .map(|(other, rel, conf)| {
+                let mut v = link(site, site.page_by_id(other).expect("checked ids exist"));
+                v["corpus"] = json!(site.config.corpus_for_id(other).map(|(c, _)| c.label.clone()));
+                v["relationship"] = relationship_value(rel);
+                v["confidence"] = level_value(conf);
+                v
+            })
+            .collect()
+    };
+    let own = links_of(index);
+    if !own.is_empty() {
+        return json!(own);
+    }
+    // A clause is in the successor wherever its nearest mapped ancestor is (e.g. 3.3.x under 3.3).
+    for a in site.ancestors(index).into_iter().rev() {
+        if corpus_prefix(site, &site.pages[a].id()).as_ref() != Some(&prefix) {
+            continue;
+        }
+        let inherited = links_of(a);
+        if !inherited.is_empty() {
+            let via = link(site, &site.pages[a]);
+            return json!(inherited.into_iter().map(|mut v| { v["via"] = via.clone(); v }).collect::<Vec<_>>());
+        }
+    }
+    json!([])
 }
 
 /// The guideline whose clauses are the matrix rows (MIC): the first in shishin.yaml order that

@@ -204,3 +204,78 @@ test('matrix without JavaScript: the whole table, no filter form', async () => {
   assert.equal(hidden, 0);
   assert.ok(await page.locator('[data-matrix-table] td[data-cell]').count() > 0);
 });
+
+// Issue 18: the successor guideline (prov11) is a target of its own. The shipped site's matrix
+// offers it in the target filter (whole guideline and per chapter); a MIC clause's superseded
+// notice links the successor sections its rows name, and the link lands on a page that lists the
+// MIC clause back.
+test('matrix: the successor guideline (prov11) filters like any target; the notice on a MIC clause leads there', async () => {
+  const page = await site.newPage({ viewport: DESKTOP });
+  await site.goto(page, PATH);
+  await page.locator('[data-matrix-filters]').waitFor({ state: 'visible' });
+  const all = await cells(page);
+  const mine = all.filter((c) => c.doc === 'prov11');
+  assert.ok(mine.length >= 30, `prov11 has its cells (${mine.length})`);
+  assert.equal(await page.locator('#mf-target option[value="doc:prov11"]').count(), 1, 'a filter option for the whole guideline');
+
+  await page.selectOption('#mf-target', 'doc:prov11');
+  let now = await cells(page);
+  assert.deepEqual(now.filter((c) => c.visible).map((c) => c.row + c.col), mine.map((c) => c.row + c.col));
+  assert.equal(await statusCount(page), mine.length);
+  const groups = await page.locator('[data-matrix-table] thead th.matrix-table__doc').evaluateAll((ths) => ths.filter((th) => !th.hidden).map((th) => th.dataset.doc));
+  assert.deepEqual(groups, ['prov11'], 'only the prov11 column group stays');
+
+  // One chapter of the successor: only its columns, and only the MIC rows mapped into it.
+  const chapter = mine.find((c) => c.chapter === 'prov11-5')?.chapter ?? mine[0].chapter;
+  await page.selectOption('#mf-target', `ch:${chapter}`);
+  now = await cells(page);
+  const inChapter = mine.filter((c) => c.chapter === chapter);
+  assert.deepEqual(now.filter((c) => c.visible).map((c) => c.row + c.col), inChapter.map((c) => c.row + c.col));
+  assert.deepEqual(await visibleRowIds(page), [...new Set(inChapter.map((c) => c.row))]);
+  assert.match(new URL(page.url()).search, new RegExp(`to=ch%3A${chapter}`));
+  await site.screenshot(page, 'matrix-prov11');
+  await site.expectAccessible(page);
+  site.expectClean(page);
+
+  // A MIC row of that chapter: its page's notice links the successor section.
+  const row = inChapter[0].row.replace(/^m-/, '');
+  await page.locator(`[id="m-${row}"] th a`).click();
+  await page.waitForURL((u) => u.pathname.startsWith('/mic/'));
+  const notice = page.locator('[data-successors]');
+  await notice.waitFor({ state: 'visible' });
+  const target = notice.locator('a[data-successor^="prov11-"]').first();
+  const targetId = await target.getAttribute('data-successor');
+  await site.screenshot(page, 'notice-successor', { fullPage: false });
+  await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/prov11/')), target.click()]);
+  assert.equal(await page.locator('meta[name="shishin-id"]').getAttribute('content'), targetId);
+  assert.equal(await page.locator(`[id="map-from-${row}"]`).count(), 1, `${targetId} lists ${row} back`);
+  await site.expectAccessible(page);
+  site.expectClean(page);
+});
+
+test('開示書 page: the item table relates its items to the successor\'s 表4-1 and links each item', async () => {
+  const page = await site.newPage({ viewport: DESKTOP });
+  await site.goto(page, '/mic/annex-disclosure/');
+  const rows = page.locator('[data-item-map="from"] tr[data-item-row]');
+  assert.ok(await rows.count() >= 5, 'item rows are listed');
+  const link = rows.locator('td:first-child a').first();
+  const href = await link.getAttribute('href');
+  assert.match(href, /^\/mic\/annex-disclosure\/#disc-/);
+  await link.click();
+  const anchor = decodeURIComponent(new URL(page.url()).hash.slice(1));
+  assert.equal(anchor, href.split('#')[1]);
+  assert.ok(await page.locator(`[id="${anchor}"]`).isVisible(), 'the linked item is on the page');
+  await page.locator('#mapping-items').scrollIntoViewIfNeeded();
+  await site.screenshot(page, 'disclosure-items', { fullPage: false });
+  await site.expectAccessible(page);
+  site.expectClean(page);
+
+  const phone = await site.newPage({ viewport: PHONE });
+  await site.goto(phone, '/prov11/4.1/');
+  assert.ok(await phone.locator('[data-item-map="to"] tr[data-item-row]').count() >= 5);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the item table scrolls in its own box, not the page (${overflow}px)`);
+  await site.expectAccessible(phone);
+  await site.screenshot(phone, 'prov11-4.1-phone');
+  site.expectClean(phone);
+});

@@ -2,6 +2,7 @@
 //! summary, sources and cross-references, and removing a clause fails the build.
 
 use shishin::build::{BuildOptions, build_site, check_site};
+use crate::common;
 use crate::common::repo;
 
 /// Every MIC 第1版 id of the seed outline (issue: a page for every chapter, clause and annex).
@@ -30,6 +31,14 @@ const METI2_IDS: &[&str] = &[
     "meti2-7.7.7", "meti2-7.11",
 ];
 
+/// The successor (提供事業者GL 第1.1版): every chapter and the sections the copies confirm (issue 18).
+const PROV11_IDS: &[&str] = &[
+    "prov11", "prov11-1", "prov11-1.1", "prov11-2", "prov11-2.1", "prov11-3", "prov11-3.1", "prov11-3.1.1",
+    "prov11-3.1.2", "prov11-3.2.1", "prov11-3.2.2", "prov11-4", "prov11-4.1", "prov11-4.2", "prov11-4.3",
+    "prov11-4.4", "prov11-5", "prov11-5.1.1", "prov11-5.1.4", "prov11-5.1.5", "prov11-6", "prov11-6.3",
+    "prov11-annex2",
+];
+
 /// The text of a page as rendered (its sections), for the length and placeholder checks.
 fn page_text(rendered: &[shishin::markdown::Rendered], index: usize) -> String {
     rendered[index].sections.iter().map(|s| s.text.as_str()).collect()
@@ -45,7 +54,8 @@ fn every_outline_clause_has_a_real_page() {
     assert_eq!(ids("mic"), MIC_IDS, "outline.yaml lists exactly the MIC clauses");
     assert_eq!(ids("mhlw5"), MHLW5_IDS, "outline.yaml lists the MHLW 第5版 reference outline");
     assert_eq!(ids("meti2"), METI2_IDS, "outline.yaml lists the METI 第2版 reference outline");
-    assert_eq!(outline.required.len(), MIC_IDS.len() + MHLW5_IDS.len() + METI2_IDS.len(), "outline.yaml has no other ids");
+    assert_eq!(ids("prov11"), PROV11_IDS, "outline.yaml lists the successor's chapters and confirmed sections");
+    assert_eq!(outline.required.len(), MIC_IDS.len() + MHLW5_IDS.len() + METI2_IDS.len() + PROV11_IDS.len(), "outline.yaml has no other ids");
     for entry in &outline.required {
         let index = site.by_id[&entry.id];
         let page = &site.pages[index];
@@ -68,6 +78,15 @@ fn every_outline_clause_has_a_real_page() {
             // The guideline is credited by name and edition, and the official (press) page is linked.
             assert!(page.front.sources.iter().any(|s| s == "mic-cloud-1"), "{} does not credit mic-cloud-1", entry.id);
             assert!(page.front.sources.iter().any(|s| s == "soumu-press-2018"), "{} does not link the soumu press page", entry.id);
+        }
+        if entry.id.starts_with("prov11") {
+            // The successor is credited, and beside it a copy of a page that was actually read.
+            assert!(page.front.sources.iter().any(|s| s == "prov-11"), "{} does not credit prov-11", entry.id);
+            assert!(
+                page.front.sources.iter().filter_map(|k| site.data.source(k)).any(|s| s.url.is_some()),
+                "{} names no source with the URL of a page copy that was read",
+                entry.id
+            );
         }
     }
     // 新設 clauses are marked as such.
@@ -102,11 +121,34 @@ fn every_mapping_row_shows_on_both_built_pages_and_new_clauses_have_none() {
         assert!(html(from).contains(&format!("id=\"map-to-{to}\"")), "{from} does not list its mapping to {to}");
         assert!(html(to).contains(&format!("id=\"map-from-{from}\"")), "{to} does not list the mapping from {from}");
     }
-    // 新設 clauses have no counterpart: no row names them and their pages list none.
+    // 新設 clauses have no counterpart in the guidelines before them: their rows go only to the
+    // successor (prov11, `successor_of: [mic, …]`), and their pages list no MHLW/METI counterpart.
     for id in ["mic-3.5", "mic-3.6"] {
-        assert!(!pairs.iter().any(|(f, t)| f == id || t == id), "mappings.yaml has a row for 新設 {id}");
+        for (f, t) in pairs.iter().filter(|(f, t)| f == id || t == id) {
+            let other = if f == id { t } else { f };
+            assert!(other.starts_with("prov11-"), "新設 {id} is mapped to {other}, which is not in the successor");
+        }
         let page = html(id);
-        assert!(!page.contains("id=\"map-to-") && !page.contains("id=\"map-from-"), "{id} lists a mapping");
+        assert!(!page.contains("id=\"map-to-mhlw5") && !page.contains("id=\"map-to-meti2"), "{id} lists a predecessor counterpart");
+    }
+}
+
+/// Issue 18: every MIC chapter-3 clause (3.1–3.6 and the clauses below them) has at least one
+/// row toward the successor, and the successor pages the rows name are real clause pages.
+#[test]
+fn every_mic_chapter_3_clause_maps_to_the_successor() {
+    let (site, _) = check_site(&BuildOptions::new(repo())).unwrap();
+    let chapter3: Vec<String> = site.pages.iter().map(|p| p.id()).filter(|id| id.starts_with("mic-3.")).collect();
+    let outline: Vec<&str> = MIC_IDS.iter().copied().filter(|id| id.starts_with("mic-3.")).collect();
+    assert_eq!(chapter3, outline, "mic-3.1 … mic-3.6 and their children, in reading order");
+    let pairs = mapping_pairs();
+    for id in &chapter3 {
+        let targets: Vec<&String> = pairs.iter().filter(|(f, _)| f == id).map(|(_, t)| t).filter(|t| t.starts_with("prov11-")).collect();
+        assert!(!targets.is_empty(), "{id} has no row toward prov11");
+        for t in targets {
+            let page = site.page_by_id(t).unwrap_or_else(|| panic!("{id} maps to {t}, which has no page"));
+            assert!(page.front.number.is_some(), "{t} is a numbered clause");
+        }
     }
 }
 
@@ -187,15 +229,36 @@ fn clause_toc_lists_the_generated_sections() {
     }
 }
 
-/// A clause without mapping rows of its own under a mapped parent (3.3.4 under 3.3) says so and
-/// links the parent's correspondences, rather than claiming it has no counterpart at all.
+/// A clause without mapping rows of its own under a mapped parent says so and links the parent's
+/// correspondences, rather than claiming it has no counterpart at all; its superseded-edition
+/// notice names the parent's successor sections. In the shipped data every MIC chapter-3 clause
+/// has rows, so a copy drops the rows of 3.3.4 (under 3.3).
 #[test]
 fn unmapped_clause_under_a_mapped_parent_points_to_the_parent() {
-    let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let tmp = common::copy_shipped_site();
+    let yaml = tmp.path().join("content/data/mappings.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    let mut kept = String::new();
+    let mut skipping = false;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("  - ") {
+            skipping = line.trim_end() == "  - from: mic-3.3.4";
+        }
+        if !skipping {
+            kept.push_str(line);
+        }
+    }
+    assert_ne!(kept, text, "the copy dropped the rows of mic-3.3.4");
+    std::fs::write(&yaml, kept).unwrap();
+    let built = build_site(&BuildOptions::new(tmp.path())).unwrap_or_else(|e| panic!("the edited copy must build:\n{e}"));
     let page = built.site.page_by_id("mic-3.3.4").unwrap();
     let html = String::from_utf8(built.files.get(&shishin::render::output_path(&page.url)).unwrap().to_vec()).unwrap();
     let parent = built.site.page_by_id("mic-3.3").unwrap();
-    assert!(mapping_pairs().iter().any(|(f, t)| f == "mic-3.3" || t == "mic-3.3"), "mic-3.3 has rows");
-    let link = format!("<a href=\"{}#mapping-links\">{}</a>", built.site.url_for(&parent.url), parent.label());
+    let parent_url = built.site.url_for(&parent.url);
+    let link = format!("<a href=\"{parent_url}#mapping-links\">{}</a>", parent.label());
     assert!(html.contains(&format!("上位の項目 {link} の対応を参照してください")), "3.3.4 does not point to 3.3");
+    let notice = &html[html.find("data-successors").expect("the notice names successor sections")..];
+    let notice = &notice[..notice.find("</p>").unwrap()];
+    assert!(notice.contains(&format!("上位の項目 <a href=\"{parent_url}\">{}</a> の内容は", parent.label())), "{notice}");
+    assert!(notice.contains("data-successor=\"prov11-6\"") && notice.contains("data-successor=\"prov11-4.1\""), "3.3's successor sections: {notice}");
 }

@@ -4,6 +4,7 @@
 
 use crate::common;
 mod metaschema;
+mod successor;
 
 use crate::common::{bin, read, snapshot};
 use serde_json::Value;
@@ -488,9 +489,12 @@ fn contradictions_are_rejected() {
     assert_rejected(|t| append(t, "meti2-7.1", "mic-3.1", "subset-of"), n, 5, "so `meti2-7.1` → `mic-3.1` must be `superset-of`, not `subset-of`");
     // Self-mapping.
     assert_rejected(|t| append(t, "mic-3.1", "mic-3.1", "equal-to"), n, 5, "`mic-3.1` is mapped to itself");
-    // A 新設 clause (mic-3.3, `status: new`) has no counterpart: no row from or to it.
+    // A 新設 clause (mic-3.3, `status: new`) has no counterpart in the guidelines it is compared
+    // with: a row may only say `no-relationship` (the fixture has no successor corpus).
     assert_rejected(|t| append(t, "mic-3.3", "mhlw5-6.3", "intersects-with"), n, 11, "`mic-3.3` in `from` is marked `status: new` (新設)");
-    assert_rejected(|t| append(t, "mhlw5-6.3", "mic-3.3", "no-relationship"), n + 1, 9, "`mic-3.3` in `to` is marked `status: new` (新設)");
+    assert_rejected(|t| append(t, "mhlw5-6.3", "mic-3.3", "subset-of"), n + 1, 9, "`mic-3.3` in `to` is marked `status: new` (新設)");
+    let (_site, out) = built_with(|t| append(t, "mic-3.3", "mhlw5-6.3", "no-relationship"));
+    assert!(read(&out, "mic/3.3/index.html").contains(r#"id="map-to-mhlw5-6.3""#), "a no-relationship row of a 新設 clause is listed");
 }
 
 #[test]

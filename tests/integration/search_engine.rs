@@ -1,7 +1,8 @@
 //! Search on small fixture pages (`tests/fixtures/search-docs.json`): clause numbers, deep links,
 //! synonyms, unigrams, phrases, hostile input, the static index files (and what a first query fetches on pages full of frequent words), the CLI/API output, the
 //! search page template, the pin between the Rust analyser and the browser tokeniser, and the
-//! CLI's engine cache in `<root>/.shishin/`.
+//! CLI's engine cache in `<root>/.shishin/`; and, on the shipped site, that the successor's pages
+//! (prov11) are found while MIC keeps the clause numbers.
 
 use crate::common;
 
@@ -602,4 +603,23 @@ fn static_first_query_stays_small_on_frequent_words() {
     for (q, most) in bounds {
         assert!(bytes[q] <= most, "{q}: the first query fetches {} bytes of index files (gzip), more than {most}", bytes[q]);
     }
+}
+
+/// Issue 18 on the shipped site through `shishin search --json`: the successor's pages are found,
+/// and a clause number both guidelines have (3.2.2) still lists the MIC clause first.
+#[test]
+fn shipped_successor_pages_are_found_and_mic_keeps_clause_numbers() {
+    let site = common::copy_shipped_site();
+    let hits = |q: &str| -> Vec<Value> {
+        let o = common::bin().args(["search", "--json", "--root"]).arg(site.path()).arg(q).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["hits"].as_array().unwrap().clone()
+    };
+    let ids = |hits: &[Value]| hits.iter().map(|h| h["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let number = hits("3.2.2");
+    assert_eq!(ids(&number)[..2], ["mic-3.2.2", "prov11-3.2.2"], "MIC first, then the successor's clause of that number");
+    let words = hits("リスク対応策の設計");
+    assert_eq!(words[0]["id"], "prov11-5.1.5");
+    assert!(words[0]["url"].as_str().unwrap().starts_with("/prov11/5.1.5/"), "{}", words[0]);
+    assert_eq!(ids(&hits("prov11 4.1")), ["prov11-4.1"]);
 }
