@@ -257,8 +257,10 @@ fn mhlw5_summary_problems(root: &std::path::Path) -> Vec<String> {
 #[test]
 fn mhlw5_clauses_paired_with_mic_are_summarised_for_real() {
     let problems = mhlw5_summary_problems(&repo());
-    // 6.3–6.12 (10), 第7章 and 7.1–7.3 (4), 8.1 and 8.1.1–8.1.5 (6), 8.4.2 (1).
-    assert_eq!(problems[0], "21 pages checked", "the deck-paired MHLW 5 pages and their sub-clauses");
+    // At least 6.3–6.12 (10), 第7章 and 7.1–7.3 (4), 8.1 and 8.1.1–8.1.5 (6), 8.4.2 (1): a floor, so
+    // that losing the rows cannot pass the rule vacuously while new deck pairings may add pages.
+    let checked: usize = problems[0].trim_end_matches(" pages checked").parse().unwrap();
+    assert!(checked >= 21, "only {checked} deck-paired MHLW 5 pages found");
     assert_eq!(problems.len(), 1, "{problems:#?}");
 }
 
