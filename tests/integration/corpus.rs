@@ -262,3 +262,87 @@ fn unmapped_clause_under_a_mapped_parent_points_to_the_parent() {
     assert!(notice.contains(&format!("上位の項目 <a href=\"{parent_url}\">{}</a> の内容は", parent.label())), "{notice}");
     assert!(notice.contains("data-successor=\"prov11-6\"") && notice.contains("data-successor=\"prov11-4.1\""), "3.3's successor sections: {notice}");
 }
+
+/// The MHLW 第5版 pages issue 18 asks to be summarised for real: the targets of the mapping rows
+/// whose pairing the seed deck states (`evidence: seed-deck`, i.e. 6.3–6.12, 第7章, 8.1, 8.4.2)
+/// and every clause under them (7.1–7.3, 8.1.1–8.1.5). Computed from mappings.yaml, so a new
+/// deck pairing brings its pages under the rule.
+fn mhlw5_pages_paired_by_the_deck(root: &std::path::Path, site: &shishin::content::Site) -> Vec<String> {
+    let text = std::fs::read_to_string(root.join("content/data/mappings.yaml")).unwrap();
+    let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let targets: Vec<String> = value["mappings"]
+        .as_array()
+        .expect("mappings: is a list")
+        .iter()
+        .filter(|row| row["evidence"].as_str() == Some("seed-deck"))
+        .filter_map(|row| row["to"].as_str().filter(|to| to.starts_with("mhlw5-")).map(str::to_string))
+        .collect();
+    let mut ids: Vec<String> = site
+        .pages
+        .iter()
+        .map(|p| p.id())
+        .filter(|id| targets.iter().any(|t| id == t || id.starts_with(&format!("{t}."))))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Issue 18's measurable rule for those pages, as a list of problems (empty when it holds): at
+/// least 600 characters of body text (headings and front matter not counted), named sources, and
+/// no `confidence: high` unless one of the listed sources is the 第5版 text itself as read (an
+/// entry with `edition: 第5版` and the `url` it was read at).
+fn mhlw5_summary_problems(root: &std::path::Path) -> Vec<String> {
+    let (site, rendered) = check_site(&BuildOptions::new(root)).unwrap_or_else(|e| panic!("site has errors:\n{e}"));
+    let read_mhlw5_text = |key: &String| {
+        site.data.sources.iter().any(|s| &s.key == key && s.edition.as_deref() == Some("第5版") && s.url.is_some())
+    };
+    let ids = mhlw5_pages_paired_by_the_deck(root, &site);
+    let mut problems = Vec::new();
+    for id in &ids {
+        let index = site.by_id[id];
+        let page = &site.pages[index];
+        let chars = page_text(&rendered, index).chars().filter(|c| !c.is_whitespace()).count();
+        if chars < 600 {
+            problems.push(format!("{id}: {chars} characters of body text (at least 600)"));
+        }
+        if page.front.sources.is_empty() {
+            problems.push(format!("{id}: names no source"));
+        }
+        if page.front.confidence == Some(shishin::content::Confidence::High) && !page.front.sources.iter().any(read_mhlw5_text) {
+            problems.push(format!("{id}: confidence high without a source for the 第5版 text itself"));
+        }
+    }
+    problems.insert(0, format!("{} pages checked", ids.len()));
+    problems
+}
+
+#[test]
+fn mhlw5_clauses_paired_with_mic_are_summarised_for_real() {
+    let problems = mhlw5_summary_problems(&repo());
+    // At least 6.3–6.12 (10), 第7章 and 7.1–7.3 (4), 8.1 and 8.1.1–8.1.5 (6), 8.4.2 (1): a floor, so
+    // that losing the rows cannot pass the rule vacuously while new deck pairings may add pages.
+    let checked: usize = problems[0].trim_end_matches(" pages checked").parse().unwrap();
+    assert!(checked >= 21, "only {checked} deck-paired MHLW 5 pages found");
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+}
+
+#[test]
+fn a_thinned_or_overconfident_mhlw5_summary_fails_the_rule() {
+    let site = crate::common::copy_shipped_site();
+    let page = site.path().join("content/mhlw5/6/6.5.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let end = text.match_indices("---").nth(1).expect("front matter").0 + 3;
+    let front = text[..end].replace("confidence: medium", "confidence: high");
+    std::fs::write(&page, format!("{front}\n\n利用者の認証やアクセス制御など、システムの機能で情報を守る節です。\n")).unwrap();
+    let problems = mhlw5_summary_problems(site.path());
+    assert!(problems.iter().any(|p| p.starts_with("mhlw5-6.5: ") && p.contains("characters of body text")), "{problems:#?}");
+    assert!(problems.iter().any(|p| p == "mhlw5-6.5: confidence high without a source for the 第5版 text itself"), "{problems:#?}");
+    // Listing a source that is the 第5版 text as read lifts the confidence rule, not the length rule.
+    let sources = site.path().join("content/data/sources.yaml");
+    let data = std::fs::read_to_string(&sources).unwrap();
+    std::fs::write(&sources, data.replace("  - key: mhlw-5\n", "  - key: mhlw-5\n    url: https://example.org/mhlw5-as-read\n")).unwrap();
+    let problems = mhlw5_summary_problems(site.path());
+    assert!(!problems.iter().any(|p| p.contains("confidence high")), "{problems:#?}");
+    assert!(problems.iter().any(|p| p.starts_with("mhlw5-6.5: ") && p.contains("characters of body text")), "{problems:#?}");
+}
