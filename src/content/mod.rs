@@ -1,7 +1,9 @@
 //! Content: loading files into the site model and checking it. Knows nothing of HTML.
 
+pub mod confidence;
 pub mod data;
 pub mod frontmatter;
+pub mod ids;
 pub mod load;
 pub mod model;
 pub mod validate;

@@ -10,7 +10,7 @@ pub mod model;
 pub mod oscal;
 pub mod view;
 
-pub use check::close_ids;
+pub use crate::content::ids::close_ids;
 pub use model::{Collection, Level, Relationship, Row};
 
 use crate::build::Capability;
