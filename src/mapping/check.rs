@@ -3,6 +3,7 @@
 //! Every problem becomes a diagnostic at the offending row's position.
 
 use super::model::{EDITORIAL, Level, RawRow, Relationship, Row};
+use super::{guideline_of, is_guideline_top};
 use crate::content::{Site, Status};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_saphyr::{Location, Spanned};
@@ -34,11 +35,43 @@ pub(crate) fn check_rows(site: &Site, at: &At, raw: &[Spanned<RawRow>]) -> (Vec<
         }
     }
     check_pairs(at, &rows, &mut errors);
+    check_new_clauses(site, &rows, &mut errors);
     (rows, errors)
+}
+
+/// A 新設 clause (`status: new`) has a `no-relationship` row toward the top page of each
+/// guideline its own guideline is mapped to, so that the matrix and every export list it
+/// (conventions.md). The error points at the clause's `status`.
+fn check_new_clauses(site: &Site, rows: &[Row], errors: &mut Diagnostics) {
+    for page in site.pages.iter().filter(|p| p.front.status == Some(Status::New)) {
+        let id = page.id();
+        let Some(own) = guideline_of(site, &id) else { continue };
+        let mut targets: Vec<String> = Vec::new();
+        for r in rows.iter().filter(|r| guideline_of(site, &r.from).as_ref() == Some(&own)) {
+            if let Some(t) = guideline_of(site, &r.to)
+                && t != own
+                && !targets.contains(&t)
+            {
+                targets.push(t);
+            }
+        }
+        for target in targets {
+            let stated = rows.iter().any(|r| r.from == id && r.to == target && r.relationship == Relationship::NoRelationship);
+            if !stated {
+                errors.push(
+                    Diagnostic::at_offset(&page.file, &page.source, page.value_offset("status"), format!("新設 clause `{id}` has no `no-relationship` row toward `{target}`"))
+                        .help(format!(
+                            "add `- {{ from: {id}, to: {target}, relationship: no-relationship, rationale: …, evidence: …, confidence: … }}` to content/data/mappings.yaml, so that the matrix and every export list the clause"
+                        )),
+                );
+            }
+        }
+    }
 }
 
 fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut Diagnostics) -> Option<Row> {
     let before = errors.len();
+    let relationship = Relationship::parse(&raw.relationship.value);
     for (key, value) in [("from", &raw.from), ("to", &raw.to)] {
         if site.page_by_id(&value.value).is_none() {
             let suggestions = close_ids(site, &value.value);
@@ -48,18 +81,25 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
                 format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
             };
             errors.push(at.diag(&value.referenced, format!("unknown id `{}` in `{key}`: no page has this id", value.value)).help(help));
-        } else if site.page_by_id(&value.value).is_some_and(|p| p.front.status == Some(Status::New)) {
-            // 新設 means "no counterpart" (conventions.md); a row would say the opposite.
-            errors.push(
-                at.diag(&value.referenced, format!("`{}` in `{key}` is marked `status: new` (新設), so it has no counterpart to map", value.value))
-                    .help("delete this row (新設 is the clause's status, not a row), or remove `status: new` from the clause's front matter if it does correspond"),
-            );
+        } else if relationship.is_some_and(|r| r != Relationship::NoRelationship) {
+            if site.page_by_id(&value.value).is_some_and(|p| p.front.status == Some(Status::New)) {
+                // 新設 means "no counterpart" (conventions.md); only `no-relationship` says that.
+                errors.push(
+                    at.diag(&value.referenced, format!("`{}` in `{key}` is marked `status: new` (新設), so it has no counterpart: its rows are `no-relationship`", value.value))
+                        .help("make this row `relationship: no-relationship` toward the other guideline's top page, or remove `status: new` from the clause's front matter if it does correspond"),
+                );
+            } else if is_guideline_top(site, &value.value) {
+                errors.push(
+                    at.diag(&value.referenced, format!("`{}` in `{key}` is a whole guideline (its top page); a row toward a whole guideline can only say `no-relationship`", value.value))
+                        .help("map the clause that corresponds (e.g. mhlw5-6.3), or use `relationship: no-relationship` to say the clause has no counterpart in that guideline"),
+                );
+            }
         }
     }
     if raw.from.value == raw.to.value {
         errors.push(at.diag(&row_loc, format!("`{}` is mapped to itself", raw.from.value)).help("a row relates two different clauses; fix `from` or `to`"));
     } else if errors.len() == before {
-        let corpus = |id: &str| site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone());
+        let corpus = |id: &str| guideline_of(site, id);
         let prefixes = site.config.corpora.iter().map(|c| c.prefix.as_str()).collect::<Vec<_>>().join(", ");
         match (corpus(&raw.from.value), corpus(&raw.to.value)) {
             (None, _) => errors.push(
@@ -77,7 +117,6 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
             _ => {}
         }
     }
-    let relationship = Relationship::parse(&raw.relationship.value);
     if relationship.is_none() {
         let allowed = Relationship::ALL.iter().map(|r| format!("{} ({})", r.token(), r.label())).collect::<Vec<_>>().join(", ");
         errors.push(

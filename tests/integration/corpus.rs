@@ -76,25 +76,25 @@ fn every_outline_clause_has_a_real_page() {
     }
 }
 
-/// The rows of content/data/mappings.yaml as (from, to), read without shishin's mapping code.
-fn mapping_pairs() -> Vec<(String, String)> {
+/// The rows of content/data/mappings.yaml, read without shishin's mapping code.
+fn mapping_rows() -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(repo().join("content/data/mappings.yaml")).unwrap();
     let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-    value["mappings"]
-        .as_array()
-        .expect("mappings: is a list")
-        .iter()
-        .map(|row| (row["from"].as_str().unwrap().to_string(), row["to"].as_str().unwrap().to_string()))
-        .collect()
+    value["mappings"].as_array().expect("mappings: is a list").clone()
+}
+
+/// The rows as (from, to).
+fn mapping_pairs() -> Vec<(String, String)> {
+    mapping_rows().iter().map(|row| (row["from"].as_str().unwrap().to_string(), row["to"].as_str().unwrap().to_string())).collect()
 }
 
 #[test]
-fn every_mapping_row_shows_on_both_built_pages_and_new_clauses_have_none() {
+fn every_mapping_row_shows_on_both_built_pages_and_new_clauses_say_no_relationship() {
     let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let file = |path: &str| String::from_utf8(built.files.get(path).unwrap_or_else(|| panic!("{path} was not written")).to_vec()).unwrap();
     let html = |id: &str| -> String {
         let page = built.site.page_by_id(id).unwrap_or_else(|| panic!("mapping names {id}, which has no page"));
-        let path = shishin::render::output_path(&page.url);
-        String::from_utf8(built.files.get(&path).unwrap_or_else(|| panic!("{path} was not written")).to_vec()).unwrap()
+        file(&shishin::render::output_path(&page.url))
     };
     let pairs = mapping_pairs();
     assert!(pairs.len() >= 25, "mappings.yaml has its rows ({} found)", pairs.len());
@@ -102,12 +102,48 @@ fn every_mapping_row_shows_on_both_built_pages_and_new_clauses_have_none() {
         assert!(html(from).contains(&format!("id=\"map-to-{to}\"")), "{from} does not list its mapping to {to}");
         assert!(html(to).contains(&format!("id=\"map-from-{from}\"")), "{to} does not list the mapping from {from}");
     }
-    // 新設 clauses have no counterpart: no row names them and their pages list none.
+    // 新設 clauses have no counterpart: exactly one `no-relationship` row toward each target
+    // guideline's top page, so that the matrix and every export list them.
+    let rows = mapping_rows();
+    let matrix = file("mapping/index.html");
+    let csv = file("downloads/mapping.csv");
+    let json: serde_json::Value = serde_json::from_str(&file("downloads/mapping.json")).unwrap();
+    let oscal: serde_json::Value = serde_json::from_str(&file("downloads/mapping-oscal.json")).unwrap();
+    let xlsx = xlsx_rows(built.files.get("downloads/mapping.xlsx").unwrap());
+    // The target guidelines: every guideline a MIC clause is mapped to, in shishin.yaml order.
+    let guidelines: Vec<&str> = built
+        .site
+        .config
+        .corpora
+        .iter()
+        .map(|c| c.prefix.as_str())
+        .filter(|p| *p != "mic" && rows.iter().any(|r| r["from"].as_str().unwrap().starts_with("mic-") && r["to"].as_str().unwrap().split('-').next() == Some(*p)))
+        .collect();
+    assert!(guidelines.starts_with(&["mhlw5", "meti2"]), "{guidelines:?}");
     for id in ["mic-3.5", "mic-3.6"] {
-        assert!(!pairs.iter().any(|(f, t)| f == id || t == id), "mappings.yaml has a row for 新設 {id}");
-        let page = html(id);
-        assert!(!page.contains("id=\"map-to-") && !page.contains("id=\"map-from-"), "{id} lists a mapping");
+        let mine: Vec<&serde_json::Value> = rows.iter().filter(|r| r["from"] == id || r["to"] == id).collect();
+        let targets: Vec<&str> = mine.iter().map(|r| r["to"].as_str().unwrap()).collect();
+        assert_eq!(targets, guidelines, "{id}: one row toward each target guideline's top page");
+        assert!(mine.iter().all(|r| r["relationship"] == "no-relationship" && r["from"] == id), "{id}: {mine:?}");
+        let row = &matrix[matrix.find(&format!("id=\"m-{id}\"")).unwrap_or_else(|| panic!("matrix row {id}"))..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert_eq!(row.matches("data-rel=\"no-relationship\"").count(), 2, "matrix cells of {id}: {row}");
+        for target in targets {
+            assert!(csv.lines().any(|l| l.starts_with(&format!("{id},")) && l.contains(&format!(",{target},")) && l.contains(",no-relationship,対応なし,")), "CSV row {id} → {target}");
+            assert!(json["mappings"].as_array().unwrap().iter().any(|r| r["from"] == id && r["to"] == target && r["relationship"] == "no-relationship"), "JSON row {id} → {target}");
+            let in_oscal = oscal["mapping-collection"]["mappings"].as_array().unwrap().iter().flat_map(|m| m["maps"].as_array().unwrap()).any(|m| m["sources"][0]["id-ref"] == id && m["targets"][0]["id-ref"] == target && m["relationship"] == "no-relationship");
+            assert!(in_oscal, "OSCAL map {id} → {target}");
+            assert!(xlsx.iter().any(|r| r[0] == id && r[2] == target && r[4] == "no-relationship"), "XLSX row {id} → {target}");
+        }
     }
+}
+
+/// Every data row of every sheet of an XLSX (calamine), as strings.
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names = book.sheet_names();
+    names.iter().flat_map(|n| book.worksheet_range(n).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect::<Vec<_>>()).collect()
 }
 
 #[test]
