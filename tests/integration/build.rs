@@ -336,3 +336,61 @@ fn version_flag() {
     let out = bin().arg("--version").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("shishin "));
 }
+
+/// A page's `confidence` describes its body (docs/content-format.md): `check` refuses a body
+/// rebuilt from another guideline (`rebuilt_from`) marked high, a page surer than every one of
+/// its requirement items, and `rebuilt_from` ids that are unknown or of the page's own guideline
+/// — each at its own file:line:col with a hint. Fixed, the site checks clean and the pages state
+/// their confidence in a meta tag and the rebuilt notice once.
+#[test]
+fn check_refuses_confidence_above_what_the_body_rests_on() {
+    let site = copy_site("mapping");
+    let write = |rel: &str, text: &str| std::fs::write(site.path().join(rel), text).unwrap();
+    let clause = |number: &str, title: &str, extra: &str| format!("---\ntitle: {title}\nnumber: \"{number}\"\nid: mic-{number}\n{extra}---\n\n{title} の本文。\n");
+    write("content/mic/3/3.2.md", &clause("3.2", "技術的対策", "confidence: high\nrebuilt_from: [mhlw5-6.2, mhlw5-6.9, mic-3.1]\n"));
+    write("content/mic/3/3.1.md", &clause("3.1", "組織的対策", "confidence: medium\n"));
+    write(
+        "content/data/requirements.yaml",
+        "requirements:\n  - { id: mic-3.1-r01, clause: mic-3.1, title: 方針を定める, addressee: provider, confidence: low }\n  - { id: mic-3.1-r02, clause: mic-3.1, title: 体制を定める, addressee: provider, confidence: low }\n  - { id: mic-3.2-r01, clause: mic-3.2, title: 暗号化する, addressee: provider, confidence: medium }\n",
+    );
+    let out = bin().args(["check", "--format", "json", "--root"]).arg(site.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, u64, u64, String, String)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["file"].as_str().unwrap().into(), e["line"].as_u64().unwrap(), e["column"].as_u64().unwrap(), e["message"].as_str().unwrap().into(), e["help"].as_str().unwrap_or("").into()))
+        .collect();
+    let expect = [
+        ("content/mic/3/3.1.md", 5, 13, "`confidence: medium` is above every requirement item of `mic-3.1` (the highest is `low`", "set `confidence: low`"),
+        ("content/mic/3/3.2.md", 5, 13, "`confidence: high` on a page whose body is rebuilt from another guideline", "at most `medium`"),
+        ("content/mic/3/3.2.md", 6, 27, "unknown id `mhlw5-6.9` in `rebuilt_from`", "did you mean `mhlw5-6.1`, `mhlw5-6.2`, `mhlw5-6.3`?"),
+        ("content/mic/3/3.2.md", 6, 38, "`mic-3.1` is in the same guideline as `mic-3.2`", "link clauses of the same guideline with [[id]]"),
+    ];
+    assert_eq!(got.len(), expect.len(), "{got:#?}");
+    for ((file, line, col, msg, help), want) in got.iter().zip(expect) {
+        assert_eq!((file.as_str(), *line, *col), (want.0, want.1, want.2), "{msg}");
+        assert!(msg.contains(want.3), "{msg}");
+        assert!(help.contains(want.4), "{help}");
+    }
+    // Each `confidence` no higher than what the body rests on: clean, and rendered.
+    write("content/mic/3/3.2.md", &clause("3.2", "技術的対策", "confidence: medium\nrebuilt_from: mhlw5-6.2\n"));
+    write("content/mic/3/3.1.md", &clause("3.1", "組織的対策", "confidence: low\n"));
+    let out = build(site.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = |rel: &str| read(site.path(), &format!("public/{rel}"));
+    let rebuilt = html("mic/3.2/index.html");
+    assert!(rebuilt.contains(r#"<meta name="shishin-confidence" content="medium">"#));
+    assert_eq!(rebuilt.matches("data-rebuilt-notice").count(), 1, "the notice is printed once");
+    let notice = &rebuilt[rebuilt.find("data-rebuilt-notice").unwrap()..];
+    let notice = &notice[..notice.find("</p>").unwrap()];
+    assert!(notice.contains("この要約は、MIC 第1版の本文から直接まとめたものではありません。"), "{notice}");
+    assert!(notice.contains(r#"<a href="/guide/mhlw5/6.2/">厚労省 第5版 6.2 技術的安全対策</a>"#), "names the clause it was rebuilt from: {notice}");
+    assert!(notice.contains("確度は「中」"), "{notice}");
+    assert!(!rebuilt.contains("notice--low"), "one notice, not two");
+    let low = html("mic/3.1/index.html");
+    assert!(low.contains(r#"<meta name="shishin-confidence" content="low">"#) && low.contains("notice--low") && !low.contains("data-rebuilt-notice"));
+    // A page that states no confidence has no tag (a plain site need not state one).
+    assert!(!html("mic/4/index.html").contains("shishin-confidence"));
+}

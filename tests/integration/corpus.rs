@@ -235,3 +235,36 @@ fn unmapped_clause_under_a_mapped_parent_points_to_the_parent() {
     let link = format!("<a href=\"{}#mapping-links\">{}</a>", built.site.url_for(&parent.url), parent.label());
     assert!(html.contains(&format!("上位の項目 {link} の対応を参照してください")), "3.3.4 does not point to 3.3");
 }
+
+/// Every shipped page states its confidence in `<meta name="shishin-confidence">`, equal to its
+/// front matter; the pages whose body is rebuilt from MHLW carry `rebuilt_from`, are never high,
+/// and show the notice once — no page pastes the disclaimer paragraph into its body.
+#[test]
+fn pages_state_their_confidence_and_rebuilt_bodies_say_so_once() {
+    let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let mut rebuilt = Vec::new();
+    for page in &built.site.pages {
+        let path = shishin::render::output_path(&page.url);
+        let html = String::from_utf8(built.files.get(&path).unwrap().to_vec()).unwrap();
+        let confidence = page.front.confidence.unwrap_or_else(|| panic!("{} states no confidence", page.id()));
+        let meta = format!(r#"<meta name="shishin-confidence" content="{}">"#, confidence.token());
+        assert_eq!(html.matches("name=\"shishin-confidence\"").count(), 1, "{path}");
+        assert!(html.contains(&meta), "{path}: expected {meta}");
+        assert!(!page.body.contains("本文から直接まとめたものではなく"), "{}: the disclaimer is pasted into the body; use `rebuilt_from`", page.file.display());
+        let notices = html.matches("data-rebuilt-notice").count();
+        if page.front.rebuilt_from.is_empty() {
+            assert_eq!(notices, 0, "{path}");
+        } else {
+            assert_eq!(notices, 1, "{path}: the notice once");
+            assert_ne!(confidence, shishin::content::Confidence::High, "{path}");
+            rebuilt.push(page.id());
+        }
+    }
+    // The MIC clauses the audit found rebuilt from their MHLW counterpart.
+    for n in 1..=10 {
+        assert!(rebuilt.contains(&format!("mic-3.2.{n}")), "mic-3.2.{n} is marked rebuilt");
+    }
+    for id in ["mic-3.3.5", "mic-3.4"] {
+        assert!(rebuilt.contains(&id.to_string()), "{id} is marked rebuilt");
+    }
+}
