@@ -6,6 +6,7 @@ pub mod frontmatter;
 pub mod ids;
 pub mod load;
 pub mod model;
+pub mod titles;
 pub mod validate;
 
 pub use model::{Confidence, FrontMatter, Page, Site, Status};

@@ -13,6 +13,7 @@ pub fn validate(site: &Site) -> Diagnostics {
     check_glossary(site, &mut errors);
     check_corpora(site, &mut errors);
     crate::content::confidence::check(site, &mut errors);
+    crate::content::titles::check(site, &mut errors);
     errors
 }
 

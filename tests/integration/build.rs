@@ -394,3 +394,46 @@ fn check_refuses_confidence_above_what_the_body_rests_on() {
     // A page that states no confidence has no tag (a plain site need not state one).
     assert!(!html("mic/4/index.html").contains("shishin-confidence"));
 }
+
+/// A clause named in body text by number and 「title」 must carry that clause's title (the MIC
+/// 3.2.6 page once called MHLW 6.8 by its 5.2 wording): a variant or another clause's title fails
+/// at the number's file:line:col with a hint to use `[[id]]`; the right title, a shortened title
+/// without its parenthesis, another document's numbering and code pass.
+#[test]
+fn hand_typed_clause_titles_must_match_the_clause() {
+    let site = copy_site("mapping");
+    let page = site.path().join("content/mic/3/3.1.md");
+    let front = "---\ntitle: 組織的対策\nnumber: \"3.1\"\nid: mic-3.1\n---\n\n";
+    let passing = "「6.2 技術的安全対策」と 7.2「アクセス制御」、７．１「真正性の確保」。\n後継版の「3.1 技術的な対応における責任分界決定の考慮事項」は別の文書の番号です。\n`6.2「コード」` は検査しません。\n\n```\n6.2「フェンス」\n```\n";
+    std::fs::write(&page, format!("{front}{passing}")).unwrap();
+    let out = bin().args(["check", "--root"]).arg(site.path()).output().unwrap();
+    assert!(out.status.success(), "right titles and unrelated numbering pass:\n{}", stderr(&out));
+
+    let failing = "厚労省の「6.2 医療情報の技術的安全対策」を参照。\n6.1「技術的安全対策」も見る。\n";
+    std::fs::write(&page, format!("{front}{passing}{failing}")).unwrap();
+    let out = bin().args(["check", "--root"]).arg(site.path()).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("2 errors found"), "{err}");
+    assert!(err.contains("--> content/mic/3/3.1.md:14:6\n"), "{err}");
+    assert!(err.contains("「医療情報の技術的安全対策」 is not the title of 6.2: `mhlw5-6.2` is titled 「技術的安全対策」"), "{err}");
+    assert!(err.contains("--> content/mic/3/3.1.md:15:1\n"), "{err}");
+    assert!(err.contains("「技術的安全対策」 is the title of 6.2 (`mhlw5-6.2`), not of 6.1"), "{err}");
+    assert!(err.contains("help: write [[mhlw5-6.2]], which shows the number and title from the page"), "{err}");
+    assert!(err.contains("help: write [[mhlw5-6.1]]"), "{err}");
+}
+
+/// The audit's case on the shipped site: MHLW 6.8 called by its 5.2 title in MIC 3.2.6.
+#[test]
+fn the_audited_mhlw_6_8_title_is_caught_on_the_shipped_site() {
+    let site = copy_shipped_site();
+    let page = site.path().join("content/mic/3/3.2/3.2.6.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let line = text.lines().count() + 2;
+    std::fs::write(&page, format!("{text}\n厚生労働省ガイドラインの「6.8 医療情報システムの改造と保守」も参照。\n")).unwrap();
+    let out = bin().args(["check", "--root"]).arg(site.path()).output().unwrap();
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains(&format!("--> content/mic/3/3.2/3.2.6.md:{line}:14\n")), "{err}");
+    assert!(err.contains("`mhlw5-6.8` is titled 「情報システムの改造と保守」") && err.contains("[[mhlw5-6.8]]"), "{err}");
+}
