@@ -35,13 +35,30 @@ pub(crate) fn check_rows(site: &Site, at: &At, raw: &[Spanned<RawRow>]) -> (Vec<
         }
     }
     check_pairs(at, &rows, &mut errors);
+    check_whole_guideline_rows(site, at, &rows, &mut errors);
     check_new_clauses(site, &rows, &mut errors);
     (rows, errors)
 }
 
-/// A 新設 clause (`status: new`) has a `no-relationship` row toward the top page of each
-/// guideline its own guideline is mapped to, so that the matrix and every export list it
-/// (conventions.md). The error points at the clause's `status`.
+/// `A no-relationship <guideline top page>` says nothing in that guideline corresponds to A, so a
+/// row relating A to one of that guideline's clauses contradicts it.
+fn check_whole_guideline_rows(site: &Site, at: &At, rows: &[Row], errors: &mut Diagnostics) {
+    for whole in rows.iter().filter(|r| r.relationship == Relationship::NoRelationship && is_guideline_top(site, &r.to)) {
+        let in_it = |id: &str| id != whole.to && guideline_of(site, id).as_deref() == Some(whole.to.as_str());
+        for row in rows.iter().filter(|r| (r.from == whole.from && in_it(&r.to)) || (r.to == whole.from && in_it(&r.from))) {
+            let other = if row.from == whole.from { &row.to } else { &row.from };
+            errors.push(
+                Diagnostic::new(at.file, row.line, row.column, format!("contradiction: line {} says `{}` has no counterpart anywhere in `{}`, but this row relates it to `{other}`", whole.line, whole.from, whole.to))
+                    .with_source(at.text)
+                    .help(format!("delete this row, or the `no-relationship` row toward `{}` if `{other}` does correspond", whole.to)),
+            );
+        }
+    }
+}
+
+/// A 新設 clause (`status: new`) has a row toward each guideline its own guideline is mapped to —
+/// `no-relationship` toward the guideline's top page where nothing corresponds — so that the
+/// matrix and every export list it (conventions.md). The error points at the clause's `status`.
 fn check_new_clauses(site: &Site, rows: &[Row], errors: &mut Diagnostics) {
     for page in site.pages.iter().filter(|p| p.front.status == Some(Status::New)) {
         let id = page.id();
@@ -56,12 +73,13 @@ fn check_new_clauses(site: &Site, rows: &[Row], errors: &mut Diagnostics) {
             }
         }
         for target in targets {
-            let stated = rows.iter().any(|r| r.from == id && r.to == target && r.relationship == Relationship::NoRelationship);
+            let in_target = |other: &str| guideline_of(site, other).as_ref() == Some(&target);
+            let stated = rows.iter().any(|r| (r.from == id && in_target(&r.to)) || (r.to == id && in_target(&r.from)));
             if !stated {
                 errors.push(
-                    Diagnostic::at_offset(&page.file, &page.source, page.value_offset("status"), format!("新設 clause `{id}` has no `no-relationship` row toward `{target}`"))
+                    Diagnostic::at_offset(&page.file, &page.source, page.value_offset("status"), format!("新設 clause `{id}` has no row toward `{target}`"))
                         .help(format!(
-                            "add `- {{ from: {id}, to: {target}, relationship: no-relationship, rationale: …, evidence: …, confidence: … }}` to content/data/mappings.yaml, so that the matrix and every export list the clause"
+                            "add `- {{ from: {id}, to: {target}, relationship: no-relationship, rationale: …, evidence: …, confidence: … }}` to content/data/mappings.yaml (or a row to the `{target}` clause that corresponds), so that the matrix and every export list the clause"
                         )),
                 );
             }
@@ -81,19 +99,11 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
                 format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
             };
             errors.push(at.diag(&value.referenced, format!("unknown id `{}` in `{key}`: no page has this id", value.value)).help(help));
-        } else if relationship.is_some_and(|r| r != Relationship::NoRelationship) {
-            if site.page_by_id(&value.value).is_some_and(|p| p.front.status == Some(Status::New)) {
-                // 新設 means "no counterpart" (conventions.md); only `no-relationship` says that.
-                errors.push(
-                    at.diag(&value.referenced, format!("`{}` in `{key}` is marked `status: new` (新設), so it has no counterpart: its rows are `no-relationship`", value.value))
-                        .help("make this row `relationship: no-relationship` toward the other guideline's top page, or remove `status: new` from the clause's front matter if it does correspond"),
-                );
-            } else if is_guideline_top(site, &value.value) {
-                errors.push(
-                    at.diag(&value.referenced, format!("`{}` in `{key}` is a whole guideline (its top page); a row toward a whole guideline can only say `no-relationship`", value.value))
-                        .help("map the clause that corresponds (e.g. mhlw5-6.3), or use `relationship: no-relationship` to say the clause has no counterpart in that guideline"),
-                );
-            }
+        } else if relationship.is_some_and(|r| r != Relationship::NoRelationship) && is_guideline_top(site, &value.value) {
+            errors.push(
+                at.diag(&value.referenced, format!("`{}` in `{key}` is a whole guideline (its top page); a row toward a whole guideline can only say `no-relationship`", value.value))
+                    .help("map the clause that corresponds (e.g. mhlw5-6.3), or use `relationship: no-relationship` to say the clause has no counterpart in that guideline"),
+            );
         }
     }
     if raw.from.value == raw.to.value {
