@@ -51,7 +51,10 @@ fn judge(by_number: &HashMap<String, Vec<&Page>>, by_title: &HashMap<String, Vec
         return None;
     }
     let closest = candidates.iter().max_by(|a, b| similarity(&a.front.title, &wanted).total_cmp(&similarity(&b.front.title, &wanted)))?;
-    let help = format!("write [[{}]], which shows the number and title from the page, or copy the title exactly", closest.id());
+    let help = format!(
+        "write [[{}]], which shows the number and title from the page, or copy the title exactly; to quote another edition's wording, keep the number apart from the 「」 (6.8 の題名は「…」)",
+        closest.id()
+    );
     if similarity(&closest.front.title, &wanted) >= VARIANT_SIMILARITY {
         return Some(Problem {
             message: format!("「{quoted}」 is not the title of {number}: `{}` is titled 「{}」", closest.id(), closest.front.title),

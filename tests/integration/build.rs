@@ -404,7 +404,7 @@ fn hand_typed_clause_titles_must_match_the_clause() {
     let site = copy_site("mapping");
     let page = site.path().join("content/mic/3/3.1.md");
     let front = "---\ntitle: 組織的対策\nnumber: \"3.1\"\nid: mic-3.1\n---\n\n";
-    let passing = "「6.2 技術的安全対策」と 7.2「アクセス制御」、７．１「真正性の確保」。\n後継版の「3.1 技術的な対応における責任分界決定の考慮事項」は別の文書の番号です。\n`6.2「コード」` は検査しません。\n\n```\n6.2「フェンス」\n```\n";
+    let passing = "「6.2 技術的安全対策」と 7.2「アクセス制御」、７．１「真正性の確保」。\n後継版の「3.1 技術的な対応における責任分界決定の考慮事項」は別の文書の番号です。\n別の版の 6.2 の題名は「医療情報の技術的安全対策」でした（番号と括弧を離して引用）。\n`6.2「コード」` は検査しません。\n\n```\n6.2「フェンス」\n```\n";
     std::fs::write(&page, format!("{front}{passing}")).unwrap();
     let out = bin().args(["check", "--root"]).arg(site.path()).output().unwrap();
     assert!(out.status.success(), "right titles and unrelated numbering pass:\n{}", stderr(&out));
@@ -415,9 +415,9 @@ fn hand_typed_clause_titles_must_match_the_clause() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("2 errors found"), "{err}");
-    assert!(err.contains("--> content/mic/3/3.1.md:14:6\n"), "{err}");
+    assert!(err.contains("--> content/mic/3/3.1.md:15:6\n"), "{err}");
     assert!(err.contains("「医療情報の技術的安全対策」 is not the title of 6.2: `mhlw5-6.2` is titled 「技術的安全対策」"), "{err}");
-    assert!(err.contains("--> content/mic/3/3.1.md:15:1\n"), "{err}");
+    assert!(err.contains("--> content/mic/3/3.1.md:16:1\n"), "{err}");
     assert!(err.contains("「技術的安全対策」 is the title of 6.2 (`mhlw5-6.2`), not of 6.1"), "{err}");
     assert!(err.contains("help: write [[mhlw5-6.2]], which shows the number and title from the page"), "{err}");
     assert!(err.contains("help: write [[mhlw5-6.1]]"), "{err}");
