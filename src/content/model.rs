@@ -13,6 +13,24 @@ pub enum Confidence {
     Low,
 }
 
+impl Confidence {
+    /// Higher is surer: low 0, medium 1, high 2.
+    pub fn rank(self) -> u8 {
+        match self {
+            Confidence::Low => 0,
+            Confidence::Medium => 1,
+            Confidence::High => 2,
+        }
+    }
+    pub fn token(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -47,6 +65,25 @@ pub struct FrontMatter {
     pub status: Option<Status>,
     #[serde(default)]
     pub layout: Option<String>,
+    /// Ids of the clauses (of another guideline) the body was rebuilt from, when it is not a
+    /// summary of the page's own source. `rebuilt_from: mhlw5-6.3` or a list. The theme says so
+    /// once on the page, and such a page is never `confidence: high` (content::confidence).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub rebuilt_from: Vec<String>,
+}
+
+/// A single string or a list of strings.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -91,6 +128,19 @@ impl Page {
     /// Byte offset in `source` of the line holding `key`, or 0.
     pub fn offset_of(&self, key: &str) -> usize {
         self.key_offsets.get(key).copied().unwrap_or(0)
+    }
+    /// Byte offset of the value on `key`'s line (after `key:` and spaces), so a diagnostic
+    /// about a value points at it; the key's line start when the line holds no `:`.
+    pub fn value_offset(&self, key: &str) -> usize {
+        let start = self.offset_of(key);
+        let line = self.source[start..].split('\n').next().unwrap_or("");
+        match line.find(':') {
+            Some(colon) => {
+                let after = &line[colon + 1..];
+                start + colon + 1 + (after.len() - after.trim_start().len())
+            }
+            None => start,
+        }
     }
 }
 

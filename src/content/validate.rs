@@ -12,6 +12,8 @@ pub fn validate(site: &Site) -> Diagnostics {
     check_requirements(site, &mut errors);
     check_glossary(site, &mut errors);
     check_corpora(site, &mut errors);
+    crate::content::confidence::check(site, &mut errors);
+    crate::content::titles::check(site, &mut errors);
     errors
 }
 

@@ -17,7 +17,7 @@ fn clause_link(site: &Site, id: &str) -> Value {
 }
 
 fn heading(site: &Site, item: &Item, parent: Option<&Item>) -> Value {
-    let own_ref = item.reference.is_some() && item.reference != parent.and_then(|p| p.reference.clone());
+    let own_ref = item.reference.is_some() && (item.reference_stated || item.reference != parent.and_then(|p| p.reference.clone()));
     let own_clause = item.clause.is_some() && item.clause != parent.and_then(|p| p.clause.clone());
     json!({
         "id": item.id,

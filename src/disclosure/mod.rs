@@ -9,6 +9,7 @@ pub mod cli;
 mod context;
 pub mod exports;
 pub mod model;
+pub mod search;
 mod xlsx;
 
 use crate::build::Capability;

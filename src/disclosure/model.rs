@@ -131,6 +131,10 @@ pub struct Item {
     /// The template's requirement reference, e.g. `(2)(ウ)1.⑥` (own or nearest ancestor's).
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// The item states `ref` itself (shown even when its parent has the same one, as the
+    /// template prints it on both).
+    #[serde(skip)]
+    pub reference_stated: bool,
     /// MIC clause page id (own or inherited).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clause: Option<String>,
@@ -498,6 +502,7 @@ impl<'a> Checker<'a> {
             label: raw.label.clone(),
             title: raw.title.clone(),
             reference: here.reference,
+            reference_stated: raw.reference.is_some(),
             clause: here.clause,
             required: here.required,
             confidence: here.confidence,

@@ -3,9 +3,11 @@
 //! Every problem becomes a diagnostic at the offending row's position.
 
 use super::model::{EDITORIAL, Level, RawRow, Relationship, Row};
+use super::{guideline_of, is_guideline_top};
 use crate::content::{Site, Status};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_saphyr::{Location, Spanned};
+use crate::content::ids::close_ids;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -33,7 +35,56 @@ pub(crate) fn check_rows(site: &Site, at: &At, raw: &[Spanned<RawRow>]) -> (Vec<
         }
     }
     check_pairs(at, &rows, &mut errors);
+    check_whole_guideline_rows(site, at, &rows, &mut errors);
+    check_new_clauses(site, &rows, &mut errors);
     (rows, errors)
+}
+
+/// `A no-relationship <guideline top page>` says nothing in that guideline corresponds to A, so a
+/// row relating A to one of that guideline's clauses contradicts it.
+fn check_whole_guideline_rows(site: &Site, at: &At, rows: &[Row], errors: &mut Diagnostics) {
+    for whole in rows.iter().filter(|r| r.relationship == Relationship::NoRelationship && is_guideline_top(site, &r.to)) {
+        let in_it = |id: &str| id != whole.to && guideline_of(site, id).as_deref() == Some(whole.to.as_str());
+        for row in rows.iter().filter(|r| (r.from == whole.from && in_it(&r.to)) || (r.to == whole.from && in_it(&r.from))) {
+            let other = if row.from == whole.from { &row.to } else { &row.from };
+            errors.push(
+                Diagnostic::new(at.file, row.line, row.column, format!("contradiction: line {} says `{}` has no counterpart anywhere in `{}`, but this row relates it to `{other}`", whole.line, whole.from, whole.to))
+                    .with_source(at.text)
+                    .help(format!("delete this row, or the `no-relationship` row toward `{}` if `{other}` does correspond", whole.to)),
+            );
+        }
+    }
+}
+
+/// A 新設 clause (`status: new`) has a row toward each guideline its own guideline is mapped to —
+/// `no-relationship` toward the guideline's top page where nothing corresponds — so that the
+/// matrix and every export list it (conventions.md). The error points at the clause's `status`.
+fn check_new_clauses(site: &Site, rows: &[Row], errors: &mut Diagnostics) {
+    for page in site.pages.iter().filter(|p| p.front.status == Some(Status::New)) {
+        let id = page.id();
+        let Some(own) = guideline_of(site, &id) else { continue };
+        let mut targets: Vec<String> = Vec::new();
+        for r in rows.iter().filter(|r| guideline_of(site, &r.from).as_ref() == Some(&own)) {
+            if let Some(t) = guideline_of(site, &r.to)
+                && t != own
+                && !targets.contains(&t)
+            {
+                targets.push(t);
+            }
+        }
+        for target in targets {
+            let in_target = |other: &str| guideline_of(site, other).as_ref() == Some(&target);
+            let stated = rows.iter().any(|r| (r.from == id && in_target(&r.to)) || (r.to == id && in_target(&r.from)));
+            if !stated {
+                errors.push(
+                    Diagnostic::at_offset(&page.file, &page.source, page.value_offset("status"), format!("新設 clause `{id}` has no row toward `{target}`"))
+                        .help(format!(
+                            "add `- {{ from: {id}, to: {target}, relationship: no-relationship, rationale: …, evidence: …, confidence: … }}` to content/data/mappings.yaml (or a row to the `{target}` clause that corresponds), so that the matrix and every export list the clause"
+                        )),
+                );
+            }
+        }
+    }
 }
 
 fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut Diagnostics) -> Option<Row> {
@@ -48,6 +99,11 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
                 format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
             };
             errors.push(at.diag(&value.referenced, format!("unknown id `{}` in `{key}`: no page has this id", value.value)).help(help));
+        } else if relationship.is_some_and(|r| r != Relationship::NoRelationship) && is_guideline_top(site, &value.value) {
+            errors.push(
+                at.diag(&value.referenced, format!("`{}` in `{key}` is a whole guideline (its top page); a row toward a whole guideline can only say `no-relationship`", value.value))
+                    .help("map the clause that corresponds (e.g. mhlw5-6.3), or use `relationship: no-relationship` to say the clause has no counterpart in that guideline"),
+            );
         } else if site.page_by_id(&value.value).is_some_and(|p| p.front.status == Some(Status::New))
             && !new_clause_may_map(site, &value.value, &other.value, relationship)
         {
@@ -62,7 +118,7 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
     if raw.from.value == raw.to.value {
         errors.push(at.diag(&row_loc, format!("`{}` is mapped to itself", raw.from.value)).help("a row relates two different clauses; fix `from` or `to`"));
     } else if errors.len() == before {
-        let corpus = |id: &str| site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone());
+        let corpus = |id: &str| guideline_of(site, id);
         let prefixes = site.config.corpora.iter().map(|c| c.prefix.as_str()).collect::<Vec<_>>().join(", ");
         match (corpus(&raw.from.value), corpus(&raw.to.value)) {
             (None, _) => errors.push(
@@ -216,40 +272,5 @@ fn check_pairs(at: &At, rows: &[Row], errors: &mut Diagnostics) {
                 .help("a row already states the relationship in both directions; delete this reverse row or fix one of them"),
             );
         }
-    }
-}
-
-/// Page ids close to `id` (typos, a missing digit), nearest first, at most three.
-pub fn close_ids(site: &Site, id: &str) -> Vec<String> {
-    let limit = (id.chars().count() / 4).max(2);
-    let mut scored: Vec<(usize, &String)> = site.by_id.keys().map(|k| (edit_distance(id, k), k)).filter(|(d, _)| *d <= limit).collect();
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, k)| k.clone()).collect()
-}
-
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn edit_distance_counts_single_edits() {
-        assert_eq!(edit_distance("mic-3.2.1", "mic-3.2.1"), 0);
-        assert_eq!(edit_distance("mic-3.2.11", "mic-3.2.1"), 1);
-        assert_eq!(edit_distance("mhlw-6.5", "mhlw5-6.5"), 1);
-        assert_eq!(edit_distance("技術", "技術的"), 1);
     }
 }

@@ -180,7 +180,7 @@ pub fn xlsx(m: &Mappings, site: &Site) -> Result<Vec<u8>, XlsxError> {
 
     // A row belongs to the sheet of its target guideline; a row written the other way round
     // (MHLW → MIC) to the sheet of its non-MIC side. Rows stay exactly as written.
-    let prefix_of = |id: &str| site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone()).unwrap_or_default();
+    let prefix_of = |id: &str| super::guideline_of(site, id).unwrap_or_default();
     let row_prefix = super::view::row_prefix(m, site).unwrap_or_default();
     let sheet_of = |r: &Row| if prefix_of(&r.to) == row_prefix { prefix_of(&r.from) } else { prefix_of(&r.to) };
     let targets: Vec<String> = site.config.corpora.iter().map(|c| c.prefix.clone()).filter(|p| m.rows.iter().any(|r| &sheet_of(r) == p)).collect();

@@ -3,7 +3,8 @@
 //! not pages of their own (the successor's 表4-1). Clause rows relate pages; these relate an item
 //! to one printed entry of a list on a page, so the correspondence is data, not prose only.
 
-use super::check::{At, Judged, check_judgement, close_ids};
+use super::check::{At, Judged, check_judgement};
+use crate::content::ids::{close_ids, edit_distance};
 use super::model::{ItemRow, RawItemRow};
 use super::view::{evidence_label, level_value, relationship_value};
 use crate::content::Site;
@@ -115,7 +116,7 @@ fn walk<'a>(items: &'a [crate::disclosure::Item], prefix: &str) -> Vec<(&'a crat
 
 /// Ids one edit apart (a typo), or one a prefix of the other (`disc-1` for `disc-1-1`).
 fn strsim_close(a: &str, b: &str) -> bool {
-    a.starts_with(b) || b.starts_with(a) || super::check::edit_distance(a, b) <= 1
+    a.starts_with(b) || b.starts_with(a) || edit_distance(a, b) <= 1
 }
 
 /// One item row as a template value, read from the template's side.

@@ -11,7 +11,7 @@ pub mod model;
 pub mod oscal;
 pub mod view;
 
-pub use check::close_ids;
+pub use crate::content::ids::close_ids;
 pub use model::{Collection, ItemRow, Level, Relationship, Row};
 
 use crate::build::Capability;
@@ -25,6 +25,18 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "mappings.yaml";
+
+/// The guideline (corpus prefix) a mapped id belongs to: a clause's corpus, or the guideline
+/// itself when `id` is its top page (`mhlw5`). A 新設 clause's `no-relationship` rows point at
+/// the top page: the clause has no counterpart anywhere in that guideline.
+pub(crate) fn guideline_of(site: &Site, id: &str) -> Option<String> {
+    site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone()).or_else(|| is_guideline_top(site, id).then(|| id.to_string()))
+}
+
+/// `id` is the top page of a guideline (its id is a corpus prefix).
+pub(crate) fn is_guideline_top(site: &Site, id: &str) -> bool {
+    site.config.corpora.iter().any(|c| c.prefix == id)
+}
 
 pub struct Mappings {
     /// None when the site has no mappings.yaml (then there are no rows and no downloads).

@@ -25,7 +25,7 @@ pub fn uuid_for(parts: &[&str]) -> String {
 }
 
 fn prefix(site: &Site, id: &str) -> String {
-    site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone()).unwrap_or_default()
+    super::guideline_of(site, id).unwrap_or_default()
 }
 
 // Structs rather than json! so the keys keep the metaschema's order (uuid, metadata, …).
@@ -98,6 +98,15 @@ struct Item {
     kind: &'static str,
     #[serde(rename = "id-ref")]
     id_ref: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remarks: Option<String>,
+}
+
+/// A mapped id as an OSCAL item. A guideline's top page (the target of a 新設 clause's
+/// `no-relationship` row) stands for the whole catalog, which the remarks say.
+fn item(site: &Site, id: &str) -> Item {
+    let remarks = super::is_guideline_top(site, id).then(|| format!("{id}: 指針全体（個々の項目ではなく、この指針に対応する項目がないことを示す）"));
+    Item { kind: "control", id_ref: id.to_string(), remarks }
 }
 
 #[derive(Serialize)]
@@ -132,8 +141,8 @@ fn map(site: &Site, r: &Row) -> Map {
     Map {
         uuid: uuid_for(&["map", &r.from, &r.to]),
         relationship: r.relationship.token(),
-        sources: vec![Item { kind: "control", id_ref: r.from.clone() }],
-        targets: vec![Item { kind: "control", id_ref: r.to.clone() }],
+        sources: vec![item(site, &r.from)],
+        targets: vec![item(site, &r.to)],
         confidence_score: ConfidenceScore { category: r.confidence.token() },
         props: vec![Prop { name: "evidence", ns: PROP_NS, value: r.evidence.clone() }],
         links: site.data.source(&r.evidence).and_then(|s| s.url.clone()).map(|href| Link { href, rel: "reference" }).into_iter().collect(),

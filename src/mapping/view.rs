@@ -2,7 +2,7 @@
 //! (rows = clauses of the first guideline, columns = mapped clauses of the others).
 
 use super::model::{Level, Relationship, Row};
-use super::Mappings;
+use super::{Mappings, guideline_of, is_guideline_top};
 use crate::content::{Page, Site, Status};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -27,6 +27,12 @@ pub fn evidence_label(site: &Site, key: &str) -> String {
     }
 }
 
+/// The label of the guideline a mapped id belongs to (`厚労省 安全管理GL 第5版`).
+fn guideline_label(site: &Site, id: &str) -> Option<String> {
+    let prefix = guideline_of(site, id)?;
+    site.config.corpora.iter().find(|c| c.prefix == prefix).map(|c| c.label.clone())
+}
+
 fn corpus_prefix(site: &Site, id: &str) -> Option<String> {
     site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone())
 }
@@ -45,13 +51,16 @@ fn depth_in_corpus(site: &Site, index: usize) -> usize {
 }
 
 fn link(site: &Site, page: &Page) -> Value {
+    let whole = is_guideline_top(site, &page.id());
     json!({
         "id": page.id(),
         "number": page.front.number,
         "title": page.front.title,
         "label": page.label(),
-        // What a narrow column header shows: the number, else the title.
-        "short": page.front.number.clone().unwrap_or_else(|| page.front.title.clone()),
+        // What a narrow column header shows: the number, else the title; a guideline's top page
+        // (the target of a 新設 clause's `no-relationship` rows) stands for the whole guideline.
+        "short": if whole { "全体".to_string() } else { page.front.number.clone().unwrap_or_else(|| page.front.title.clone()) },
+        "whole": whole,
         "url": site.url_for(&page.url),
         "is_new": page.front.status == Some(Status::New),
     })
@@ -68,11 +77,12 @@ pub(crate) fn level_value(l: Level) -> Value {
 /// One entry of a clause page's lists, read from `this` page towards `other`.
 fn entry(site: &Site, row: &Row, this: &str, other: &str, relationship: Relationship, anchor: String, other_anchor: String) -> Value {
     let page = site.page_by_id(other).expect("checked ids exist");
-    let corpus = site.config.corpus_for_id(other).map(|(c, _)| c.label.clone());
+    let corpus = guideline_label(site, other);
     let source_url = site.data.source(&row.evidence).and_then(|s| s.url.clone());
     json!({
         "id": other,
         "label": page.label(),
+        "whole": is_guideline_top(site, other),
         "url": site.url_for(&page.url),
         "other_href": format!("{}#{}", site.url_for(&page.url), other_anchor),
         "corpus": corpus,
@@ -130,13 +140,16 @@ pub fn page_context(m: &Mappings, site: &Site, index: usize) -> Value {
     // Without rows of its own a clause can still be covered through a parent or a child (the
     // matrix's coverage list counts those): say where its correspondences are instead.
     let (covered_by_parent, covered_by_children) = if is_clause && maps_to.is_empty() && mapped_from.is_empty() {
+        // Rows that relate something: a 新設 clause's `no-relationship` rows toward a guideline's
+        // top page cover none of that guideline's clauses.
+        let relates = |r: &&Row| r.relationship != Relationship::NoRelationship;
         let has_rows = |i: usize| {
             let pid = site.pages[i].id();
-            m.rows_from(&pid).next().is_some() || m.rows_to(&pid).next().is_some()
+            m.rows_from(&pid).any(|r| relates(&r)) || m.rows_to(&pid).any(|r| relates(&r))
         };
         let parent = site.ancestors(index).into_iter().rev().find(|&a| has_rows(a)).map(|a| link(site, &site.pages[a]));
         let children = parent.is_none()
-            && m.rows.iter().flat_map(|r| [&r.from, &r.to]).filter_map(|rid| site.by_id.get(rid.as_str())).any(|&i| site.ancestors(i).contains(&index));
+            && m.rows.iter().filter(relates).flat_map(|r| [&r.from, &r.to]).filter_map(|rid| site.by_id.get(rid.as_str())).any(|&i| site.ancestors(i).contains(&index));
         (parent, children)
     } else {
         (None, false)
@@ -261,7 +274,7 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
     // reading order; grouped by chapter.
     let mut column_pages: Vec<usize> = edges.iter().map(|e| e.other).collect::<HashSet<_>>().into_iter().collect();
     let corpus_rank = |i: usize| {
-        let p = corpus_prefix(site, &site.pages[i].id());
+        let p = guideline_of(site, &site.pages[i].id());
         site.config.corpora.iter().position(|c| Some(&c.prefix) == p.as_ref()).unwrap_or(usize::MAX)
     };
     column_pages.sort_by_key(|&i| (corpus_rank(i), i));
@@ -270,7 +283,7 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
     let mut documents: Vec<Value> = Vec::new();
     let mut columns: Vec<Value> = Vec::new();
     for corpus in &site.config.corpora {
-        let cols: Vec<usize> = column_pages.iter().copied().filter(|&i| corpus_prefix(site, &site.pages[i].id()).as_deref() == Some(corpus.prefix.as_str())).collect();
+        let cols: Vec<usize> = column_pages.iter().copied().filter(|&i| guideline_of(site, &site.pages[i].id()).as_deref() == Some(corpus.prefix.as_str())).collect();
         if cols.is_empty() {
             continue;
         }
@@ -340,9 +353,9 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
             json!({
                 "col": col_of[&e.other],
                 "other": link(site, other),
-                "doc": corpus_prefix(site, &other.id()),
+                "doc": guideline_of(site, &other.id()),
                 // Which guideline the other clause belongs to: "6.3" exists in MHLW and METI.
-                "doc_label": site.config.corpus_for_id(&other.id()).map(|(c, _)| c.label.clone()),
+                "doc_label": guideline_label(site, &other.id()),
                 "chapter": site.pages[chapter_of(site, e.other)].id(),
                 "relationship": relationship_value(e.relationship),
                 "confidence": level_value(e.row.confidence),

@@ -73,6 +73,7 @@ pub fn page_context(site: &Site, index: usize, rendered: &Rendered, g: &Globals)
     });
     let sources: Vec<Value> = page.front.sources.iter().filter_map(|k| site.data.source(k)).map(|s| json!(s)).collect();
     let requirements: Vec<&crate::content::data::Requirement> = site.data.requirements.iter().filter(|r| r.clause == id).collect();
+    let rebuilt_from = rebuilt_from_links(site, page);
     let mut ctx = tera::Context::new();
     ctx.insert("site", &site_value(site, g));
     ctx.insert(
@@ -88,6 +89,7 @@ pub fn page_context(site: &Site, index: usize, rendered: &Rendered, g: &Globals)
             "toc": rendered.toc,
             "updated": page.updated,
             "confidence": page.front.confidence,
+            "rebuilt_from": rebuilt_from,
             "status": page.front.status,
             "draft": page.front.draft,
             "tags": page.front.tags,
@@ -107,6 +109,21 @@ pub fn page_context(site: &Site, index: usize, rendered: &Rendered, g: &Globals)
     ctx.insert("catalogue_url", &site.pages.iter().find(|p| p.layout() == "requirements").map(|p| site.url_for(&p.url)));
     insert_layout_data(site, page.layout(), &mut ctx);
     ctx
+}
+
+/// The clauses a rebuilt body comes from (`rebuilt_from`), each named with its guideline, for
+/// the one notice the theme prints (partials/page-meta.html).
+fn rebuilt_from_links(site: &Site, page: &Page) -> Vec<Value> {
+    page.front
+        .rebuilt_from
+        .iter()
+        .filter_map(|id| site.page_by_id(id))
+        .map(|p| {
+            let mut l = link(site, p);
+            l["corpus"] = json!(site.config.corpus_for_id(&p.id()).map(|(c, _)| c.label.clone()));
+            l
+        })
+        .collect()
 }
 
 /// Data the core's own layouts need (glossary, requirement catalogue, credits).

@@ -92,8 +92,20 @@ pub fn engine_for_site(site: &Site, rendered: &[Rendered]) -> Result<Engine, Str
 
 /// One document per page in reading order. The breadcrumb lists the page's ancestors below the
 /// home page; `corpus_rank` is the corpus's position in `shishin.yaml` (pages outside every corpus
-/// rank after all corpora).
+/// rank after all corpora). A fill-in template's page (開示書, SLA) also gets one section per
+/// item after its Markdown sections, anchored at the item's id, so the item is found and linked
+/// while the page stays one result.
 pub fn docs_from_site(site: &Site, rendered: &[Rendered]) -> Vec<SearchDoc> {
+    let mut docs = page_docs(site, rendered);
+    for (page_id, items) in crate::disclosure::search::item_sections(site) {
+        if let Some(doc) = docs.iter_mut().find(|d| d.id == page_id) {
+            doc.sections.extend(items.into_iter().map(|i| TextSection { anchor: Some(i.anchor), heading: i.heading, text: i.text }));
+        }
+    }
+    docs
+}
+
+fn page_docs(site: &Site, rendered: &[Rendered]) -> Vec<SearchDoc> {
     site.pages
         .iter()
         .zip(rendered)

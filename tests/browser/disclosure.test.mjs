@@ -196,6 +196,31 @@ test('fill two answers, reload: they persist; export JSON and CSV; the CLI check
   site.expectClean(page);
 });
 
+test('the two subcontracting fields of (1)② are fill-in items with their reference; answers persist', async () => {
+  const page = await openForm();
+  for (const id of ['disc-1-2-cloud', 'disc-1-2-maint']) {
+    const block = page.locator(`#${CSS_ESCAPE(id)}`);
+    assert.match(await block.innerText(), /再委託/);
+    // The reference the template prints on the item itself.
+    const meta = page.locator(`#${CSS_ESCAPE(id)} + .answer-meta`);
+    assert.match(await meta.innerText(), /参照 \(2\)\(ウ\)2\.②/);
+    assert.equal(await control(page, id, 'presence').isEnabled(), true, `${id}: 有無 can be chosen`);
+  }
+  const before = await progress(page);
+  await control(page, 'disc-1-2-cloud', 'presence').selectOption('有');
+  await control(page, 'disc-1-2-cloud', 'contract').fill('基盤サービスの利用契約');
+  await control(page, 'disc-1-2-maint', 'presence').selectOption('無');
+  await page.waitForFunction((n) => /(\d+)/.exec(document.querySelector('[data-answer-progress]').textContent)[1] === String(n), before.done + 2);
+  await page.reload();
+  await page.locator('[data-answer-tools]').waitFor({ state: 'visible' });
+  assert.equal(await control(page, 'disc-1-2-cloud', 'presence').inputValue(), '有');
+  assert.equal(await control(page, 'disc-1-2-cloud', 'contract').inputValue(), '基盤サービスの利用契約');
+  assert.equal(await control(page, 'disc-1-2-maint', 'presence').inputValue(), '無');
+  await page.locator('#disc-1-2-cloud').scrollIntoViewIfNeeded();
+  await site.screenshot(page, 'disclosure-subcontracting-items', { fullPage: false });
+  site.expectClean(page);
+});
+
 test('the SLA page has its own form and storage', async () => {
   const page = await openForm(SLA_PAGE);
   const p = await progress(page);

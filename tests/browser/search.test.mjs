@@ -283,3 +283,37 @@ test('a cold first query downloads at most 50 KB gzip (scripts, meta, shards, bl
   assert.ok(total(2) <= FIRST_QUERY_GZIP, `a first query downloads ${total(2)} bytes gzip (target ${FIRST_QUERY_GZIP})`);
   site.expectClean(page);
 });
+
+test('a 開示書 item\'s wording finds the template page, deep-linked to the item; following it lands on the item', async () => {
+  const page = await site.newPage();
+  for (const [q, anchor, title] of [
+    ['入退管理に関する状況', 'disc-2-3', '③ 入退管理に関する状況'],
+    ['問合せ窓口', 'disc-1-10', '⑩ 医療機関等の管理者側からの問合せ窓口における受付の時間帯等'],
+  ]) {
+    await site.goto(page, '/search/?q=' + encodeURIComponent(q));
+    const want = await expected(q);
+    assert.equal(want[0].url, `/mic/annex-disclosure/#${anchor}`, `${q}: the index deep-links the item first`);
+    await firstResultIs(page, want[0].url);
+    assert.deepEqual(await resultHrefs(page), want.map((h) => h.url));
+    const first = page.locator(`${RESULTS} li`).first();
+    assert.match(await first.innerText(), new RegExp(`› ${title.replace(/[()]/g, '\\$&')}`), `${q}: the result names the item`);
+    assert.ok((await first.locator('.search-result__snippet').innerText()).startsWith(title), `${q}: the snippet shows the item`);
+  }
+  await site.screenshot(page, 'search-item-results', { fullPage: false });
+  // Following the hit opens the template page at the item's heading.
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/mic/annex-disclosure/' && u.hash === '#disc-1-10'),
+    page.locator(RESULT_LINKS).first().click(),
+  ]);
+  const heading = page.locator('#disc-1-10');
+  assert.match(await heading.innerText(), /問合せ窓口における受付の時間帯等/);
+  // In view, and below the sticky tools box of the form rather than under it.
+  await page.waitForFunction(() => {
+    const r = document.getElementById('disc-1-10').getBoundingClientRect();
+    const tools = document.querySelector('[data-answer-tools]');
+    const covered = tools && !tools.hidden ? tools.getBoundingClientRect().bottom : 0;
+    return r.top >= covered && r.bottom < window.innerHeight;
+  }, null, { timeout: 5000 });
+  await site.screenshot(page, 'disclosure-item-from-search', { fullPage: false });
+  site.expectClean(page);
+});

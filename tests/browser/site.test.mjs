@@ -189,3 +189,22 @@ function widest(page) {
       .join(', ');
   });
 }
+
+test('a body rebuilt from MHLW says so once, under the title, and the page states its confidence', async () => {
+  const page = await site.newPage();
+  await site.goto(page, '/mic/3.2.6/');
+  assert.equal(await page.locator('meta[name="shishin-confidence"]').getAttribute('content'), 'low');
+  const notice = page.locator('[data-rebuilt-notice]');
+  assert.equal(await notice.count(), 1, 'one notice');
+  assert.ok(await notice.isVisible());
+  assert.match(await notice.innerText(), /本文から直接まとめたものではありません/);
+  assert.equal(await notice.locator('a').getAttribute('href'), '/mhlw5/6.8/');
+  assert.match(await notice.locator('a').innerText(), /6\.8 情報システムの改造と保守/);
+  assert.equal(await page.locator('.prose').getByText('組み立て直したものです').count(), 0, 'no pasted disclaimer in the body');
+  // The notice sits between the title and the text, above the first screen's fold.
+  const [h1, box, prose] = await Promise.all([page.locator('h1').boundingBox(), notice.boundingBox(), page.locator('.prose').boundingBox()]);
+  assert.ok(h1.y < box.y && box.y < prose.y && box.y < 800, `order: h1 ${h1.y}, notice ${box.y}, prose ${prose.y}`);
+  await site.expectAccessible(page);
+  await site.screenshot(page, 'clause-rebuilt-notice', { fullPage: false });
+  site.expectClean(page);
+});

@@ -336,3 +336,104 @@ fn version_flag() {
     let out = bin().arg("--version").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("shishin "));
 }
+
+/// A page's `confidence` describes its body (docs/content-format.md): `check` refuses a body
+/// rebuilt from another guideline (`rebuilt_from`) marked high, a page surer than every one of
+/// its requirement items, and `rebuilt_from` ids that are unknown or of the page's own guideline
+/// — each at its own file:line:col with a hint. Fixed, the site checks clean and the pages state
+/// their confidence in a meta tag and the rebuilt notice once.
+#[test]
+fn check_refuses_confidence_above_what_the_body_rests_on() {
+    let site = copy_site("mapping");
+    let write = |rel: &str, text: &str| std::fs::write(site.path().join(rel), text).unwrap();
+    let clause = |number: &str, title: &str, extra: &str| format!("---\ntitle: {title}\nnumber: \"{number}\"\nid: mic-{number}\n{extra}---\n\n{title} の本文。\n");
+    write("content/mic/3/3.2.md", &clause("3.2", "技術的対策", "confidence: high\nrebuilt_from: [mhlw5-6.2, mhlw5-6.9, mic-3.1]\n"));
+    write("content/mic/3/3.1.md", &clause("3.1", "組織的対策", "confidence: medium\n"));
+    write(
+        "content/data/requirements.yaml",
+        "requirements:\n  - { id: mic-3.1-r01, clause: mic-3.1, title: 方針を定める, addressee: provider, confidence: low }\n  - { id: mic-3.1-r02, clause: mic-3.1, title: 体制を定める, addressee: provider, confidence: low }\n  - { id: mic-3.2-r01, clause: mic-3.2, title: 暗号化する, addressee: provider, confidence: medium }\n",
+    );
+    let out = bin().args(["check", "--format", "json", "--root"]).arg(site.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, u64, u64, String, String)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["file"].as_str().unwrap().into(), e["line"].as_u64().unwrap(), e["column"].as_u64().unwrap(), e["message"].as_str().unwrap().into(), e["help"].as_str().unwrap_or("").into()))
+        .collect();
+    let expect = [
+        ("content/mic/3/3.1.md", 5, 13, "`confidence: medium` is above every requirement item of `mic-3.1` (the highest is `low`", "set `confidence: low`"),
+        ("content/mic/3/3.2.md", 5, 13, "`confidence: high` on a page whose body is rebuilt from another guideline", "at most `medium`"),
+        ("content/mic/3/3.2.md", 6, 27, "unknown id `mhlw5-6.9` in `rebuilt_from`", "did you mean `mhlw5-6.1`, `mhlw5-6.2`, `mhlw5-6.3`?"),
+        ("content/mic/3/3.2.md", 6, 38, "`mic-3.1` is in the same guideline as `mic-3.2`", "link clauses of the same guideline with [[id]]"),
+    ];
+    assert_eq!(got.len(), expect.len(), "{got:#?}");
+    for ((file, line, col, msg, help), want) in got.iter().zip(expect) {
+        assert_eq!((file.as_str(), *line, *col), (want.0, want.1, want.2), "{msg}");
+        assert!(msg.contains(want.3), "{msg}");
+        assert!(help.contains(want.4), "{help}");
+    }
+    // Each `confidence` no higher than what the body rests on: clean, and rendered.
+    write("content/mic/3/3.2.md", &clause("3.2", "技術的対策", "confidence: medium\nrebuilt_from: mhlw5-6.2\n"));
+    write("content/mic/3/3.1.md", &clause("3.1", "組織的対策", "confidence: low\n"));
+    let out = build(site.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = |rel: &str| read(site.path(), &format!("public/{rel}"));
+    let rebuilt = html("mic/3.2/index.html");
+    assert!(rebuilt.contains(r#"<meta name="shishin-confidence" content="medium">"#));
+    assert_eq!(rebuilt.matches("data-rebuilt-notice").count(), 1, "the notice is printed once");
+    let notice = &rebuilt[rebuilt.find("data-rebuilt-notice").unwrap()..];
+    let notice = &notice[..notice.find("</p>").unwrap()];
+    assert!(notice.contains("この要約は、MIC 第1版の本文から直接まとめたものではありません。"), "{notice}");
+    assert!(notice.contains(r#"<a href="/guide/mhlw5/6.2/">厚労省 第5版 6.2 技術的安全対策</a>"#), "names the clause it was rebuilt from: {notice}");
+    assert!(notice.contains("確度は「中」"), "{notice}");
+    assert!(!rebuilt.contains("notice--low"), "one notice, not two");
+    let low = html("mic/3.1/index.html");
+    assert!(low.contains(r#"<meta name="shishin-confidence" content="low">"#) && low.contains("notice--low") && !low.contains("data-rebuilt-notice"));
+    // A page that states no confidence has no tag (a plain site need not state one).
+    assert!(!html("mic/4/index.html").contains("shishin-confidence"));
+}
+
+/// A clause named in body text by number and 「title」 must carry that clause's title (the MIC
+/// 3.2.6 page once called MHLW 6.8 by its 5.2 wording): a variant or another clause's title fails
+/// at the number's file:line:col with a hint to use `[[id]]`; the right title, a shortened title
+/// without its parenthesis, another document's numbering and code pass.
+#[test]
+fn hand_typed_clause_titles_must_match_the_clause() {
+    let site = copy_site("mapping");
+    let page = site.path().join("content/mic/3/3.1.md");
+    let front = "---\ntitle: 組織的対策\nnumber: \"3.1\"\nid: mic-3.1\n---\n\n";
+    let passing = "「6.2 技術的安全対策」と 7.2「アクセス制御」、７．１「真正性の確保」。\n後継版の「3.1 技術的な対応における責任分界決定の考慮事項」は別の文書の番号です。\n別の版の 6.2 の題名は「医療情報の技術的安全対策」でした（番号と括弧を離して引用）。\n`6.2「コード」` は検査しません。\n\n```\n6.2「フェンス」\n```\n";
+    std::fs::write(&page, format!("{front}{passing}")).unwrap();
+    let out = bin().args(["check", "--root"]).arg(site.path()).output().unwrap();
+    assert!(out.status.success(), "right titles and unrelated numbering pass:\n{}", stderr(&out));
+
+    let failing = "厚労省の「6.2 医療情報の技術的安全対策」を参照。\n6.1「技術的安全対策」も見る。\n";
+    std::fs::write(&page, format!("{front}{passing}{failing}")).unwrap();
+    let out = bin().args(["check", "--root"]).arg(site.path()).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("2 errors found"), "{err}");
+    assert!(err.contains("--> content/mic/3/3.1.md:15:6\n"), "{err}");
+    assert!(err.contains("「医療情報の技術的安全対策」 is not the title of 6.2: `mhlw5-6.2` is titled 「技術的安全対策」"), "{err}");
+    assert!(err.contains("--> content/mic/3/3.1.md:16:1\n"), "{err}");
+    assert!(err.contains("「技術的安全対策」 is the title of 6.2 (`mhlw5-6.2`), not of 6.1"), "{err}");
+    assert!(err.contains("help: write [[mhlw5-6.2]], which shows the number and title from the page"), "{err}");
+    assert!(err.contains("help: write [[mhlw5-6.1]]"), "{err}");
+}
+
+/// The audit's case on the shipped site: MHLW 6.8 called by its 5.2 title in MIC 3.2.6.
+#[test]
+fn the_audited_mhlw_6_8_title_is_caught_on_the_shipped_site() {
+    let site = copy_shipped_site();
+    let page = site.path().join("content/mic/3/3.2/3.2.6.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let line = text.lines().count() + 2;
+    std::fs::write(&page, format!("{text}\n厚生労働省ガイドラインの「6.8 医療情報システムの改造と保守」も参照。\n")).unwrap();
+    let out = bin().args(["check", "--root"]).arg(site.path()).output().unwrap();
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains(&format!("--> content/mic/3/3.2/3.2.6.md:{line}:14\n")), "{err}");
+    assert!(err.contains("`mhlw5-6.8` is titled 「情報システムの改造と保守」") && err.contains("[[mhlw5-6.8]]"), "{err}");
+}

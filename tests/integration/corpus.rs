@@ -95,25 +95,25 @@ fn every_outline_clause_has_a_real_page() {
     }
 }
 
-/// The rows of content/data/mappings.yaml as (from, to), read without shishin's mapping code.
-fn mapping_pairs() -> Vec<(String, String)> {
+/// The rows of content/data/mappings.yaml, read without shishin's mapping code.
+fn mapping_rows() -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(repo().join("content/data/mappings.yaml")).unwrap();
     let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-    value["mappings"]
-        .as_array()
-        .expect("mappings: is a list")
-        .iter()
-        .map(|row| (row["from"].as_str().unwrap().to_string(), row["to"].as_str().unwrap().to_string()))
-        .collect()
+    value["mappings"].as_array().expect("mappings: is a list").clone()
+}
+
+/// The rows as (from, to).
+fn mapping_pairs() -> Vec<(String, String)> {
+    mapping_rows().iter().map(|row| (row["from"].as_str().unwrap().to_string(), row["to"].as_str().unwrap().to_string())).collect()
 }
 
 #[test]
-fn every_mapping_row_shows_on_both_built_pages_and_new_clauses_have_none() {
+fn every_mapping_row_shows_on_both_built_pages_and_new_clauses_say_no_relationship() {
     let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let file = |path: &str| String::from_utf8(built.files.get(path).unwrap_or_else(|| panic!("{path} was not written")).to_vec()).unwrap();
     let html = |id: &str| -> String {
         let page = built.site.page_by_id(id).unwrap_or_else(|| panic!("mapping names {id}, which has no page"));
-        let path = shishin::render::output_path(&page.url);
-        String::from_utf8(built.files.get(&path).unwrap_or_else(|| panic!("{path} was not written")).to_vec()).unwrap()
+        file(&shishin::render::output_path(&page.url))
     };
     let pairs = mapping_pairs();
     assert!(pairs.len() >= 25, "mappings.yaml has its rows ({} found)", pairs.len());
@@ -121,15 +121,41 @@ fn every_mapping_row_shows_on_both_built_pages_and_new_clauses_have_none() {
         assert!(html(from).contains(&format!("id=\"map-to-{to}\"")), "{from} does not list its mapping to {to}");
         assert!(html(to).contains(&format!("id=\"map-from-{from}\"")), "{to} does not list the mapping from {from}");
     }
-    // 新設 clauses have no counterpart in the guidelines before them: their rows go only to the
-    // successor (prov11, `successor_of: [mic, …]`), and their pages list no MHLW/METI counterpart.
+    // 新設 clauses: a row toward each target guideline — toward MHLW 第5版 and METI 第2版, where
+    // nothing corresponds, `no-relationship` toward the guideline's top page — so that the matrix
+    // and every export list them.
+    let rows = mapping_rows();
+    let matrix = file("mapping/index.html");
+    let csv = file("downloads/mapping.csv");
+    let json: serde_json::Value = serde_json::from_str(&file("downloads/mapping.json")).unwrap();
+    let oscal: serde_json::Value = serde_json::from_str(&file("downloads/mapping-oscal.json")).unwrap();
+    let xlsx = xlsx_rows(built.files.get("downloads/mapping.xlsx").unwrap());
+    // The target guidelines: every guideline a MIC clause is mapped to, in shishin.yaml order.
+    let guidelines: Vec<&str> = built
+        .site
+        .config
+        .corpora
+        .iter()
+        .map(|c| c.prefix.as_str())
+        .filter(|p| *p != "mic" && rows.iter().any(|r| r["from"].as_str().unwrap().starts_with("mic-") && r["to"].as_str().unwrap().split('-').next() == Some(*p)))
+        .collect();
+    assert!(guidelines.starts_with(&["mhlw5", "meti2"]), "{guidelines:?}");
     for id in ["mic-3.5", "mic-3.6"] {
-        for (f, t) in pairs.iter().filter(|(f, t)| f == id || t == id) {
-            let other = if f == id { t } else { f };
-            assert!(other.starts_with("prov11-"), "新設 {id} is mapped to {other}, which is not in the successor");
+        let mine: Vec<&serde_json::Value> = rows.iter().filter(|r| r["from"] == id).collect();
+        for g in &guidelines {
+            assert!(mine.iter().any(|r| r["to"].as_str().unwrap().split('-').next() == Some(*g)), "{id}: no row toward {g}");
         }
-        let page = html(id);
-        assert!(!page.contains("id=\"map-to-mhlw5") && !page.contains("id=\"map-to-meti2"), "{id} lists a predecessor counterpart");
+        let row = &matrix[matrix.find(&format!("id=\"m-{id}\"")).unwrap_or_else(|| panic!("matrix row {id}"))..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        for target in ["mhlw5", "meti2"] {
+            assert!(mine.iter().any(|r| r["to"] == target && r["relationship"] == "no-relationship"), "{id}: no-relationship toward {target}");
+            assert!(row.contains(&format!("href=\"/{target}/#map-from-{id}\"")), "matrix cell {id} × {target}: {row}");
+            assert!(csv.lines().any(|l| l.starts_with(&format!("{id},")) && l.contains(&format!(",{target},")) && l.contains(",no-relationship,対応なし,")), "CSV row {id} → {target}");
+            assert!(json["mappings"].as_array().unwrap().iter().any(|r| r["from"] == id && r["to"] == target && r["relationship"] == "no-relationship"), "JSON row {id} → {target}");
+            let in_oscal = oscal["mapping-collection"]["mappings"].as_array().unwrap().iter().flat_map(|m| m["maps"].as_array().unwrap()).any(|m| m["sources"][0]["id-ref"] == id && m["targets"][0]["id-ref"] == target && m["relationship"] == "no-relationship");
+            assert!(in_oscal, "OSCAL map {id} → {target}");
+            assert!(xlsx.iter().any(|r| r[0] == id && r[2] == target && r[4] == "no-relationship"), "XLSX row {id} → {target}");
+        }
     }
 }
 
@@ -150,6 +176,14 @@ fn every_mic_chapter_3_clause_maps_to_the_successor() {
             assert!(page.front.number.is_some(), "{t} is a numbered clause");
         }
     }
+}
+
+/// Every data row of every sheet of an XLSX (calamine), as strings.
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names = book.sheet_names();
+    names.iter().flat_map(|n| book.worksheet_range(n).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect::<Vec<_>>()).collect()
 }
 
 #[test]
@@ -345,4 +379,37 @@ fn a_thinned_or_overconfident_mhlw5_summary_fails_the_rule() {
     let problems = mhlw5_summary_problems(site.path());
     assert!(!problems.iter().any(|p| p.contains("confidence high")), "{problems:#?}");
     assert!(problems.iter().any(|p| p.starts_with("mhlw5-6.5: ") && p.contains("characters of body text")), "{problems:#?}");
+}
+
+/// Every shipped page states its confidence in `<meta name="shishin-confidence">`, equal to its
+/// front matter; the pages whose body is rebuilt from MHLW carry `rebuilt_from`, are never high,
+/// and show the notice once — no page pastes the disclaimer paragraph into its body.
+#[test]
+fn pages_state_their_confidence_and_rebuilt_bodies_say_so_once() {
+    let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
+    let mut rebuilt = Vec::new();
+    for page in &built.site.pages {
+        let path = shishin::render::output_path(&page.url);
+        let html = String::from_utf8(built.files.get(&path).unwrap().to_vec()).unwrap();
+        let confidence = page.front.confidence.unwrap_or_else(|| panic!("{} states no confidence", page.id()));
+        let meta = format!(r#"<meta name="shishin-confidence" content="{}">"#, confidence.token());
+        assert_eq!(html.matches("<meta name=\"shishin-confidence\"").count(), 1, "{path}");
+        assert!(html.contains(&meta), "{path}: expected {meta}");
+        assert!(!page.body.contains("本文から直接まとめたものではなく"), "{}: the disclaimer is pasted into the body; use `rebuilt_from`", page.file.display());
+        let notices = html.matches("data-rebuilt-notice").count();
+        if page.front.rebuilt_from.is_empty() {
+            assert_eq!(notices, 0, "{path}");
+        } else {
+            assert_eq!(notices, 1, "{path}: the notice once");
+            assert_ne!(confidence, shishin::content::Confidence::High, "{path}");
+            rebuilt.push(page.id());
+        }
+    }
+    // The MIC clauses the audit found rebuilt from their MHLW counterpart.
+    for n in 1..=10 {
+        assert!(rebuilt.contains(&format!("mic-3.2.{n}")), "mic-3.2.{n} is marked rebuilt");
+    }
+    for id in ["mic-3.3.5", "mic-3.4"] {
+        assert!(rebuilt.contains(&id.to_string()), "{id} is marked rebuilt");
+    }
 }

@@ -72,6 +72,9 @@ fn shipped_templates_check_against_the_shipped_site() {
         ("disc-1-1-a", "当社における情報セキュリティに関する組織体制", Some("(2)(ウ)1.⑥")),
         ("disc-1-1-b", "当社における個人情報保護指針、プライバシーポリシー等について", Some("(2)(ウ)1.⑥")),
         ("disc-1-2", "サービス提供に係る体制等に関する情報の開示", Some("(2)(ウ)2.②")),
+        // The two sub-headings of ② the deck gives before (a), each with its own reference.
+        ("disc-1-2-cloud", "再委託先のクラウドサービス事業者の有無・事業者名・再委託先クラウドサービス事業者との契約種別", Some("(2)(ウ)2.②")),
+        ("disc-1-2-maint", "保守・運用に関する再委託事業者の有無・管理体制", Some("(2)(ウ)2.②")),
         ("disc-1-3", "管理する医療情報の管理状況に関する資料の提供", Some("(2)(ウ)3.④")),
         ("disc-1-4", "サービス提供に係る運用管理規程の開示等の有無、範囲、条件等", Some("(2)(ウ)3.③")),
         ("disc-1-5", "受託する医療情報に係るリスク分析の結果と対応措置", Some("(2)(ウ)4.②")),
@@ -101,6 +104,50 @@ fn shipped_templates_check_against_the_shipped_site() {
         }
         assert!(!r.item.example.is_empty(), "{} has no example", r.item.id);
     }
+}
+
+/// The deck's two fill-in fields of (1)② (再委託先クラウドサービス事業者, 保守・運用の再委託) are
+/// answerable rows with their reference, in the page, every download and the answer check.
+#[test]
+fn the_two_subcontracting_fields_of_item_2_are_fill_in_items_everywhere() {
+    let b = build();
+    let ids = ["disc-1-2-cloud", "disc-1-2-maint"];
+    let rows: Vec<&str> = b.disclosure.rows().iter().map(|r| r.item.id.as_str()).collect();
+    for id in ids {
+        assert!(rows.contains(&id), "{id} is an answerable row");
+        let item = b.disclosure.item(id).unwrap();
+        assert_eq!(item.columns[0].key, "presence");
+        assert_eq!(item.columns[0].options, ["有", "無"], "{id}: 有無 is a choice");
+        assert!(item.columns.iter().all(|c| c.confidence == Some(shishin::content::Confidence::Low)), "{id}: the site's own columns are low");
+    }
+    let html = std::str::from_utf8(file(&b, "mic/annex-disclosure/index.html")).unwrap();
+    let text = |path: &str| String::from_utf8_lossy(file(&b, path)).into_owned();
+    let (answers, items, md, json) = (text("downloads/disclosure-answers.csv"), text("downloads/disclosure-items.csv"), text("downloads/disclosure.md"), text("downloads/disclosure.json"));
+    for id in ids {
+        let title = &b.disclosure.item(id).unwrap().title;
+        let heading = &html[html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("{id} anchor"))..];
+        assert!(heading[..heading.find("</table>").unwrap()].contains(title.as_str()), "{id} heading");
+        assert!(heading.contains("参照 (2)(ウ)2.②"), "{id} shows its reference");
+        assert!(html.contains(&format!("data-item=\"{id}\" data-column=\"presence\"")), "{id} has a 有無 control");
+        assert!(answers.contains(&format!("{id},presence,")), "{id} in the empty answer file");
+        assert!(items.contains(title.as_str()) && md.contains(title.as_str()) && json.contains(title.as_str()), "{id} in the item list, Markdown and JSON");
+    }
+    let mut xlsx = xlsx_zip(&b, "disclosure");
+    let strings = zip_text(&mut xlsx, "xl/sharedStrings.xml");
+    assert!(ids.iter().all(|id| strings.contains(b.disclosure.item(id).unwrap().title.as_str())), "both in the XLSX");
+    // `disclosure check` asks for their 有無 and accepts them filled in.
+    let check = |answers: Value| {
+        let path = b.root.join("answers.json");
+        std::fs::write(&path, json!({ "template": "disclosure", "version": b.disclosure.version, "answers": answers }).to_string()).unwrap();
+        shishin(&["disclosure", "check", path.to_str().unwrap(), "--root", b.root.to_str().unwrap()])
+    };
+    let (code, out) = check(json!({}));
+    assert_eq!(code, 1);
+    for id in ids {
+        assert!(out.contains(&format!("missing required answer: `{id}` / `presence`")), "{id}: {out}");
+    }
+    let (_, out) = check(json!({ "disc-1-2-cloud": { "presence": "有", "name": "株式会社例", "contract": "利用契約" }, "disc-1-2-maint": { "presence": "無" } }));
+    assert!(!out.contains("answer: `disc-1-2-cloud`") && !out.contains("answer: `disc-1-2-maint`") && !out.contains("unknown item"), "the two items are accepted: {out}");
 }
 
 // ---------------------------------------------------------------- XLSX
@@ -505,7 +552,7 @@ fn template_pages_show_tables_references_clause_links_examples_and_downloads() {
     for d in ["disclosure.xlsx", "disclosure-answers.csv", "disclosure-items.csv", "disclosure.md", "disclosure.json", "disclosure.answers.schema.json"] {
         assert!(html.contains(&format!("href=\"/guide/downloads/{d}\"")), "link to {d}");
     }
-    assert!(html.contains("data-template=\"disclosure\" data-version=\"1.0\""));
+    assert!(html.contains(&format!("data-template=\"disclosure\" data-version=\"{}\"", b.disclosure.version)));
     assert!(html.contains("/form.js\" defer></script>") && html.contains("/form.css\">"));
     assert!(!html.contains(" style=") && !html.contains(" onclick="), "CSP: no inline styles or handlers");
     let controls = html.matches(" data-answer data-item=").count();

@@ -67,7 +67,10 @@ fn title(id: &str) -> &'static str {
     let titles: HashMap<&str, &str> = [
         ("mic-3.1", "組織的対策"),
         ("mic-3.2", "技術的対策"),
+        ("mic-3.3", "PHR サービス"),
         ("mic-4", "合意形成"),
+        ("mhlw5", "厚労省ガイドライン"),
+        ("meti2", "経産省ガイドライン"),
         ("mhlw5-6.1", "組織的安全管理対策"),
         ("mhlw5-6.2", "技術的安全対策"),
         ("mhlw5-7.1", "真正性の確保"),
@@ -179,8 +182,9 @@ fn xlsx_export_has_one_sheet_per_target_guideline_frozen_header_and_autofilter()
     assert_eq!(book.sheet_names(), ["厚生労働省 第5版", "経済産業省 第2版", "凡例"]);
     let rows = yaml_rows(site.path());
     // A row belongs to its target guideline's sheet; the reverse row (MHLW → MIC) to MHLW's.
+    // The 新設 clause's rows point at a guideline's top page (`mhlw5`), which is on that sheet too.
     let sheet_of = |r: &BTreeMap<String, String>| if r["to"].starts_with("mic-") { r["from"].clone() } else { r["to"].clone() };
-    for (sheet, prefix) in [("厚生労働省 第5版", "mhlw5-"), ("経済産業省 第2版", "meti2-")] {
+    for (sheet, prefix) in [("厚生労働省 第5版", "mhlw5"), ("経済産業省 第2版", "meti2")] {
         let range = book.worksheet_range(sheet).unwrap();
         let cells: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
         assert_eq!(
@@ -188,7 +192,7 @@ fn xlsx_export_has_one_sheet_per_target_guideline_frozen_header_and_autofilter()
             ["対応元ID (from)", "対応元の項目 (from_title)", "対応先ID (to)", "対応先の項目 (to_title)", "関係 (relationship)", "関係の表示 (relationship_ja)", "理由 (rationale)", "根拠 (evidence)", "確度 (confidence)"]
         );
         let expected: Vec<Vec<String>> = rows.iter().filter(|r| sheet_of(r).starts_with(prefix)).map(expected_record).collect();
-        assert_eq!(expected.len(), 4, "{sheet}");
+        assert_eq!(expected.len(), 5, "{sheet}");
         assert_eq!(&cells[1..], &expected[..], "{sheet}");
     }
     let legend = book.worksheet_range("凡例").unwrap();
@@ -203,7 +207,7 @@ fn xlsx_export_has_one_sheet_per_target_guideline_frozen_header_and_autofilter()
         let mut xml = String::new();
         zip.by_name(sheet).unwrap().read_to_string(&mut xml).unwrap();
         assert!(xml.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#), "{sheet}: {xml}");
-        assert!(xml.contains(r#"<autoFilter ref="A1:I5"/>"#), "{sheet}: {xml}");
+        assert!(xml.contains(r#"<autoFilter ref="A1:I6"/>"#), "{sheet}: {xml}");
         assert!(xml.contains("<cols>"), "{sheet}: column widths");
     }
     let mut core = String::new();
@@ -279,6 +283,9 @@ fn oscal_export_has_the_required_fields_tokens_and_stable_uuids() {
                 map["confidence-score"]["category"].as_str().unwrap().to_string(),
             ));
             assert!(map["remarks"].as_str().is_some_and(|r| !r.is_empty()));
+            // A 新設 clause's row toward a whole guideline says so on its target.
+            let target = map["targets"][0]["id-ref"].as_str().unwrap();
+            assert_eq!(map["targets"][0]["remarks"].as_str().is_some_and(|r| r.contains("指針全体")), target == "mhlw5" || target == "meti2", "{map}");
         }
     }
     let expected: BTreeSet<(String, String, String, String)> = yaml_rows(site.path())
@@ -379,8 +386,14 @@ fn clause_pages_show_cross_references_both_ways() {
     let none = read(&out, "mhlw5/6.3/index.html");
     assert!(none.contains(r#"<h2 id="mapping-links-heading">他の指針との対応</h2>"#), "section on a clause without mappings");
     assert!(none.contains(r#"<p class="mapping-links__none" id="mapping-none">対応表に対応する項目はありません。 <a href="/guide/mapping/#coverage-mhlw5">対応表の網羅状況を見る</a></p>"#), "{none}");
+    // A 新設 clause lists its `no-relationship` rows toward each guideline as a whole.
     let new = read(&out, "mic/3.3/index.html");
-    assert!(new.contains(r#"<p class="mapping-links__none" id="mapping-none">対応する項目なし（新設）。 <a href="/guide/mapping/#coverage-new">"#), "{new}");
+    assert!(new.contains("この項目は新設で、対応する項目はありません。"), "{new}");
+    for (other, label) in [("mhlw5", "第5版 厚労省ガイドライン"), ("meti2", "第2版 経産省ガイドライン")] {
+        let e = item(&new, &format!("map-to-{other}"));
+        assert!(e.contains(&format!(r#"href="/guide/{other}/">{label}</a><span class="xref__whole">（指針全体）</span>"#)) && e.contains("対応なし"), "{e}");
+    }
+    assert!(item(&read(&out, "mhlw5/index.html"), "map-from-mic-3.3").contains("対応なし"), "the guideline's top page lists it as 対応元");
     // A chapter without rows of its own whose clauses have rows points down to them.
     let chapter = read(&out, "mhlw5/6/index.html");
     assert!(chapter.contains(r#"<p class="mapping-links__none" id="mapping-none">この項目全体に対応する行はありません。対応は下位の各項目に示しています。</p>"#), "{chapter}");
@@ -399,13 +412,13 @@ fn matrix_page_lists_rows_columns_cells_coverage_and_downloads() {
         html.match_indices(&format!(r#"id="{prefix}"#)).map(|(i, m)| html[i + m.len()..].split('"').next().unwrap().to_string()).collect()
     };
     assert_eq!(ids("m-"), ["mic-3", "mic-3.1", "mic-3.2", "mic-3.3", "mic-4"], "rows: the MIC clauses in reading order");
-    assert_eq!(ids("c-"), ["mhlw5-6.1", "mhlw5-6.2", "mhlw5-7.1", "meti2-7", "meti2-7.1", "meti2-7.2"], "columns: mapped clauses by guideline");
-    assert!(html.contains(r#"colspan="3" class="matrix-table__doc" data-group data-doc="mhlw5""#));
+    assert_eq!(ids("c-"), ["mhlw5", "mhlw5-6.1", "mhlw5-6.2", "mhlw5-7.1", "meti2", "meti2-7", "meti2-7.1", "meti2-7.2"], "columns: mapped clauses by guideline, each guideline as a whole first");
+    assert!(html.contains(r#"colspan="4" class="matrix-table__doc" data-group data-doc="mhlw5""#));
     assert!(html.contains(r#"colspan="2" class="matrix-table__chapter" data-group data-chapter="mhlw5-6""#));
     assert!(html.contains(r#"colspan="3" class="matrix-table__chapter" data-group data-chapter="meti2-7""#));
     // One cell per mapped pair (the consistent reverse row adds none; MHLW ↔ METI is not a MIC row).
-    assert_eq!(html.matches("<td class=\"cell rel-cell").count(), 6);
-    let cell_start = html.find(r#"data-col="1" data-doc="mhlw5" data-chapter="mhlw5-6" data-rel="superset-of" data-conf="medium""#).expect("mic-3.2 × mhlw5-6.2 cell");
+    assert_eq!(html.matches("<td class=\"cell rel-cell").count(), 8);
+    let cell_start = html.find(r#"data-col="2" data-doc="mhlw5" data-chapter="mhlw5-6" data-rel="superset-of" data-conf="medium""#).expect("mic-3.2 × mhlw5-6.2 cell");
     let cell = &html[cell_start..cell_start + html[cell_start..].find("</td>").unwrap()];
     assert!(cell.contains(r#"href="/guide/mic/3.2/#map-to-mhlw5-6.2""#), "{cell}");
     assert!(cell.contains(r#"href="/guide/mhlw5/6.2/#map-from-mic-3.2""#), "{cell}");
@@ -417,7 +430,15 @@ fn matrix_page_lists_rows_columns_cells_coverage_and_downloads() {
     let list = &list[..list.find("</section>").unwrap()];
     assert!(list.contains(r#"<span class="matrix-list__target"><span class="matrix-list__doc">厚労省 第5版</span> <a href="/guide/mhlw5/6.2/#map-from-mic-3.2">6.2 技術的安全対策</a>"#), "{list}");
     assert!(list.contains(r#"<span class="matrix-list__doc">経産省 第2版</span> <a href="/guide/meti2/7.2/#map-from-mic-3.2">"#), "{list}");
-    assert!(html.contains(r#"<p class="matrix-list__none">対応する項目なし（新設）</p>"#));
+    // The 新設 clause's row: 対応なし toward each guideline as a whole (column 全体).
+    let new_row = &html[html.find(r#"id="m-mic-3.3""#).expect("matrix row mic-3.3")..];
+    let new_row = &new_row[..new_row.find("</tr>").unwrap()];
+    assert_eq!(new_row.matches(r#"data-rel="no-relationship""#).count(), 2, "{new_row}");
+    assert!(new_row.contains(r#"href="/guide/mhlw5/#map-from-mic-3.3""#), "{new_row}");
+    assert!(html.contains(r#"id="c-mhlw5" class="matrix-table__col" data-col="0" data-doc="mhlw5" data-chapter="mhlw5"><a href="/guide/mhlw5/" title="厚労省 第5版 第5版 厚労省ガイドライン">全体</a>"#), "the whole-guideline column");
+    let new_list = &html[html.find(r#"id="l-mic-3.3""#).expect("list row mic-3.3")..];
+    let new_list = &new_list[..new_list.find("</section>").unwrap()];
+    assert!(new_list.contains("対応なし") && new_list.contains(r#"<span class="matrix-list__doc">経産省 第2版</span> <a href="/guide/meti2/#map-from-mic-3.3">"#), "{new_list}");
     // Filters (hidden until matrix.js shows them).
     assert!(html.contains("<form class=\"matrix-filters\" data-matrix-filters hidden"));
     for option in [r#"value="mic-3""#, r#"value="doc:mhlw5""#, r#"value="ch:meti2-7""#, r#"name="rel" value="no-relationship" checked>"#, r#"name="conf" value="high" checked>"#] {
@@ -489,12 +510,44 @@ fn contradictions_are_rejected() {
     assert_rejected(|t| append(t, "meti2-7.1", "mic-3.1", "subset-of"), n, 5, "so `meti2-7.1` → `mic-3.1` must be `superset-of`, not `subset-of`");
     // Self-mapping.
     assert_rejected(|t| append(t, "mic-3.1", "mic-3.1", "equal-to"), n, 5, "`mic-3.1` is mapped to itself");
+    // `mic-3.3 no-relationship mhlw5` (the whole guideline) stands against any row relating
+    // mic-3.3 to an MHLW clause, in either direction (a 新設 clause's rows toward a guideline
+    // before it can only say `no-relationship`: see below).
+    let whole = text.lines().position(|l| l == "    to: mhlw5").unwrap();
+    let said = format!("contradiction: line {whole} says `mic-3.3` has no counterpart anywhere in `mhlw5`, but this row relates it to `mhlw5-6.3`");
+    assert_rejected(|t| append(t, "mic-3.3", "mhlw5-6.3", "no-relationship"), n, 5, &said);
+    assert_rejected(|t| append(t, "mhlw5-6.3", "mic-3.3", "no-relationship"), n, 5, &said);
+    // A row toward a whole guideline (its top page) can only say `no-relationship`.
+    assert_rejected(|t| append(t, "mic-3.1", "mhlw5", "intersects-with"), n + 1, 9, "`mhlw5` in `to` is a whole guideline");
     // A 新設 clause (mic-3.3, `status: new`) has no counterpart in the guidelines it is compared
     // with: a row may only say `no-relationship` (the fixture has no successor corpus).
     assert_rejected(|t| append(t, "mic-3.3", "mhlw5-6.3", "intersects-with"), n, 11, "`mic-3.3` in `from` is marked `status: new` (新設)");
     assert_rejected(|t| append(t, "mhlw5-6.3", "mic-3.3", "subset-of"), n + 1, 9, "`mic-3.3` in `to` is marked `status: new` (新設)");
-    let (_site, out) = built_with(|t| append(t, "mic-3.3", "mhlw5-6.3", "no-relationship"));
-    assert!(read(&out, "mic/3.3/index.html").contains(r#"id="map-to-mhlw5-6.3""#), "a no-relationship row of a 新設 clause is listed");
+}
+
+/// Every export lists a 新設 clause only through its rows, so a 新設 clause without a row toward a
+/// target guideline is an error at the clause's `status: new` (file:line:col of the page),
+/// public/ untouched. A row to one of that guideline's clauses (a successor may well have a
+/// counterpart) serves as well as `no-relationship` toward its top page.
+#[test]
+fn new_clause_without_a_row_toward_a_guideline_is_rejected() {
+    let (site, out) = built();
+    let before = snapshot(&out);
+    let path = site.path().join(YAML);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cut = text.find("  - from: mic-3.3\n    to: meti2\n").expect("the fixture's row toward meti2");
+    std::fs::write(&path, &text[..cut]).unwrap();
+    let o = build(site.path(), &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("--> content/mic/3/3.3.md:5:9\n"), "{err}");
+    assert!(err.contains("新設 clause `mic-3.3` has no row toward `meti2`"), "{err}");
+    assert!(err.contains("help: add `- { from: mic-3.3, to: meti2, relationship: no-relationship"), "{err}");
+    assert!(!err.contains("toward `mhlw5`"), "the row toward mhlw5 is there: {err}");
+    assert_eq!(snapshot(&out), before, "public/ must be untouched");
+    std::fs::write(&path, append(&text[..cut], "mic-3.3", "meti2-7.1", "intersects-with")).unwrap();
+    let o = build(site.path(), &out);
+    assert!(o.status.success(), "a row to a meti2 clause counts: {}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

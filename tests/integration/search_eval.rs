@@ -153,7 +153,19 @@ fn static_index_recall_and_agreement_with_engine() {
     let dir = tempfile::tempdir().unwrap();
     let index_dir = write_shipped(dir.path());
     let (static_ids, presented) = static_results(&index_dir);
-    let report: Report = eval::score(&s.queries, static_ids.clone(), 5);
+    // The first three hits carry the URLs the search page links, so `anchor:` pins are checked.
+    let ranked: Vec<Vec<eval::Ranked>> = static_ids
+        .iter()
+        .zip(&presented)
+        .map(|(ids, shown)| {
+            ids.iter()
+                .enumerate()
+                .map(|(i, id)| eval::Ranked { id: id.clone(), url: shown.get(i).and_then(|h| h["url"].as_str()).map(String::from) })
+                .collect()
+        })
+        .collect();
+    let report: Report = eval::score_ranked(&s.queries, ranked, 5);
+    assert!(report.outcomes.iter().filter(|o| o.anchor.is_some() && o.landed.is_some()).count() >= 10, "anchor pins are checked on the static path");
     println!("static index (browser code under Node, built files):\n{report}");
     let engine_report = eval::evaluate(&s.engine, &s.queries, 5);
     println!(
@@ -217,4 +229,71 @@ fn eval_cli_fails_when_a_within_pin_misses() {
     assert_eq!(second.status.code(), Some(1), "pin on the second hit misses:\n{report}");
     assert!(report.contains("recall@5 1.000"), "recall stays full, only the pin fails:\n{report}");
     assert!(report.contains("NOT within 1"), "{report}");
+}
+
+/// Every 開示書 / SLA item is a section of its template page's search document — title, note,
+/// column headers and marked example in its text — whose anchor is an element id of the built
+/// page, so a hit's deep link lands on the item.
+#[test]
+fn template_items_are_sections_whose_anchors_exist_on_the_page() {
+    let s = shipped();
+    let docs = docs_from_site(&s.built_site, &s.rendered);
+    let templates = shishin::disclosure::cli::load_templates(root()).expect("the shipped templates load");
+    for t in &templates.templates {
+        let doc = docs.iter().find(|d| d.id == t.page).unwrap_or_else(|| panic!("no search document for {}", t.page));
+        let html = String::from_utf8(s.files.get(&shishin::render::output_path(&doc.url)).unwrap().to_vec()).unwrap();
+        let mut ids = Vec::new();
+        fn walk<'a>(items: &'a [shishin::disclosure::Item], out: &mut Vec<&'a shishin::disclosure::Item>) {
+            for i in items {
+                out.push(i);
+                walk(&i.children, out);
+            }
+        }
+        walk(&t.items, &mut ids);
+        assert!(ids.len() > 10, "{}", t.name);
+        for item in ids {
+            let section = doc.sections.iter().find(|x| x.anchor.as_deref() == Some(item.id.as_str())).unwrap_or_else(|| panic!("{} has no section", item.id));
+            assert_eq!(section.heading, item.display_title());
+            assert!(section.text.starts_with(&item.display_title()), "{}: the snippet starts with the item", item.id);
+            if let Some(note) = &item.note {
+                assert!(section.text.contains(note.as_str()), "{}: note", item.id);
+            }
+            for c in &item.columns {
+                assert!(section.text.contains(&c.full_header()), "{}: column {}", item.id, c.key);
+            }
+            for example in item.example.values() {
+                assert!(section.text.contains(&format!("（例）{}", example.split_whitespace().collect::<Vec<_>>().join(" "))), "{}: example", item.id);
+            }
+            assert_eq!(html.matches(&format!(" id=\"{}\"", item.id)).count(), 1, "{} is one element id of {}", item.id, doc.url);
+        }
+    }
+}
+
+/// 第1.0版 (how the deck's 開示書 sample writes MIC 第1版) finds pages that only say 第1版.
+#[test]
+fn first_edition_written_1_0_is_a_synonym() {
+    let s = shipped();
+    let hits = s.engine.search("第1.0版", 10).unwrap();
+    let says_only_first = |id: &str| {
+        let page = s.built_site.page_by_id(id).unwrap();
+        page.body.contains("第1版") && !page.body.contains("第1.0版") && !page.front.title.contains("第1.0版")
+    };
+    assert!(hits.iter().any(|h| says_only_first(&h.id)), "{:?}", hits.iter().map(|h| &h.id).collect::<Vec<_>>());
+}
+
+/// `shishin eval` holds an `anchor:` pin: the item's own anchor passes, another one fails (exit 1).
+#[test]
+fn eval_cli_fails_when_an_anchor_pin_misses() {
+    let site = common::copy_shipped_site();
+    let run = |anchor: &str| {
+        let file = site.path().join("queries.yaml");
+        std::fs::write(&file, format!("queries:\n  - {{ q: \"入退管理に関する状況\", expect: [mic-annex-disclosure], within: 1, anchor: {anchor} }}\n")).unwrap();
+        common::bin().args(["eval", "--root"]).arg(site.path()).arg(&file).output().unwrap()
+    };
+    let good = run("disc-2-3");
+    assert!(good.status.success(), "{}{}", String::from_utf8_lossy(&good.stdout), common::stderr(&good));
+    let bad = run("disc-2-4");
+    let report = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{report}");
+    assert!(report.contains("NOT at #disc-2-4 (links #disc-2-3)"), "{report}");
 }

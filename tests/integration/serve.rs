@@ -850,8 +850,8 @@ fn incremental_builds_write_exactly_what_fresh_builds_write() {
             edit("content/mhlw5/6/6.3.md", &|t| t.replacen("title: \"", "title: \"改めた", 1));
             edit("content/data/outline.yaml", &|t| t.replacen("{ id: mhlw5-6.3, title: \"", "{ id: mhlw5-6.3, title: \"改めた", 1));
         })),
-        ("a broken front matter", Box::new(|| edit(page, &|t| t.replace("confidence: high", "confidence: [high")))),
-        ("its fix", Box::new(|| edit(page, &|t| t.replace("confidence: [high", "confidence: high")))),
+        ("a broken front matter", Box::new(|| edit(page, &|t| t.replacen("confidence: ", "confidence: [", 1)))),
+        ("its fix", Box::new(|| edit(page, &|t| t.replacen("confidence: [", "confidence: ", 1)))),
         ("a mapping rationale", Box::new(|| edit("content/data/mappings.yaml", &|t| t.replacen("説明資料が 3.2.1 と", "説明資料（2018年）が 3.2.1 と", 1)))),
         ("a glossary term", Box::new(|| edit("content/data/glossary.yaml", &|t| t.replacen("term: PHR", "term: PHR（個人健康記録）", 1)))),
         ("a new page", Box::new(|| edit("content/mic/3/3.2/3.2.99.md", &|_| "---\ntitle: 試験の項\nnumber: \"3.2.99\"\nid: mic-3.2.99\n---\n\n[[mic-3.2.1]] を参照。\n".into()))),
