@@ -262,6 +262,10 @@ fn bad_item_rows_and_successor_settings_are_rejected() {
     let at = config.lines().position(|l| l.trim_start().starts_with("successor_of:")).unwrap() + 1;
     assert_check_fails(|r| rewrite(r, "shishin.yaml", |t| t.replace("successor_of: [mic, meti2]", "successor_of: [mic, nope]")), "shishin.yaml", at, 5, "names `nope` in successor_of");
     // Without successor_of the 新設 clauses' rows toward prov11 are what conventions forbid.
-    let new_row = line_of("  - from: mic-3.5");
+    let lines: Vec<&str> = text.lines().collect();
+    let new_row = (0..lines.len() - 1)
+        .find(|&i| lines[i] == "  - from: mic-3.5" && lines[i + 1].starts_with("    to: prov11-"))
+        .expect("a row from mic-3.5 toward prov11")
+        + 1;
     assert_check_fails(|r| rewrite(r, "shishin.yaml", |t| t.replace("    successor_of: [mic, meti2]\n", "")), YAML, new_row, 11, "`mic-3.5` in `from` is marked `status: new` (新設)");
 }
