@@ -91,9 +91,9 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// `'sha256-…'` of the embedded styles, for the page's CSP.
-pub fn style_hash() -> String {
-    format!("'sha256-{}'", base64(&Sha256::digest(CSS.as_bytes())))
+/// `'sha256-…'` of an inline element's text, as a CSP source expression.
+pub fn csp_hash(text: &str) -> String {
+    format!("'sha256-{}'", base64(&Sha256::digest(text.as_bytes())))
 }
 
 fn status_html(s: ClauseStatus) -> String {
@@ -129,7 +129,7 @@ pub fn to_html(data: &CoverageData, report: &Report, source_name: &str, site_tit
     let mut h = String::new();
     let title = format!("{}の対応状況", data.title);
     h.push_str("<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    h.push_str(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src {}; base-uri 'none'; form-action 'none'\">\n", style_hash()));
+    h.push_str(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src {}; base-uri 'none'; form-action 'none'\">\n", csp_hash(CSS)));
     h.push_str(&format!("<title>{} — {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n", esc(&title), esc(source_name)));
     h.push_str(&format!("<h1>{}</h1>\n<p class=\"meta\">回答ファイル {} ・ テンプレート {}（版 {}） ・ {}</p>\n", esc(&title), esc(source_name), esc(&report.template), esc(&report.version), esc(site_title)));
     let t = &report.totals;

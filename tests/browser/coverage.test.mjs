@@ -5,10 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSite, shishinBin, DESKTOP, PHONE, REPO, SCREENSHOT_DIR, SITE_DIR } from './helpers.mjs';
+import { openSite, shishinBin, DESKTOP, PHONE, REPO, SITE_DIR } from './helpers.mjs';
 
 const PAGE = '/mic/annex-disclosure/';
 /** The site whose templates and mappings the CLI reads (the shipped site). */
@@ -45,6 +45,11 @@ const clauseRow = (page, id) => page.locator(`[data-coverage-clause="${id}"]`);
 const targetRow = (page, id) => page.locator(`[data-coverage-target="${id}"]`);
 const statusOf = (row) => row.getAttribute('data-status');
 const total = (page, key) => page.locator(`[data-coverage-total="${key}"]`).innerText();
+
+/** Scroll so that `selector` is at the top of the viewport (for screenshots of the view). */
+async function scrollTo(page, selector) {
+  await page.locator(selector).evaluate((e) => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY));
+}
 
 async function save(page, selector, name) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator(selector).click()]);
@@ -141,6 +146,26 @@ test('the view downloads the same JSON and CSV bytes as `shishin disclosure repo
   site.expectClean(page);
 });
 
+test('the CLI\'s HTML report opens from disk with its styles, runs no script and passes axe', async () => {
+  const page = await openView();
+  await control(page, 'disc-1-1-a-1', 'presence').selectOption('有');
+  await control(page, 'disc-1-1-c', 'content').fill('個人情報保護法');
+  const answers = await save(page, '[data-answer-export="json"]', 'answers');
+  cliReport(answers.path, 'html');
+  const report = await site.newPage({ viewport: DESKTOP });
+  const dialogs = [];
+  report.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  await report.goto(`file://${answers.path}.html`);
+  // The <style> is allowed by its hash in the page's own CSP: the statuses are coloured.
+  assert.equal(await report.locator('.status--partial').first().evaluate((e) => getComputedStyle(e).color), 'rgb(122, 79, 0)');
+  assert.equal(await report.locator('script').count(), 0);
+  assert.match(await report.locator('h1').innerText(), /対応状況/);
+  assert.deepEqual(dialogs, []);
+  await site.expectAccessible(report);
+  await site.screenshot(report, 'coverage-report-html');
+  site.expectClean(report);
+});
+
 test('phone and paper: the tables become cards on a phone, print in black with the tools hidden', async () => {
   const phone = await openView({ viewport: PHONE });
   await control(phone, 'disc-1-1-a-1', 'presence').selectOption('有');
@@ -149,20 +174,22 @@ test('phone and paper: the tables become cards on a phone, print in black with t
   assert.ok(width <= 375, `no sideways scrolling on a phone (scrollWidth ${width})`);
   assert.equal(await phone.locator('.coverage-table thead').first().isVisible(), false, 'cards, not a squeezed table');
   await site.expectAccessible(phone);
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await phone.locator('#coverage').screenshot({ path: join(SCREENSHOT_DIR, 'coverage-phone.png') });
+  await scrollTo(phone, '#coverage-clauses');
+  await site.screenshot(phone, 'coverage-phone', { fullPage: false });
   site.expectClean(phone);
 
   const desktop = await openView({ viewport: DESKTOP });
   await control(desktop, 'disc-1-1-a-1', 'presence').selectOption('有');
   await control(desktop, 'disc-1-1-c', 'content').fill('個人情報保護法');
-  await desktop.locator('#coverage').screenshot({ path: join(SCREENSHOT_DIR, 'coverage-desktop.png') });
+  await scrollTo(desktop, '#coverage');
+  await site.screenshot(desktop, 'coverage-desktop', { fullPage: false });
   await desktop.emulateMedia({ media: 'print' });
   assert.equal(await desktop.locator('[data-coverage-tools]').isVisible(), false, 'no buttons on paper');
   const breakBefore = await desktop.locator('#coverage').evaluate((e) => getComputedStyle(e).breakBefore);
   assert.equal(breakBefore, 'page', 'the view starts on its own sheet');
   assert.equal(await statusOf(clauseRow(desktop, 'mic-3.2.1')), 'partial', 'paper shows the answers');
   await desktop.pdf({ path: join(tmp, 'coverage.pdf'), format: 'A4' });
-  await site.screenshot(desktop, 'coverage-print');
+  await scrollTo(desktop, '#coverage');
+  await site.screenshot(desktop, 'coverage-print', { fullPage: false });
   site.expectClean(desktop);
 });
