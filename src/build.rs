@@ -55,11 +55,17 @@ pub trait Capability: Sync + Send {
 fn load_capabilities(site: &Site) -> Result<Vec<Box<dyn Capability>>, Diagnostics> {
     let mut caps: Vec<Box<dyn Capability>> = Vec::new();
     let mut errors = Diagnostics::default();
-    match crate::mapping::Mappings::load(site) {
+    let mappings = crate::mapping::Mappings::load(site);
+    let templates = crate::disclosure::Templates::load(site);
+    // The 「対応状況」 view reads both (disclosure/report_view.rs).
+    if let (Ok(m), Ok(t)) = (&mappings, &templates) {
+        caps.push(Box::new(crate::disclosure::report_view::Coverage::new(site, m, t)));
+    }
+    match mappings {
         Ok(m) => caps.push(Box::new(m)),
         Err(e) => errors.extend(e.0),
     }
-    match crate::disclosure::Templates::load(site) {
+    match templates {
         Ok(t) => caps.push(Box::new(t)),
         Err(e) => errors.extend(e.0),
     }

@@ -122,6 +122,28 @@ enum DisclosureCommand {
         #[command(flatten)]
         root: RootArg,
     },
+    /// Coverage of the guideline clauses by an answer file (partly filled is fine): exit 0 with a
+    /// report, 2 when the file is unreadable or malformed
+    Report {
+        /// FILLED.json or FILLED.csv
+        file: PathBuf,
+        /// json (to stdout unless --output), csv, xlsx or html (these need --output)
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormatArg,
+        /// Write the report to this file
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        root: RootArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormatArg {
+    Json,
+    Csv,
+    Xlsx,
+    Html,
 }
 
 fn main() -> ExitCode {
@@ -172,6 +194,16 @@ fn main() -> ExitCode {
         },
         Command::Mapping { root, from, json } => shishin::mapping::cli::cli(&root.root, &from, json),
         Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::disclosure::cli::check(&file, &root.root)),
+        Command::Disclosure { command: DisclosureCommand::Report { file, format, output, root } } => {
+            use shishin::disclosure::report_cli::{ReportFormat, report};
+            let format = match format {
+                ReportFormatArg::Json => ReportFormat::Json,
+                ReportFormatArg::Csv => ReportFormat::Csv,
+                ReportFormatArg::Xlsx => ReportFormat::Xlsx,
+                ReportFormatArg::Html => ReportFormat::Html,
+            };
+            ExitCode::from(report(&file, &root.root, format, output.as_deref()))
+        }
         Command::Serve { root, port, bind, open, drafts: _, no_drafts, verbose } => {
             let opts = shishin::serve::ServeOptions { root: root.root, bind, port, open, include_drafts: !no_drafts, verbose };
             match shishin::serve::run(opts) {

@@ -17,15 +17,21 @@ pub fn load_templates(root: &Path) -> Result<Templates, Diagnostics> {
     Templates::load(&site)
 }
 
+/// Read an answer file, or print why it cannot be read and give the exit code (`check` and
+/// `report` fail the same way).
+pub fn read_answers(file: &Path) -> Result<answers::AnswerFile, u8> {
+    answers::read(file).map_err(|d| {
+        eprintln!("{d}\n");
+        eprintln!("{}: cannot read this answer file.", file.display());
+        EXIT_UNREADABLE
+    })
+}
+
 /// Check a filled answer file; prints the problems to stderr and a summary, returns the exit code.
 pub fn check(file: &Path, root: &Path) -> u8 {
-    let parsed = match answers::read(file) {
+    let parsed = match read_answers(file) {
         Ok(f) => f,
-        Err(d) => {
-            eprintln!("{d}\n");
-            eprintln!("{}: cannot read this answer file.", file.display());
-            return EXIT_UNREADABLE;
-        }
+        Err(code) => return code,
     };
     let templates = match load_templates(root) {
         Ok(t) => t,

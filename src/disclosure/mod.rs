@@ -7,6 +7,11 @@
 pub mod answers;
 pub mod cli;
 mod context;
+pub mod report;
+pub mod report_cli;
+pub mod report_formats;
+pub mod report_view;
+mod report_xlsx;
 pub mod exports;
 pub mod model;
 pub mod search;

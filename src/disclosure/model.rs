@@ -28,6 +28,9 @@ pub(crate) struct RawTemplate {
     sources: Vec<Spanned<String>>,
     #[serde(default)]
     column_sets: BTreeMap<String, Vec<RawColumn>>,
+    /// Clause pages the coverage report lists (report.rs).
+    #[serde(default)]
+    report_clauses: Vec<Spanned<String>>,
     items: Vec<RawItem>,
 }
 
@@ -209,6 +212,9 @@ pub struct Template {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
     pub items: Vec<Item>,
+    /// The leaf clauses the coverage report lists (`report_clauses`, expanded; report.rs).
+    #[serde(skip)]
+    pub report_clauses: Vec<String>,
 }
 
 impl Template {
@@ -334,6 +340,7 @@ impl<'a> Checker<'a> {
         if items.is_empty() {
             c.errors.push(Diagnostic::at_offset(file, text, crate::content::data::locate(text, "items:"), "the template has no items").help("list the template's items under `items:`"));
         }
+        let report_clauses = super::report::check_report_clauses(site, file, text, &raw.report_clauses, &items, &mut c.errors);
         c.errors.into_result()?;
         Ok(Template {
             name: name.to_string(),
@@ -345,6 +352,7 @@ impl<'a> Checker<'a> {
             confidence: raw.confidence,
             sources: raw.sources.into_iter().map(|s| s.value).collect(),
             items,
+            report_clauses,
         })
     }
 

@@ -60,6 +60,8 @@ impl<'a> Targets<'a> {
             match page.layout() {
                 "glossary" => set.extend(site.data.glossary.iter().map(|t| t.id.clone())),
                 "requirements" => set.extend(site.data.requirements.iter().map(|r| r.id.clone())),
+                // The fill-in templates add their items and the 「対応状況」 view below the Markdown.
+                l if crate::disclosure::TEMPLATE_NAMES.contains(&l) => _ = set.insert(crate::disclosure::report::VIEW_ANCHOR.to_string()),
                 _ => {}
             }
         }

@@ -4,22 +4,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { openSite, DESKTOP, REPO, SITE_DIR } from './helpers.mjs';
+import { join } from 'node:path';
+import { openSite, shishinBin, DESKTOP, REPO, SITE_DIR } from './helpers.mjs';
 
 const PAGE = '/mic/annex-disclosure/';
 const SLA_PAGE = '/mic/annex-sla/';
 /** The site root whose templates the answer files are checked against (the shipped site). */
 const ROOT = process.env.SHISHIN_ROOT || REPO;
-
-function shishinBin() {
-  const candidates = [process.env.SHISHIN_BIN, process.env.CARGO_TARGET_DIR && resolve(REPO, process.env.CARGO_TARGET_DIR, 'debug', 'shishin'), join(REPO, 'target', 'debug', 'shishin')];
-  const found = candidates.find((p) => p && existsSync(p));
-  if (!found) throw new Error(`shishin binary not found (tried ${candidates.filter(Boolean).join(', ')}); build it or set SHISHIN_BIN`);
-  return found;
-}
 
 function check(file) {
   const r = spawnSync(shishinBin(), ['disclosure', 'check', file, '--root', ROOT], { encoding: 'utf8' });

@@ -25,6 +25,7 @@
 //
 // API
 //   SITE_DIR                    absolute path of the built site being served
+//   shishinBin()                path of the shishin binary (SHISHIN_BIN, else target/debug/shishin)
 //   siteHas(path)               true when the build contains that URL path ('/mapping/' → mapping/index.html)
 //   PHONE, DESKTOP              viewport sizes ({ width, height })
 //   openSite() → site           starts the server and the browser; `site` has:
@@ -95,6 +96,14 @@ function fileFor(dir, urlPath) {
 }
 
 /** True when the build contains the page or file at `urlPath`. */
+/** The shishin binary for tests that run the CLI: SHISHIN_BIN, else the cargo debug build. */
+export function shishinBin() {
+  const candidates = [process.env.SHISHIN_BIN, process.env.CARGO_TARGET_DIR && resolve(REPO, process.env.CARGO_TARGET_DIR, 'debug', 'shishin'), join(REPO, 'target', 'debug', 'shishin')];
+  const found = candidates.find((p) => p && existsSync(p));
+  if (!found) throw new Error(`shishin binary not found (tried ${candidates.filter(Boolean).join(', ')}); build it or set SHISHIN_BIN`);
+  return found;
+}
+
 export function siteHas(urlPath, dir = SITE_DIR) {
   const hit = fileFor(dir, urlPath);
   if (!hit) return false;

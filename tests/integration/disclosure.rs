@@ -7,6 +7,8 @@
 //! templates are what is tested.
 
 
+mod report;
+
 use crate::common::copy_dir;
 use serde_json::{Value, json};
 use shishin::build::{BuildOptions, build_site};

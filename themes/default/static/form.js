@@ -85,6 +85,12 @@
     } catch (e) {
       say('このブラウザでは記入内容を保存できません（localStorage が使えません）。ファイルに保存してください。', true);
     }
+    announce();
+  }
+
+  // The 「対応状況」 view (coverage.js) recomputes from the stored answers on this event.
+  function announce() {
+    document.dispatchEvent(new CustomEvent('shishin:answers-changed'));
   }
 
   function restore() {
@@ -189,22 +195,10 @@
     return out;
   }
 
-  function download(name, type, content) {
-    var url = URL.createObjectURL(new Blob([content], { type: type }));
-    var a = document.createElement('a');
-    a.href = url;
-    a.download = name;
-    a.hidden = true;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
-  }
+  var download = window.shishinSaveFile; // save-file.js
 
   function fileName(ext) {
-    var d = new Date();
-    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
-    return TEMPLATE + '-answers-' + d.getFullYear() + pad(d.getMonth() + 1) + pad(d.getDate()) + '.' + ext;
+    return window.shishinDatedName(TEMPLATE + '-answers', ext);
   }
 
   // ---- wiring ----
@@ -295,6 +289,7 @@
       if (!ok) return;
       apply({});
       try { localStorage.removeItem(STORAGE_KEY); } catch (e) { /* nothing stored */ }
+      announce();
       updateProgress();
       say('記入内容を消去しました。');
     });
