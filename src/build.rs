@@ -193,6 +193,7 @@ fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Resu
     };
     let Checked { site, rendered, caps, .. } = checked;
     files.extend_from(&caps.files.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default());
+    crate::content::aliases::add_redirect_pages(&site, &mut files)?;
     Ok((BuiltSite { site, files, rendered, timings: t }, index))
 }
 
@@ -485,11 +486,6 @@ fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &mut OutputF
     let redirects = site_files::netlify_redirects(site);
     if !redirects.is_empty() {
         files.insert("_redirects", redirects);
-    }
-    for page in &site.pages {
-        for alias in &page.front.aliases {
-            files.insert(output_path(alias), site_files::redirect_page(&site.url_for(&page.url)));
-        }
     }
     let asset_prefix = theme.asset_dir.strip_prefix(&site.config.base_path()).unwrap_or(&theme.asset_dir).to_string();
     for (name, bytes) in &theme.assets {

@@ -42,10 +42,11 @@ fn default_language() -> String {
 impl Config {
     pub fn load(root: &Path) -> Result<Config, Diagnostic> {
         let path = root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let bytes = std::fs::read(&path).map_err(|e| {
             Diagnostic::file_level(CONFIG_FILE, format!("cannot read {CONFIG_FILE}: {e}"))
                 .help("run `shishin init DIR` to create a site, or pass --root to point at one")
         })?;
+        let text = crate::site_fs::text_of(Path::new(CONFIG_FILE), bytes)?;
         let config: Config = crate::yaml::parse(Path::new(CONFIG_FILE), &text, 0).map_err(|d| d.with_source(&text))?;
         config.check(&text)?;
         Ok(config)
@@ -58,6 +59,9 @@ impl Config {
         };
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://") || self.base_url.starts_with('/')) {
             return Err(at("base_url", format!("base_url `{}` is not an absolute URL", self.base_url), "use e.g. https://example.netlify.app/ or /"));
+        }
+        if let Some(problem) = crate::url_policy::problem(&self.base_url).or_else(|| self.base_url.contains(char::is_whitespace).then_some("contains whitespace")) {
+            return Err(at("base_url", format!("base_url `{}` {problem}", crate::url_policy::printable(&self.base_url)), "use e.g. https://example.netlify.app/ or /"));
         }
         for c in &self.corpora {
             if c.prefix.is_empty() || !c.prefix.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit()) {

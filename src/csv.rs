@@ -35,6 +35,14 @@ pub fn unguard(s: &str) -> &str {
 /// One CSV field: guarded, then quoted when needed (RFC 4180; leading or trailing spaces are
 /// quoted too, so that tools which trim unquoted fields keep them).
 pub fn field(s: &str) -> String {
+    // Control characters other than tab and line breaks (a YAML "\0" …) never reach a file.
+    let cleaned: String;
+    let s = if s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        cleaned = s.chars().map(|c| if c.is_control() && !matches!(c, '\t' | '\n' | '\r') { '\u{FFFD}' } else { c }).collect();
+        cleaned.as_str()
+    } else {
+        s
+    };
     let s = guard(s);
     if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))

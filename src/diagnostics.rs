@@ -17,6 +17,9 @@ pub struct Diagnostic {
     /// The offending source line, for the snippet.
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// Column of the caret within `source_line` when that is a cut window of a long line.
+    #[serde(skip)]
+    pub snippet_column: Option<usize>,
 }
 
 impl Diagnostic {
@@ -28,6 +31,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             source_line: None,
+            snippet_column: None,
         }
     }
 
@@ -35,8 +39,18 @@ impl Diagnostic {
     pub fn at_offset(file: impl Into<PathBuf>, text: &str, offset: usize, message: impl Into<String>) -> Self {
         let (line, column) = line_col(text, offset);
         let mut d = Diagnostic::new(file, line, column, message);
-        d.source_line = text.lines().nth(line - 1).map(str::to_owned);
+        if let Some(l) = text.lines().nth(line - 1) {
+            let (shown, caret) = crate::line_index::window(l, column);
+            d = d.with_snippet(shown, caret);
+        }
         d
+    }
+
+    /// The source line to show (possibly cut, see line_index) and the caret's column in it.
+    pub fn with_snippet(mut self, line: String, caret_column: usize) -> Self {
+        self.snippet_column = (caret_column != self.column).then_some(caret_column);
+        self.source_line = Some(line);
+        self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -44,9 +58,14 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_source(mut self, text: &str) -> Self {
-        self.source_line = text.lines().nth(self.line.saturating_sub(1)).map(str::to_owned);
-        self
+    pub fn with_source(self, text: &str) -> Self {
+        match text.lines().nth(self.line.saturating_sub(1)) {
+            Some(l) => {
+                let (shown, caret) = crate::line_index::window(l, self.column);
+                self.with_snippet(shown, caret)
+            }
+            None => self,
+        }
     }
 
     /// Shorthand for a problem with the whole file (no better position known).
@@ -81,7 +100,7 @@ impl fmt::Display for Diagnostic {
             let pad = " ".repeat(gutter.len());
             let caret_pad: String = src
                 .chars()
-                .take(self.column.saturating_sub(1))
+                .take(self.snippet_column.unwrap_or(self.column).saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '　' } else { ' ' })
                 .collect();
             write!(f, "\n{pad} |\n{gutter} | {src}\n{pad} | {caret_pad}^")?;

@@ -160,7 +160,10 @@ fn main() -> ExitCode {
             opts.include_drafts = drafts;
             match build_site(&opts) {
                 Ok(built) => match shishin::output::write_atomic(&built.files, &out, force) {
-                    Ok(()) => {
+                    Ok(warnings) => {
+                        for w in warnings {
+                            eprintln!("{w}");
+                        }
                         eprintln!(
                             "built {} pages, {} files ({} KB) into {} in {} ms",
                             built.site.pages.len(),

@@ -48,6 +48,8 @@ impl OutputFiles {
 #[derive(Debug)]
 pub enum WriteError {
     NotOurs(PathBuf),
+    /// `--output` names a regular file (or something else that is not a directory).
+    NotADirectory(PathBuf),
     /// The output directory would swallow the site's own sources; `--force` does not override.
     Protected { out: PathBuf, what: String },
     Io(PathBuf, io::Error),
@@ -59,6 +61,11 @@ impl std::fmt::Display for WriteError {
             WriteError::NotOurs(p) => write!(
                 f,
                 "error: refusing to replace {}: it is not empty and was not created by shishin\n  = help: choose another --output directory, empty it yourself, or pass --force",
+                p.display()
+            ),
+            WriteError::NotADirectory(p) => write!(
+                f,
+                "error: refusing to write the site to {}: it is a file, not a directory (even with --force, a file is never replaced)\n  = help: pass --output a directory path, e.g. <root>/public (the default)",
                 p.display()
             ),
             WriteError::Protected { out, what } => write!(
@@ -111,6 +118,9 @@ pub fn check_output_location(root: &Path, out: &Path) -> Result<(), WriteError> 
     let root = resolve(root);
     let target = resolve(out);
     let refuse = |what: String| Err(WriteError::Protected { out: out.to_path_buf(), what });
+    if std::fs::metadata(out).is_ok_and(|m| !m.is_dir()) {
+        return Err(WriteError::NotADirectory(out.to_path_buf()));
+    }
     if target == root {
         return refuse("is the site root".into());
     }
@@ -141,8 +151,12 @@ fn safe_join(base: &Path, rel: &str) -> Option<PathBuf> {
 }
 
 /// Write `files` to a temporary sibling of `out`, then swap it in. On any error the previous
-/// `out` is left exactly as it was.
-pub fn write_atomic(files: &OutputFiles, out: &Path, force: bool) -> Result<(), WriteError> {
+/// `out` is left exactly as it was. Returns warnings: a previous output that could not be
+/// deleted after the swap (it is removed by the next build).
+pub fn write_atomic(files: &OutputFiles, out: &Path, force: bool) -> Result<Vec<String>, WriteError> {
+    if std::fs::metadata(out).is_ok_and(|m| !m.is_dir()) {
+        return Err(WriteError::NotADirectory(out.to_path_buf()));
+    }
     if out.exists() {
         let is_empty_dir = out.is_dir() && std::fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
         if !is_empty_dir && !out.join(MARKER).exists() && !force {
@@ -155,6 +169,7 @@ pub fn write_atomic(files: &OutputFiles, out: &Path, force: bool) -> Result<(), 
     let tmp = parent.join(format!(".{name}.shishin-tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.shishin-old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
+    let mut warnings = remove_leftovers(parent, &name);
     let result = (|| {
         std::fs::create_dir_all(&tmp).map_err(|e| WriteError::Io(tmp.clone(), e))?;
         for (rel, bytes) in files.iter() {
@@ -184,6 +199,41 @@ pub fn write_atomic(files: &OutputFiles, out: &Path, force: bool) -> Result<(), 
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(WriteError::Io(out.to_path_buf(), e));
     }
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(())
+    if let Err(e) = std::fs::remove_dir_all(&old) {
+        warnings.push(leftover_warning(&old, &e));
+    }
+    Ok(warnings)
+}
+
+fn leftover_warning(path: &Path, e: &io::Error) -> String {
+    format!(
+        "warning: the previous output was moved to {} but could not be deleted ({e}); the new site is in place. The next build removes it; delete it yourself if that fails again (check the permissions inside it)",
+        path.display()
+    )
+}
+
+/// Delete what earlier builds left next to the output: previous outputs (`.NAME.shishin-old-PID`)
+/// that could not be deleted then, and temporary folders of builds that no longer run. Each one
+/// that still cannot be deleted gives a warning.
+fn remove_leftovers(parent: &Path, name: &str) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let Ok(entries) = std::fs::read_dir(parent) else { return warnings };
+    let (old_prefix, tmp_prefix) = (format!(".{name}.shishin-old-"), format!(".{name}.shishin-tmp-"));
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let stale = match (file_name.strip_prefix(&old_prefix), file_name.strip_prefix(&tmp_prefix)) {
+            (Some(pid), _) | (_, Some(pid)) => pid.parse::<u32>().is_ok_and(|pid| pid != std::process::id() && !process_runs(pid)),
+            _ => false,
+        };
+        if stale && let Err(e) = std::fs::remove_dir_all(entry.path()) {
+            warnings.push(leftover_warning(&entry.path(), &e));
+        }
+    }
+    warnings
+}
+
+/// Whether a process with this id runs (Linux: /proc); elsewhere assume it does, so a running
+/// build's temporary folder is never deleted.
+fn process_runs(pid: u32) -> bool {
+    !Path::new("/proc/self").exists() || Path::new("/proc").join(pid.to_string()).exists()
 }

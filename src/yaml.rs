@@ -42,6 +42,9 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str, line_offset: usize) -
             .map(|l| (l.line() as usize, l.column() as usize))
             .unwrap_or((1, 1));
         let message = clean_message(&err.without_snippet().to_string());
+        if let Some(d) = crate::url_policy::refused_in_yaml(file, line + line_offset, column, &message) {
+            return d;
+        }
         let (message, help) = match duplicate_key(&message) {
             Some(key) => {
                 let first = first_occurrence(text, key, line, column).map(|l| format!(" (first at line {})", l + line_offset)).unwrap_or_default();

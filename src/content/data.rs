@@ -33,8 +33,9 @@ pub struct Source {
     pub publisher: Option<String>,
     #[serde(default)]
     pub date: Option<String>,
+    /// Checked against the link rule while reading (crate::url_policy).
     #[serde(default)]
-    pub url: Option<String>,
+    pub url: Option<crate::url_policy::SafeUrl>,
     #[serde(default)]
     pub license: Option<String>,
     #[serde(default)]
@@ -115,7 +116,7 @@ pub fn read_data_file<T: serde::de::DeserializeOwned>(root: &Path, name: &str) -
     if !path.exists() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Diagnostic::file_level(&rel, format!("cannot read: {e}")))?;
+    let text = crate::site_fs::read_text(root, &rel)?;
     let value = crate::yaml::parse(&rel, &text, 0).map_err(|d| d.with_source(&text))?;
     Ok(Some((value, text)))
 }

@@ -9,7 +9,6 @@ use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use walkdir::WalkDir;
 
 pub const CONTENT_DIR: &str = "content";
 
@@ -128,17 +127,10 @@ fn markdown_files(root: &Path, errors: &mut Diagnostics) -> Vec<PathBuf> {
         errors.push(Diagnostic::file_level(CONTENT_DIR, "no content/ directory").help("create content/_index.md, or run `shishin init DIR`"));
         return Vec::new();
     }
-    let mut out = Vec::new();
-    for entry in WalkDir::new(&content).follow_links(false).sort_by_file_name() {
-        match entry {
-            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
-                let rel = e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf();
-                out.push(rel);
-            }
-            Ok(_) => {}
-            Err(err) => errors.push(Diagnostic::file_level(CONTENT_DIR, format!("cannot read directory: {err}"))),
-        }
-    }
+    // One walker for every command, so symlinks are treated alike (site_fs).
+    let (files, walk_errors) = crate::site_fs::walk(root, CONTENT_DIR);
+    errors.extend(walk_errors.0);
+    let out: Vec<PathBuf> = files.into_iter().filter(|p| p.extension().is_some_and(|x| x == "md")).collect();
     out
 }
 
@@ -157,9 +149,7 @@ fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&(Page, Opt
     {
         return Ok((page.clone(), false, stat));
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        (Diagnostic::file_level(rel, format!("cannot read file: {e}")).help("content files must be UTF-8 text"), None)
-    })?;
+    let text = crate::site_fs::read_text(root, rel).map_err(|d| (d, None))?;
     // Taken before the read: a write after it shows as a different stat next time.
     match known {
         Some((page, _)) if page.source == text => Ok((page.clone(), false, stat)),

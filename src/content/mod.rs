@@ -1,5 +1,6 @@
 //! Content: loading files into the site model and checking it. Knows nothing of HTML.
 
+pub mod aliases;
 pub mod confidence;
 pub mod data;
 pub mod frontmatter;

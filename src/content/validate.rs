@@ -7,7 +7,7 @@ use std::collections::HashSet;
 pub fn validate(site: &Site) -> Diagnostics {
     let mut errors = Diagnostics::default();
     check_pages(site, &mut errors);
-    check_aliases(site, &mut errors);
+    errors.extend(crate::content::aliases::validate(site).0);
     check_outline(site, &mut errors);
     check_requirements(site, &mut errors);
     check_glossary(site, &mut errors);
@@ -55,25 +55,6 @@ fn check_pages(site: &Site, errors: &mut Diagnostics) {
 fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-}
-
-fn check_aliases(site: &Site, errors: &mut Diagnostics) {
-    let mut seen = HashSet::new();
-    for page in &site.pages {
-        for alias in &page.front.aliases {
-            let at = |msg: String| Diagnostic::at_offset(&page.file, &page.source, page.offset_of("aliases"), msg);
-            if !alias.starts_with('/') || alias.contains("..") || alias.contains('\\') || alias.contains("://") {
-                errors.push(at(format!("alias `{alias}` is not a site path")).help("aliases are paths like /old/path/"));
-                continue;
-            }
-            let norm = format!("/{}/", alias.trim_matches('/'));
-            if site.by_url.contains_key(&norm) {
-                errors.push(at(format!("alias `{alias}` is the URL of a page")).help("remove the alias or move that page"));
-            } else if !seen.insert(norm) {
-                errors.push(at(format!("alias `{alias}` is used twice")).help("each old URL can redirect to one page"));
-            }
-        }
-    }
 }
 
 fn check_outline(site: &Site, errors: &mut Diagnostics) {

@@ -6,6 +6,7 @@ use super::Templates;
 use super::exports::{ANSWER_HEADER, META_ID};
 use super::model::{ColumnType, Template};
 use crate::diagnostics::Diagnostic;
+use crate::line_index::LineIndex;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -34,11 +35,13 @@ pub struct AnswerFile {
     pub is_json: bool,
     /// Problems found while reading that are answer problems, not syntax (unknown top-level keys …).
     pub problems: Vec<Diagnostic>,
+    /// Line starts of `text`: positions of many problems without rescanning a large file.
+    pub lines: LineIndex,
 }
 
 impl AnswerFile {
     fn diag(&self, offset: usize, msg: impl Into<String>) -> Diagnostic {
-        let mut d = Diagnostic::at_offset(&self.path, &self.text, offset, msg);
+        let mut d = self.lines.diag(&self.path, &self.text, offset, msg);
         // A BOM is not a column anyone can see.
         if d.line == 1 && self.text.starts_with('\u{feff}') {
             d.column = d.column.saturating_sub(1).max(1);
@@ -181,14 +184,17 @@ pub fn parse_json(path: &Path, text: String) -> Result<AnswerFile, Diagnostic> {
     let mut spans = Vec::new();
     let mut scan = Scan { text: &text, b: text.as_bytes(), i: body_start };
     scan.value(&mut Vec::new(), &mut spans);
-    let at = |p: &[&str]| spans.iter().find(|s| s.path.iter().map(String::as_str).eq(p.iter().copied()));
-    let mut file = AnswerFile { path: path.to_path_buf(), text: text.clone(), template: None, version: None, answers_at: body_start, entries: Vec::new(), is_json: true, problems: Vec::new() };
+    // Looked up once per answer: a map keeps a large file linear.
+    let by_path: HashMap<&[String], &KeySpan> = spans.iter().rev().map(|s| (s.path.as_slice(), s)).collect();
+    let at = |p: &[&str]| by_path.get(p.iter().map(|s| s.to_string()).collect::<Vec<_>>().as_slice()).copied();
+    let lines = LineIndex::new(&text);
+    let mut file = AnswerFile { path: path.to_path_buf(), text: text.clone(), template: None, version: None, answers_at: body_start, entries: Vec::new(), is_json: true, problems: Vec::new(), lines };
     let obj = value.as_object().ok_or_else(|| file.diag(body_start, format!("the top level is {}, not an object", kind(&value))).help("an answer file is a JSON object {\"template\", \"version\", \"answers\": {…}}"))?;
     // Duplicate keys: serde_json keeps the last one silently; name every repeat.
     let mut first_seen: HashMap<&[String], usize> = HashMap::new();
     for s in &spans {
         if let Some(prev) = first_seen.insert(&s.path, s.key_at) {
-            let (line, _) = crate::diagnostics::line_col(&text, prev);
+            let (line, _) = file.lines.line_col(&text, prev);
             let what = s.path.join(" / ");
             file.problems.push(file.diag(s.key_at, format!("`{what}` appears twice (first on line {line}); only the last would count")).help("keep one answer per item and column"));
         }
@@ -301,7 +307,8 @@ pub fn csv_records(text: &str, start: usize) -> Result<Vec<Vec<Field>>, (usize, 
 
 pub fn parse_csv(path: &Path, text: String) -> Result<AnswerFile, Diagnostic> {
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    let mut file = AnswerFile { path: path.to_path_buf(), text: text.clone(), template: None, version: None, answers_at: start, entries: Vec::new(), is_json: false, problems: Vec::new() };
+    let lines = LineIndex::new(&text);
+    let mut file = AnswerFile { path: path.to_path_buf(), text: text.clone(), template: None, version: None, answers_at: start, entries: Vec::new(), is_json: false, problems: Vec::new(), lines };
     let mut records = csv_records(&text, start).map_err(|(at, msg)| file.diag(at, format!("malformed CSV: {msg}")).help("quote fields that contain commas, quotes or line breaks (\"…\"), doubling quotes inside"))?;
     // Our CSVs guard formula-like cells with a leading `'` (crate::csv); read back the value itself.
     for field in records.iter_mut().flatten() {
@@ -319,7 +326,7 @@ pub fn parse_csv(path: &Path, text: String) -> Result<AnswerFile, Diagnostic> {
     }
     for rec in rest {
         if rec.len() != 3 {
-            let (line, _) = crate::diagnostics::line_col(&text, rec[0].1);
+            let (line, _) = file.lines.line_col(&text, rec[0].1);
             return Err(file.diag(rec[0].1, format!("line {line} has {} fields; an answer row has 3 (item_id,column,value)", rec.len())).help("quote a value that contains commas: \"a, b\""));
         }
         let (item, column, value) = (&rec[0], &rec[1], &rec[2]);
@@ -408,6 +415,10 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
     let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
     // Cells with an answer: `true` valid, `false` wrong (reported once, not again as missing).
     let mut answered: HashMap<(&str, &str), bool> = HashMap::new();
+    let mut first_of_item: HashMap<&str, usize> = HashMap::new();
+    for e in file.entries.iter().rev() {
+        first_of_item.insert(e.item.as_str(), e.item_at);
+    }
     for e in &file.entries {
         let Some(row) = by_id.get(e.item.as_str()) else {
             let help = match t.item(&e.item) {
@@ -429,7 +440,7 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
             && !file.is_json
         {
             {
-                let (line, _) = crate::diagnostics::line_col(&file.text, prev);
+                let (line, _) = file.lines.line_col(&file.text, prev);
                 errors.push(file.diag(e.item_at, format!("`{}` / `{}` is answered twice (first on line {line})", e.item, e.column)).help("keep one row per item and column"));
             }
         }
@@ -467,7 +478,7 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
                 Some(false) => continue,
                 None => {}
             }
-            let at = seen.get(&(row.item.id.as_str(), col.key.as_str())).copied().or_else(|| file.entries.iter().find(|e| e.item == row.item.id).map(|e| e.item_at)).unwrap_or(file.answers_at);
+            let at = seen.get(&(row.item.id.as_str(), col.key.as_str())).copied().or_else(|| first_of_item.get(row.item.id.as_str()).copied()).unwrap_or(file.answers_at);
             errors.push(
                 file.diag(at, format!("missing required answer: `{}` / `{}` — {} — {}", row.item.id, col.key, row.item.display_title(), col.full_header()))
                     .help(if col.kind == ColumnType::Choice { format!("choose one of: {}", col.options.join(", ")) } else { "write the answer (「該当なし」 where nothing applies)".to_string() }),

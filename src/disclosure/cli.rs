@@ -27,6 +27,19 @@ pub fn read_answers(file: &Path) -> Result<answers::AnswerFile, u8> {
     })
 }
 
+/// Problems printed in full; the rest are counted, so a broken file cannot flood the terminal.
+pub const MAX_SHOWN: usize = 50;
+
+/// The first MAX_SHOWN problems, then how many more there are.
+pub fn print_capped(errors: &[crate::diagnostics::Diagnostic]) {
+    for d in errors.iter().take(MAX_SHOWN) {
+        eprintln!("{d}\n");
+    }
+    if errors.len() > MAX_SHOWN {
+        eprintln!("… and {} more problems not shown (the first {MAX_SHOWN} are above; fix those and run the check again)\n", errors.len() - MAX_SHOWN);
+    }
+}
+
 /// Check a filled answer file; prints the problems to stderr and a summary, returns the exit code.
 pub fn check(file: &Path, root: &Path) -> u8 {
     let parsed = match read_answers(file) {
@@ -46,9 +59,7 @@ pub fn check(file: &Path, root: &Path) -> u8 {
         return EXIT_UNREADABLE;
     }
     let outcome = answers::check(&templates, &parsed);
-    for d in &outcome.errors {
-        eprintln!("{d}\n");
-    }
+    print_capped(&outcome.errors);
     let name = outcome.template.as_deref().unwrap_or("?");
     let version = outcome.template.as_deref().and_then(|n| templates.get(n)).map(|t| t.version.as_str()).unwrap_or("?");
     let stats = format!(

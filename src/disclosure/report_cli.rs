@@ -83,9 +83,7 @@ pub fn report(file: &Path, root: &Path, format: ReportFormat, output: Option<&Pa
     };
     let outcome = answers::check(&templates, &parsed);
     let Some(t) = outcome.template.as_deref().and_then(|n| templates.get(n)) else {
-        for d in &outcome.errors {
-            eprintln!("{d}\n");
-        }
+        super::cli::print_capped(&outcome.errors);
         eprintln!("{}: cannot tell which template this file answers, so there is nothing to report.", file.display());
         return EXIT_UNREADABLE;
     };

@@ -145,7 +145,7 @@ fn map(site: &Site, r: &Row) -> Map {
         targets: vec![item(site, &r.to)],
         confidence_score: ConfidenceScore { category: r.confidence.token() },
         props: vec![Prop { name: "evidence", ns: PROP_NS, value: r.evidence.clone() }],
-        links: site.data.source(&r.evidence).and_then(|s| s.url.clone()).map(|href| Link { href, rel: "reference" }).into_iter().collect(),
+        links: site.data.source(&r.evidence).and_then(|s| s.url.clone()).map(|href| Link { href: href.into(), rel: "reference" }).into_iter().collect(),
         remarks: r.rationale.clone(),
     }
 }

@@ -2,12 +2,13 @@
 //! link/HTML policy. Produces the table of contents and plain-text sections for search too.
 
 pub mod anchors;
+pub mod footnotes;
 pub mod highlight;
-pub mod links;
 
 use crate::content::{Page, Site};
 use crate::diagnostics::Diagnostic;
 use crate::render::escape_html;
+use crate::url_policy;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -259,13 +260,13 @@ pub fn render(page: &Page, headings: &[Heading], targets: &Targets) -> Result<Re
                 }
             },
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                if links::is_allowed(&dest_url) {
+                if let Some(problem) = url_policy::problem(&dest_url) {
+                    errors.push(at(range.start, format!("link URL `{}` {problem}", url_policy::printable(&dest_url))).help(url_policy::HELP));
+                    link_stack.push(LinkFrame::Dropped);
+                } else {
                     let dest = root_relative(targets.site, &dest_url);
                     out.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
                     link_stack.push(LinkFrame::Plain);
-                } else {
-                    errors.push(at(range.start, format!("link scheme not allowed: `{}`", shorten(&dest_url))).help("links may use http:, https:, mailto:, or a relative path"));
-                    link_stack.push(LinkFrame::Dropped);
                 }
             }
             Event::End(TagEnd::Link) => match link_stack.pop() {
@@ -274,8 +275,8 @@ pub fn render(page: &Page, headings: &[Heading], targets: &Targets) -> Result<Re
                 _ => {}
             },
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                if !links::is_allowed(&dest_url) || dest_url.trim_start().to_ascii_lowercase().starts_with("data:") {
-                    errors.push(at(range.start, format!("image URL not allowed: `{}`", shorten(&dest_url))).help("images may use http:, https: or a relative path"));
+                if let Some(problem) = url_policy::problem(&dest_url) {
+                    errors.push(at(range.start, format!("image URL `{}` {problem}", url_policy::printable(&dest_url))).help(url_policy::HELP));
                 }
                 out.push(Event::Start(Tag::Image { link_type, dest_url: root_relative(targets.site, &dest_url), title, id }));
             }
@@ -297,6 +298,9 @@ pub fn render(page: &Page, headings: &[Heading], targets: &Targets) -> Result<Re
             }
             other => out.push(other),
         }
+    }
+    for (offset, label) in footnotes::undefined(&page.body, options()) {
+        errors.push(at(offset, format!("footnote `[^{label}]` has no definition")).help(format!("add a line `[^{label}]: …` to the page, or remove the reference")));
     }
     if !errors.is_empty() {
         return Err(errors);

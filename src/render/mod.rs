@@ -5,11 +5,14 @@ pub mod phrases;
 pub mod site_files;
 pub mod theme;
 
-/// Escape text for HTML element content and double-quoted attributes.
+/// Escape text for HTML element content and double-quoted attributes. Control characters
+/// (which a YAML escape such as "\0" can put into a value) become U+FFFD, never raw bytes.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() => out.push('\u{FFFD}'),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

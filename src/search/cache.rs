@@ -61,6 +61,12 @@ impl Origin {
 /// The engine of the site at `root`: from the cache when its inputs are unchanged, else built
 /// (and cached).
 pub fn open(root: &Path) -> anyhow::Result<(Engine, Origin)> {
+    // A problem with the tree (a symlink loop, a dangling link …) is reported exactly as `build`
+    // reports it.
+    let (_, walk_errors) = crate::site_fs::walk(root, CONTENT_DIR);
+    if !walk_errors.is_empty() {
+        return Err(anyhow!("{}", walk_errors.sorted()));
+    }
     let key = input_key(root).map_err(|e| anyhow!("reading the site to key the search cache: {e}"))?;
     let cache = root.join(CACHE_DIR);
     let entry = cache.join(&key);
@@ -146,15 +152,12 @@ pub fn input_key(root: &Path) -> std::io::Result<String> {
     for name in ["userdict.csv", "synonyms.yaml"] {
         files.push(Path::new(SEARCH_INDEX_DIR).join(name));
     }
-    let content = root.join(CONTENT_DIR);
-    if content.is_dir() {
-        for entry in walkdir::WalkDir::new(&content).follow_links(true).sort_by_file_name() {
-            let entry = entry.map_err(std::io::Error::other)?;
-            if entry.file_type().is_file() {
-                files.push(entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf());
-            }
-        }
+    // The walker `build` uses: no symlink is followed out of the site.
+    let (content, errors) = crate::site_fs::walk(root, CONTENT_DIR);
+    if !errors.is_empty() {
+        return Err(std::io::Error::other(errors.sorted().to_string()));
     }
+    files.extend(content);
     for rel in files {
         h.update(rel.to_string_lossy().as_bytes());
         match fs::read(root.join(&rel)) {

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod http;
+pub mod idle;
 pub mod livereload;
 pub mod paths;
 pub mod rebuild;

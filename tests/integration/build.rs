@@ -94,7 +94,7 @@ fn bad_inputs_fail_with_position_and_keep_previous_output() {
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n## 同じ\n\n## 同じ\n", "content/mic/bad.md:7:1", "duplicate heading anchor"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n<script>alert(1)</script>\n", "content/mic/bad.md:5:1", "raw HTML"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\ntext <b onclick=x>b</b>\n", "content/mic/bad.md:5:6", "raw HTML"),
-        ("content/mic/bad.md", "---\ntitle: A\n---\n\n[x](javascript:alert(1))\n", "content/mic/bad.md:5:1", "link scheme not allowed"),
+        ("content/mic/bad.md", "---\ntitle: A\n---\n\n[x](javascript:alert(1))\n", "content/mic/bad.md:5:1", "uses a scheme that is not allowed"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n```rust {onload}\nx\n```\n", "content/mic/bad.md:5:1", "info string"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n[[mic-3.2.1#nope]]\n", "content/mic/bad.md:5:1", "no anchor `#nope`"),
         ("content/mic/bad.md", "---\ntitle: A\nlayout: nosuch\n---\n", "content/mic/bad.md:3:1", "unknown layout"),

@@ -8,6 +8,7 @@ mod common;
 mod build;
 mod corpus;
 mod disclosure;
+mod hardening;
 mod links;
 mod mapping;
 mod robustness;

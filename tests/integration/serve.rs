@@ -21,9 +21,9 @@ const WAIT: Duration = Duration::from_secs(30);
 // ---------------------------------------------------------------------------------------------
 // A running server
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     root: PathBuf,
     stderr: Arc<Mutex<String>>,
     _dir: tempfile::TempDir,
@@ -31,7 +31,7 @@ struct Server {
 
 impl Server {
     /// Copies the fixture site into a temp dir, lets `prepare` change it, starts `serve --port 0`.
-    fn start(prepare: impl FnOnce(&Path), args: &[&str]) -> Server {
+    pub(crate) fn start(prepare: impl FnOnce(&Path), args: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         copy_dir(Path::new(FIXTURE), &root);
@@ -80,11 +80,11 @@ impl Server {
         Server { child, port, root, stderr, _dir: dir }
     }
 
-    fn host(&self) -> String {
+    pub(crate) fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub(crate) fn get(&self, path: &str) -> Response {
         self.raw(&format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.host()))
     }
 
@@ -164,10 +164,10 @@ fn copy_dir(from: &Path, to: &Path) {
 // A tiny HTTP/1.1 client (exact bytes on the wire, so hostile requests are what they say)
 
 #[derive(Debug)]
-struct Response {
-    status: u16,
+pub(crate) struct Response {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Response {
