@@ -59,7 +59,7 @@ for input in rows.csv one-line.json; do
   /usr/bin/time -f '%e %M' -o "$work/time.txt" "$bin" disclosure check "$file" --root "$repo" 2>"$work/stderr.txt" >/dev/null
   code=$?
   set -e
-  read -r wall rss <"$work/time.txt"
+  read -r wall rss < <(tail -n 1 "$work/time.txt")  # time adds a line for a non-zero exit
   err_bytes=$(wc -c <"$work/stderr.txt")
   echo "| $input | $(wc -c <"$file") B | $wall | $((rss / 1024)) | $err_bytes | $code |"
   shown=$(grep -c '^error: ' "$work/stderr.txt" || true)

@@ -168,7 +168,7 @@ pub fn page_key(theme: &Key, template: &str, ctx: &mut serde_json::Value) -> Key
 pub fn theme_key(site: &Site) -> Key {
     let mut f = Fingerprint::new("theme");
     f.bytes(site.config.base_path().as_bytes());
-    hash_tree(&mut f, &site.root.join(THEME_DIR));
+    hash_tree(&mut f, &site.root, THEME_DIR);
     f.finish()
 }
 
@@ -190,7 +190,7 @@ pub fn structure_key(site: &Site) -> Key {
 pub fn capabilities_key(site: &Site, structure: &Key) -> Option<Key> {
     let mut f = Fingerprint::new("capabilities");
     f.bytes(git_state(&site.root)?.as_bytes()).bytes(structure);
-    hash_tree(&mut f, &site.root.join(crate::content::data::DATA_DIR));
+    hash_tree(&mut f, &site.root, crate::content::data::DATA_DIR);
     Some(f.finish())
 }
 
@@ -209,13 +209,15 @@ pub fn shared_inputs_key(structure: &Key, theme: &Key, capabilities: &Option<Key
     Some(Fingerprint::new("shared inputs").bytes(structure).bytes(theme).bytes(capabilities.as_ref()?).json(globals).finish())
 }
 
-/// Every file under `dir` (relative path and bytes, in name order); nothing when it is absent.
-fn hash_tree(f: &mut Fingerprint, dir: &std::path::Path) {
-    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().into_iter().flatten() {
-        if entry.file_type().is_file() {
-            f.bytes(entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().as_bytes());
-            f.bytes(&std::fs::read(entry.path()).unwrap_or_default());
-        }
+/// Every file under `root/rel_dir` as the build reads it (site_fs: the same symlink policy),
+/// relative path and bytes, in name order; nothing when it is absent. A tree with a bad link
+/// gets a key of its own; the build reports the link.
+fn hash_tree(f: &mut Fingerprint, root: &std::path::Path, rel_dir: &str) {
+    let (files, errors) = crate::site_fs::walk(root, rel_dir);
+    f.json(&errors.0);
+    for rel in files {
+        f.bytes(rel.to_string_lossy().as_bytes());
+        f.bytes(&std::fs::read(root.join(&rel)).unwrap_or_default());
     }
 }
 

@@ -28,15 +28,13 @@ impl Theme {
         for (rel, bytes) in embedded::THEME_FILES {
             files.insert(rel.to_string(), (format!("(embedded theme)/{rel}"), bytes.to_vec()));
         }
-        let override_dir = root.join(THEME_DIR);
-        if override_dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&override_dir).follow_links(false).into_iter().flatten() {
-                if entry.file_type().is_file() {
-                    let rel = entry.path().strip_prefix(&override_dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
-                    let bytes = std::fs::read(entry.path()).map_err(|e| Diagnostics::from(Diagnostic::file_level(entry.path(), format!("cannot read: {e}"))))?;
-                    files.insert(rel.clone(), (format!("{THEME_DIR}/{rel}"), bytes));
-                }
-            }
+        // The walker content/ uses: links inside the site are followed, others are errors.
+        let (overrides, errors) = crate::site_fs::walk(root, THEME_DIR);
+        errors.sorted().into_result()?;
+        for path in overrides {
+            let rel = path.strip_prefix(THEME_DIR).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let bytes = std::fs::read(root.join(&path)).map_err(|e| Diagnostics::from(Diagnostic::file_level(&path, format!("cannot read: {e}"))))?;
+            files.insert(rel.clone(), (format!("{THEME_DIR}/{rel}"), bytes));
         }
         let mut assets: BTreeMap<String, Vec<u8>> = files
             .iter()

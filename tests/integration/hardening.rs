@@ -121,6 +121,34 @@ fn data_file_urls_obey_the_link_rule() {
 }
 
 #[test]
+fn base_url_obeys_the_link_rule() {
+    let site = built_basic();
+    for base in ["//evil.example/guide/", "javascript:alert(1)//", "\"https://example.test/\\u0000/\""] {
+        edit(site.path(), "shishin.yaml", |t| {
+            let line = t.lines().find(|l| l.starts_with("base_url:")).unwrap().to_string();
+            t.replace(&line, &format!("base_url: {base}"))
+        });
+        assert_refused(site.path(), "shishin.yaml:2:1", "base_url");
+    }
+}
+
+#[test]
+fn yaml_escaped_control_characters_never_reach_exports() {
+    let site = copy_site("mapping");
+    edit(site.path(), "content/data/mappings.yaml", |t| t.replacen("rationale: 同じ要求。", "rationale: \"同じ\\x01要求\\0。\"", 1));
+    let out = build(site.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (path, bytes) in snapshot(&site.path().join("public")) {
+        if [".html", ".json", ".csv", ".xml", ".txt"].iter().any(|x| path.ends_with(x)) {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')), "{path} holds a control character");
+        }
+    }
+    assert!(read(site.path(), "public/downloads/mapping.csv").contains("同じ\u{FFFD}要求\u{FFFD}。"));
+    assert!(read(site.path(), "public/downloads/mapping.json").contains("同じ\\u0001要求\\u0000。"));
+}
+
+#[test]
 fn markdown_links_refuse_protocol_relative_urls() {
     let site = built_basic();
     let page = "content/mic/bad.md";
@@ -195,6 +223,11 @@ fn symlinks_get_one_policy_in_build_check_and_search() {
         assert!(!search.status.success(), "search follows the same policy");
         assert!(err.contains(&message) && err.contains(words), "search says the same as build:\n{err}");
     }
+    // Theme overrides are read by the same walker (search reads no theme, so only build/check).
+    let site = built_basic();
+    std::fs::create_dir_all(site.path().join("themes/default/templates")).unwrap();
+    symlink(outside.path().join("secret.md"), site.path().join("themes/default/templates/page.html")).unwrap();
+    assert_refused(site.path(), "themes/default/templates/page.html:1:1", "points outside the site root");
     // A link inside the site is followed like the file itself.
     let site = built_basic();
     std::fs::write(site.path().join("extra.md"), "---\ntitle: 中のリンク\n---\n本文\n").unwrap();
