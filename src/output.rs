@@ -187,7 +187,8 @@ pub fn write_atomic(files: &OutputFiles, out: &Path, force: bool) -> Result<Vec<
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    if out.exists() {
+    let had_previous = out.exists();
+    if had_previous {
         std::fs::rename(out, &old).map_err(|e| {
             let _ = std::fs::remove_dir_all(&tmp);
             WriteError::Io(out.to_path_buf(), e)
@@ -199,7 +200,7 @@ pub fn write_atomic(files: &OutputFiles, out: &Path, force: bool) -> Result<Vec<
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(WriteError::Io(out.to_path_buf(), e));
     }
-    if let Err(e) = std::fs::remove_dir_all(&old) {
+    if had_previous && let Err(e) = std::fs::remove_dir_all(&old) {
         warnings.push(leftover_warning(&old, &e));
     }
     Ok(warnings)
