@@ -91,5 +91,7 @@ mod tests {
         assert_eq!(field("=SUM(A1,B1)"), "\"'=SUM(A1,B1)\"");
         assert_eq!(field("\r\n=x"), "\"'\r\n=x\"");
         assert_eq!(record(&["a", "=b", "c,d"]), "a,'=b,\"c,d\"\r\n");
+        // Control characters never reach a file (file names and git data can hold them too).
+        assert_eq!(field("a\u{0}b\u{1b}"), "a\u{FFFD}b\u{FFFD}");
     }
 }

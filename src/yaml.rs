@@ -36,7 +36,7 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str, line_offset: usize) -
     }
     // Empty documents mean "no keys"; serde-saphyr treats them as null.
     let source = if text.trim().is_empty() { "{}" } else { text };
-    serde_saphyr::from_str_with_options::<T>(source, options()).map_err(|err| {
+    let value = serde_saphyr::from_str_with_options::<T>(source, options()).map_err(|err| {
         let (line, column) = err
             .location()
             .map(|l| (l.line() as usize, l.column() as usize))
@@ -54,7 +54,13 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str, line_offset: usize) -
         };
         let line = line + line_offset;
         Diagnostic::new(file, line, column, format!("invalid YAML: {message}")).help(help)
-    })
+    })?;
+    // Raw control characters were refused with the file's text (site_fs); escapes make them too.
+    match crate::site_fs::yaml_control_char(source, options()) {
+        Some((line, column, c)) => Err(Diagnostic::new(file, line + line_offset, column, format!("control character U+{:04X} in a value (written as an escape such as \\0 or \\x1b)", c as u32))
+            .help("remove the escape: control characters other than tab and line breaks are not allowed in site files")),
+        None => Ok(value),
+    }
 }
 
 /// The key of serde-saphyr's "duplicate mapping key: KEY, set DuplicateKeyPolicy in Options if
