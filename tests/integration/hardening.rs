@@ -228,12 +228,14 @@ fn symlinks_get_one_policy_in_build_check_and_search() {
 
 #[cfg(unix)]
 #[test]
-fn serve_reports_a_dangling_symlink_like_build() {
-    let server = crate::serve::Server::start(|root| std::os::unix::fs::symlink(root.join("nowhere.md"), root.join("content/mic/dangling.md")).unwrap(), &[]);
-    let page = server.get("/guide/");
-    assert_eq!(page.status, 503);
-    let body = String::from_utf8_lossy(&page.body).into_owned();
-    assert!(body.contains("content/mic/dangling.md:1:1") && body.contains("symbolic link `content/mic/dangling.md` is dangling"), "{body}");
+fn serve_reports_bad_symlinks_like_build() {
+    for (link, target, words) in [("content/mic/dangling.md", "nowhere.md", "is dangling"), ("content/mic/loop", "content/mic", "loops back to `content/mic`")] {
+        let server = crate::serve::Server::start(|root| std::os::unix::fs::symlink(root.join(target), root.join(link)).unwrap(), &[]);
+        let page = server.get("/guide/");
+        assert_eq!(page.status, 503);
+        let body = String::from_utf8_lossy(&page.body).into_owned();
+        assert!(body.contains(&format!("{link}:1:1")) && body.contains(&format!("symbolic link `{link}` {words}")), "{body}");
+    }
 }
 
 #[test]
