@@ -17,9 +17,10 @@ pub struct Diagnostic {
     /// The offending source line, for the snippet.
     #[serde(skip)]
     pub source_line: Option<String>,
-    /// Column of the caret within `source_line` when that is a cut window of a long line.
+    /// Column of the caret within `source_line` when that is a cut window of a long line
+    /// (u32 keeps the struct small: it is returned in every `Result`).
     #[serde(skip)]
-    pub snippet_column: Option<usize>,
+    pub snippet_column: Option<u32>,
 }
 
 impl Diagnostic {
@@ -48,7 +49,7 @@ impl Diagnostic {
 
     /// The source line to show (possibly cut, see line_index) and the caret's column in it.
     pub fn with_snippet(mut self, line: String, caret_column: usize) -> Self {
-        self.snippet_column = (caret_column != self.column).then_some(caret_column);
+        self.snippet_column = (caret_column != self.column).then(|| u32::try_from(caret_column).unwrap_or(u32::MAX));
         self.source_line = Some(line);
         self
     }
@@ -100,7 +101,7 @@ impl fmt::Display for Diagnostic {
             let pad = " ".repeat(gutter.len());
             let caret_pad: String = src
                 .chars()
-                .take(self.snippet_column.unwrap_or(self.column).saturating_sub(1))
+                .take(self.snippet_column.map_or(self.column, |c| c as usize).saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '　' } else { ' ' })
                 .collect();
             write!(f, "\n{pad} |\n{gutter} | {src}\n{pad} | {caret_pad}^")?;

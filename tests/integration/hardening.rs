@@ -196,7 +196,8 @@ fn symlinks_get_one_policy_in_build_check_and_search() {
     let outside = tempfile::tempdir().unwrap();
     let (out_file, out_dir) = (outside.path().join("secret.md"), outside.path().to_path_buf());
     std::fs::write(&out_file, "---\ntitle: 外\n---\n外の本文\n").unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+    type MakeLink = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, MakeLink, &str)> = vec![
         ("content/mic/dangling.md", Box::new(|p: &Path| symlink(p.join("nowhere.md"), p.join("content/mic/dangling.md")).unwrap()), "is dangling"),
         ("content/mic/loop", Box::new(|p: &Path| symlink(p.join("content/mic"), p.join("content/mic/loop")).unwrap()), "loops back to `content/mic`"),
         ("content/mic/out.md", Box::new(move |p: &Path| symlink(&out_file, p.join("content/mic/out.md")).unwrap()), "points outside the site root"),
