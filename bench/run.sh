@@ -93,7 +93,7 @@ expect() { # expect CONDITION-DESCRIPTION COMMAND...: smoke assertions that keep
 # `disclosure check` on hostile answer files (its own script; the smoke keeps it working).
 disclosure_args=(); [ "$smoke" = 1 ] && disclosure_args=(--smoke)
 if SHISHIN_BIN="$bin" BENCH_DIR="$work" "$here/disclosure-check.sh" "${disclosure_args[@]}" >"$work/disclosure-check.txt" 2>&1; then
-  row "hostile answer files" "disclosure check (bench/disclosure-check.sh)" "$(grep -E '^\| rows.csv' "$work/disclosure-check.txt" | awk -F'|' '{print $4 " s (CSV)"}')" "–" "–" "–"
+  row "hostile answer files" "disclosure check (bench/disclosure-check.sh)" "$(grep -E '^\| rows.csv' "$work/disclosure-check.txt" | awk -F'|' '{gsub(/ /, "", $4); print $4 " s (CSV of unknown rows)"}')" "–" "–" "–"
 else
   echo "bench: bench/disclosure-check.sh failed (see $work/disclosure-check.txt)" >&2; problems=1
 fi
