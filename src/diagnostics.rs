@@ -17,6 +17,12 @@ pub struct Diagnostic {
     /// The offending source line, for the snippet.
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// Follow-up checks left out because of this error (see `followup`); in JSON only when > 0.
+    #[serde(skip_serializing_if = "crate::followup::is_zero")]
+    pub skipped: usize,
+    /// What this error stopped from loading, or what broken input this error only follows from.
+    #[serde(skip)]
+    pub link: Option<crate::followup::Link>,
 }
 
 impl Diagnostic {
@@ -28,6 +34,8 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             source_line: None,
+            skipped: 0,
+            link: None,
         }
     }
 
@@ -89,6 +97,9 @@ impl fmt::Display for Diagnostic {
         if let Some(help) = &self.help {
             write!(f, "\n  = help: {help}")?;
         }
+        if let Some(note) = crate::followup::note(self) {
+            write!(f, "\n  = note: {note}")?;
+        }
         Ok(())
     }
 }
@@ -118,6 +129,7 @@ impl Diagnostics {
     pub fn sorted(mut self) -> Self {
         self.0.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
         self.0.dedup();
+        crate::followup::settle(&mut self.0);
         self
     }
     /// Ok(()) when empty, so stages can `?` on a batch.
@@ -138,7 +150,7 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{d}\n")?;
         }
         let n = self.0.len();
-        write!(f, "{n} error{} found; nothing was written.", if n == 1 { "" } else { "s" })
+        write!(f, "{n} error{} found{}; nothing was written.", if n == 1 { "" } else { "s" }, crate::followup::summary(&self.0))
     }
 }
 

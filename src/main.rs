@@ -250,7 +250,7 @@ fn main() -> ExitCode {
 
 fn report(diags: &Diagnostics, format: Format) -> ExitCode {
     if format == Format::Json {
-        println!("{}", serde_json::json!({"ok": false, "errors": diags.0}));
+        println!("{}", serde_json::json!({"ok": false, "errors": diags.0, "skipped": shishin::followup::skipped(&diags.0)}));
     } else {
         eprintln!("{diags}");
     }

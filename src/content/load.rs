@@ -158,7 +158,8 @@ fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&(Page, Opt
         return Ok((page.clone(), false, stat));
     }
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        (Diagnostic::file_level(rel, format!("cannot read file: {e}")).help("content files must be UTF-8 text"), None)
+        let id = broken_id(rel, "", config);
+        (Diagnostic::file_level(rel, format!("cannot read file: {e}")).help("content files must be UTF-8 text").breaks(crate::followup::page(&id)), Some(id))
     })?;
     // Taken before the read: a write after it shows as a different stat next time.
     match known {
@@ -169,8 +170,8 @@ fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&(Page, Opt
 
 fn parse_page(rel: &Path, text: String, config: &Config) -> Result<Page, (Diagnostic, Option<String>)> {
     let (front, split, key_offsets) = frontmatter::parse(rel, &text).map_err(|d| {
-        let id = text.lines().take_while(|l| !l.is_empty()).find_map(|l| l.strip_prefix("id:")).map(|v| v.trim().trim_matches(['"', '\'']).to_string());
-        (d, id)
+        let id = broken_id(rel, &text, config);
+        (d.breaks(crate::followup::page(&id)), Some(id))
     })?;
     let is_section = rel.file_name().is_some_and(|n| n == "_index.md");
     let url = url_for(rel, &front, is_section, config);
@@ -189,6 +190,19 @@ fn parse_page(rel: &Path, text: String, config: &Config) -> Result<Page, (Diagno
         children: Vec::new(),
         key_offsets,
     })
+}
+
+/// The id of a page whose front matter does not load: its `id:` line when one can be read from
+/// the raw text, else the id its file path gives (as `Page::id` would).
+fn broken_id(rel: &Path, text: &str, config: &Config) -> String {
+    let written = text.lines().skip(1).take_while(|l| l.trim_end() != "---").find_map(|l| l.strip_prefix("id:"));
+    if let Some(id) = written.map(|v| v.trim().trim_matches(['"', '\'']).to_string()).filter(|id| !id.is_empty()) {
+        return id;
+    }
+    let is_section = rel.file_name().is_some_and(|n| n == "_index.md");
+    let url = url_for(rel, &FrontMatter::default(), is_section, config);
+    let path = url.trim_matches('/');
+    if path.is_empty() { "home".to_string() } else { path.to_string() }
 }
 
 /// `/prefix/rest/` for corpus ids, else the file path.
