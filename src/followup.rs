@@ -54,7 +54,7 @@ pub(crate) fn is_zero(n: &usize) -> bool {
 }
 
 /// Drops every follow-up whose cause is in `list`, counting it on the cause, and puts the causes
-/// first (keeping the order otherwise). A follow-up whose cause is not in the list stays: an
+/// that had follow-ups first (keeping the order otherwise). A follow-up whose cause is not in the list stays: an
 /// error is never hidden without the error that explains it.
 pub fn settle(list: &mut Vec<Diagnostic>) {
     let causes: HashMap<String, usize> = list
@@ -79,7 +79,7 @@ pub fn settle(list: &mut Vec<Diagnostic>) {
     for (i, d) in &mut kept {
         d.skipped += counts[*i];
     }
-    kept.sort_by_key(|(_, d)| !matches!(d.link, Some(Link::Breaks(_))));
+    kept.sort_by_key(|(_, d)| d.skipped == 0);
     list.extend(kept.into_iter().map(|(_, d)| d));
 }
 

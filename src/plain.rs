@@ -114,7 +114,7 @@ fn key_and_value(line: &str, column: usize) -> (Option<&str>, Option<String>) {
     for (i, c) in line.char_indices() {
         if c == ':' && bytes.get(i + 1).is_none_or(|b| *b == b' ') {
             let before = &line[..i];
-            let start = before.rfind(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '-' || ch == '$')).map_or(0, |p| p + 1);
+            let start = before.char_indices().rev().find(|(_, ch)| !(ch.is_alphanumeric() || *ch == '_' || *ch == '-' || *ch == '$')).map_or(0, |(p, ch)| p + ch.len_utf8());
             if start < i && start <= at {
                 found = Some((start, i));
             }
