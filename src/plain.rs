@@ -63,12 +63,20 @@ pub fn translate_shape(message: &str, line: &str, column: usize) -> Option<(Stri
             "a single value"
         };
         let value = key_and_value(line, column).1.unwrap_or_default();
-        let help = if want == "text" && value.starts_with(['[', '{', '*', '&', '!', '|', '>']) {
+        // `[unclosed` was meant as text; `[a, b]` is a list where one value belongs.
+        let closed = (value.starts_with('[') && value.ends_with(']')) || (value.starts_with('{') && value.ends_with('}'));
+        let help = if want == "text" && closed {
+            format!("write one value, not a list or mapping: `{key}: …`")
+        } else if want == "text" && value.starts_with(['[', '{', '*', '&', '!', '|', '>']) {
             format!("quote text that starts with `{}`: `{key}: \"{}\"`", &value[..1], value.replace('"', "\\\""))
         } else {
             "docs/content-format.md gives the type of every key".to_string()
         };
         return Some((format!("`{key}` must be {want}{found}"), help));
+    }
+    // The library's own scalar checks: "invalid boolean", "invalid i64".
+    if let Some(ty) = message.strip_prefix("invalid ").and_then(|r| r.split([' ', '(']).next()).filter(|t| !t.is_empty() && !message.contains(':')) {
+        return Some((format!("`{key}` must be {}{found}", kind(ty)), "docs/content-format.md gives the type of every key".to_string()));
     }
     if message.starts_with("data did not match any variant of untagged enum") {
         return Some((format!("`{key}` must be text or a list of text{found}"), format!("write `{key}: value` or `{key}: [a, b]`")));
@@ -93,7 +101,7 @@ fn kind(serde_words: &str) -> String {
         "sequence" | "a sequence" => "a list",
         "map" | "a map" | "mapping" => "a mapping",
         "a string" | "string" => "text",
-        "a boolean" | "boolean" => "`true` or `false`",
+        "a boolean" | "boolean" | "bool" => "`true` or `false`",
         "option" | "unit value" | "null" => "empty",
         _ if w.starts_with("struct ") => "a mapping of keys",
         _ if ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize", "integer"].iter().any(|t| w.ends_with(t)) => "a whole number",
@@ -182,6 +190,17 @@ mod tests {
         let (m, h) = translate_shape("expected string scalar", "title: [unclosed", 8).unwrap();
         assert_eq!(m, "`title` must be text, not `[unclosed`");
         assert_eq!(h, "quote text that starts with `[`: `title: \"[unclosed\"`");
+    }
+
+    #[test]
+    fn scalar_checks_of_the_library_in_plain_words() {
+        let (m, _) = translate_shape("invalid boolean", "draft: maybe", 8).unwrap();
+        assert_eq!(m, "`draft` must be `true` or `false`, not `maybe`");
+        let (m, _) = translate_shape("invalid i64", "weight: abc", 9).unwrap();
+        assert_eq!(m, "`weight` must be a whole number, not `abc`");
+        let (m, h) = translate_shape("expected string scalar", "updated: [1]", 10).unwrap();
+        assert_eq!(m, "`updated` must be text, not `[1]`");
+        assert!(h.starts_with("write one value"), "{h}");
     }
 
     #[test]

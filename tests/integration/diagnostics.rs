@@ -214,3 +214,25 @@ fn every_bad_enum_value_names_key_value_and_allowed_values() {
         assert!(source.lines().nth(line - 1).is_some_and(|l| l.contains(key)), "{file}:{line} is not the line of `{key}`: {hit:#}");
     }
 }
+
+/// Values of the wrong type: (file, find, replace, the expected message).
+const BAD_TYPES: &[(&str, &str, &str, &str)] = &[
+    ("content/mic/3/3.2.1.md", "weight: 1", "weight: abc", "`weight` must be a whole number, not `abc`"),
+    ("content/mic/3/3.2.1.md", "weight: 1", "weight: 1\ndraft: maybe", "`draft` must be `true` or `false`, not `maybe`"),
+    ("content/mic/3/3.2.1.md", "weight: 1", "weight: 1\naliases: /old/", "`aliases` must be a list, not `/old/`"),
+    ("content/mic/3/3.2.1.md", "weight: 1", "weight: 1\nrebuilt_from: {a: 1}", "`rebuilt_from` must be text or a list of text, not `{a: 1}`"),
+    ("content/mic/3/3.2.1.md", "title: 組織的安全管理対策", "title: [unclosed", "`title` must be text, not `[unclosed`"),
+    ("content/data/mappings.yaml", "rationale: 人。", "rationale: [人]", "`rationale` must be text, not `[人]`"),
+    ("content/data/disclosure.yaml", "required: true\n    columns:\n      - { key: presence", "required: maybe\n    columns:\n      - { key: presence", "`required` must be `true` or `false`, not `maybe`"),
+];
+
+#[test]
+fn every_bad_type_names_key_and_value_in_plain_words() {
+    for (file, find, replace, message) in BAD_TYPES {
+        let site = site_with(&[(file, find, replace)]);
+        let (text, json) = check(site.path());
+        assert_plain(&text);
+        let errors = json["errors"].as_array().unwrap();
+        assert!(errors.iter().any(|e| e["file"] == *file && e["message"] == *message), "{file}: `{replace}`: no error {message:?} in {json:#}");
+    }
+}
