@@ -184,7 +184,7 @@ fn main() -> ExitCode {
         Command::Check { root, format } => match build_site(&BuildOptions::new(&root.root)) {
             Ok(BuiltSite { site, .. }) => {
                 if format == Format::Json {
-                    println!("{}", serde_json::json!({"ok": true, "pages": site.pages.len(), "errors": []}));
+                    println!("{}", serde_json::json!({"ok": true, "pages": site.pages.len(), "errors": [], "skipped": 0}));
                 } else {
                     eprintln!("ok: {} pages checked, no problems", site.pages.len());
                 }

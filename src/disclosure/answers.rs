@@ -199,7 +199,7 @@ pub fn parse_json(path: &Path, text: String) -> Result<AnswerFile, Diagnostic> {
             "template" => file.template = Some((string_of(&obj[key]), at(&[key]).map(|s| s.value_at).unwrap_or(off))),
             "version" => file.version = Some((string_of(&obj[key]), at(&[key]).map(|s| s.value_at).unwrap_or(off))),
             "answers" | "$schema" => {}
-            other => file.problems.push(file.diag(off, format!("unknown key `{other}` in the answer file")).help("the keys are template, version, answers (and optionally $schema)")),
+            other => file.problems.push(file.diag(off, format!("unknown key `{other}` in the answer file")).help(crate::suggest::help(other, &["template", "version", "answers", "$schema"], "the keys are template, version, answers (and optionally $schema)"))),
         }
     }
     let Some(answers) = obj.get("answers") else {
@@ -363,7 +363,7 @@ fn choose<'a>(templates: &'a Templates, file: &AnswerFile, errors: &mut Vec<Diag
         Some((Ok(name), at)) => match templates.get(name) {
             Some(t) => Some(t),
             None => {
-                errors.push(file.diag(*at, format!("unknown template `{name}`")).help(format!("this site defines: {}", known.join(", "))));
+                errors.push(file.diag(*at, format!("unknown template `{name}`")).help(crate::suggest::help(name, &known, format!("this site defines: {}", known.join(", ")))));
                 None
             }
         },
