@@ -74,6 +74,9 @@ pub fn translate_shape(message: &str, line: &str, column: usize) -> Option<(Stri
         };
         return Some((format!("`{key}` must be {want}{found}"), help));
     }
+    if message.starts_with("cannot deserialize null into") {
+        return Some((format!("`{key}` is empty"), format!("write a value after `{key}:`, or remove the key")));
+    }
     // The library's own scalar checks: "invalid boolean", "invalid i64".
     if let Some(ty) = message.strip_prefix("invalid ").and_then(|r| r.split([' ', '(']).next()).filter(|t| !t.is_empty() && !message.contains(':')) {
         return Some((format!("`{key}` must be {}{found}", kind(ty)), "docs/content-format.md gives the type of every key".to_string()));

@@ -80,7 +80,9 @@ fn check_new_clauses(site: &Site, rows: &[Row], errors: &mut Diagnostics) {
                     Diagnostic::at_offset(&page.file, &page.source, page.value_offset("status"), format!("新設 clause `{id}` has no row toward `{target}`"))
                         .help(format!(
                             "add `- {{ from: {id}, to: {target}, relationship: no-relationship, rationale: …, evidence: …, confidence: … }}` to content/data/mappings.yaml (or a row to the `{target}` clause that corresponds), so that the matrix and every export list the clause"
-                        )),
+                        ))
+                        // Its row toward a guideline whose top page failed to load was left out.
+                        .follows(site.broken_page(&target)),
                 );
             }
         }

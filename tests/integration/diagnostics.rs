@@ -236,3 +236,32 @@ fn every_bad_type_names_key_and_value_in_plain_words() {
         assert!(errors.iter().any(|e| e["file"] == *file && e["message"] == *message), "{file}: `{replace}`: no error {message:?} in {json:#}");
     }
 }
+
+/// The shipped site: a page or data file that does not load, wherever others point at it, is the
+/// run's one error (issue 19: `title: [unclosed` in 3.2.3 used to bring 14 follow-ups).
+#[test]
+fn on_the_shipped_site_a_broken_file_is_the_only_error() {
+    let cases = [
+        ("content/mic/3/3.2/3.2.3.md", "title: \"技術的安全管理策\"", "title: [unclosed"),
+        ("content/mic/3/3.2/_index.md", "\ntitle:", "\ntitle: [unclosed\nx:"),
+        ("content/mhlw5/_index.md", "\ntitle:", "\ntitle: [unclosed\nx:"),
+        ("content/glossary/_index.md", "\ntitle:", "\ntitle: [unclosed\nx:"),
+        ("content/mic/annex/disclosure.md", "\ntitle:", "\ntitle: [unclosed\nx:"),
+        ("content/data/sources.yaml", "\nsources:", "\nsources: ["),
+        ("content/data/glossary.yaml", "\nterms:", "\nterms: ["),
+    ];
+    for (file, find, replace) in cases {
+        let site = crate::common::copy_shipped_site();
+        let path = site.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(find), "{file} lacks {find:?}");
+        std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+        let errors = match shishin::build::check_site(&shishin::build::BuildOptions::new(site.path())) {
+            Ok(_) => panic!("{file}: the check passed"),
+            Err(e) => e.0,
+        };
+        assert_eq!(errors.len(), 1, "{file}: {}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n\n"));
+        assert_eq!(errors[0].file, Path::new(file));
+        assert!(errors[0].skipped > 0, "{file}: others point at it, so checks were skipped");
+    }
+}
