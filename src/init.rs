@@ -41,8 +41,8 @@ serve` sends them too, so the preview shows what the deployed site will allow).
 
 - Netlify builds the site: push this folder to a git repository, create a Netlify site from it and
   set the environment variable `SHISHIN_GIT` to the git URL of the shishin source to install (the
-  build command runs `cargo install` from it, then `shishin build`). Set `base_url` in
-  `shishin.yaml` to the site's address.
+  build command runs `cargo install` from it, which compiles shishin for several minutes, then
+  `shishin build`). Set `base_url` in `shishin.yaml` to the site's address.
 - Or build locally and upload: `shishin build && netlify deploy --prod --dir public` (Netlify CLI);
   the headers of `netlify.toml` apply to uploads too.
 ";

@@ -237,7 +237,7 @@ fn main() -> ExitCode {
         },
         Command::Init { dir } => match shishin::init::init(&dir) {
             Ok(()) => {
-                eprintln!("created a site in {}; next: shishin serve --root {}", dir.display(), dir.display());
+                eprintln!("created a site in {}; next: shishin serve --root {} (its README.md says how to check and deploy it)", dir.display(), dir.display());
                 ExitCode::SUCCESS
             }
             Err(e) => {

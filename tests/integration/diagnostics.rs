@@ -148,10 +148,11 @@ fn did_you_mean_golden() {
             ("content/mic/3/3.2.1.md", "sources: [mic-cloud-1]", "sources: [mic-cloud1]"),
             ("content/data/mappings.yaml", "evidence: seed-deck", "evidence: seed-dek"),
             ("content/data/disclosure.yaml", "example: { content: 二要素認証 }", "example: { contnt: 二要素認証 }"),
+            ("content/data/requirements.yaml", "addressee: provider", "adressee: provider"),
         ],
     );
     let helps: Vec<&str> = json["errors"].as_array().unwrap().iter().filter_map(|e| e["help"].as_str()).collect();
-    for wanted in ["did you mean `confidence`?", "did you mean `[[mhlw5-6.5]]`?", "did you mean `[[glossary#access-control]]`?", "did you mean `mic-cloud-1`?", "did you mean `seed-deck`?", "did you mean `content`?"] {
+    for wanted in ["did you mean `confidence`?", "did you mean `[[mhlw5-6.5]]`?", "did you mean `[[glossary#access-control]]`?", "did you mean `mic-cloud-1`?", "did you mean `seed-deck`?", "did you mean `content`?", "did you mean `addressee`?"] {
         assert!(helps.iter().any(|h| h.starts_with(wanted)), "no help starting with {wanted} in {helps:#?}");
         assert!(text.contains(&format!("= help: {wanted}")), "{text}");
     }
