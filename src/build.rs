@@ -387,9 +387,12 @@ fn template_for(site: &Site, index: usize, theme: &Theme) -> Result<String, Diag
     if theme.has_template(&name) {
         Ok(name)
     } else {
-        let known: Vec<String> = theme.tera.get_template_names().filter_map(|n| n.strip_prefix("layouts/").map(|s| s.trim_end_matches(".html").to_string())).collect();
-        Err(Diagnostic::at_offset(&page.file, &page.source, page.offset_of("layout"), format!("unknown layout `{layout}`"))
-            .help(format!("use one of: page, {}", known.join(", "))))
+        let mut known: Vec<String> = theme.tera.get_template_names().filter_map(|n| n.strip_prefix("layouts/").map(|s| s.trim_end_matches(".html").to_string())).collect();
+        known.sort();
+        known.insert(0, "page".into());
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        let (message, help) = crate::plain::bad_value("layout", layout, &known);
+        Err(Diagnostic::at_offset(&page.file, &page.source, page.value_offset("layout"), message).help(help))
     }
 }
 

@@ -69,11 +69,9 @@ impl Config {
             }
             for old in &c.successor_of {
                 if old == &c.prefix || !self.corpora.iter().any(|k| &k.prefix == old) {
-                    return Err(at(
-                        "successor_of",
-                        format!("corpus `{}` names `{old}` in successor_of, which is not another corpus of this site", c.prefix),
-                        "list the prefixes of other entries of `corpora` (e.g. successor_of: [mic])",
-                    ));
+                    let others: Vec<&str> = self.corpora.iter().map(|k| k.prefix.as_str()).filter(|p| *p != c.prefix).collect();
+                    let help = crate::suggest::help(old, &others, "list the prefixes of other entries of `corpora` (e.g. successor_of: [mic])");
+                    return Err(at("successor_of", format!("corpus `{}` names `{old}` in successor_of, which is not another corpus of this site", c.prefix), &help));
                 }
             }
         }

@@ -21,6 +21,12 @@ pub struct Diagnostic {
     /// (u32 keeps the struct small: it is returned in every `Result`).
     #[serde(skip)]
     pub snippet_column: Option<u32>,
+    /// Follow-up checks left out because of this error (see `followup`); in JSON only when > 0.
+    #[serde(skip_serializing_if = "crate::followup::is_zero")]
+    pub skipped: usize,
+    /// What this error stopped from loading, or what broken input this error only follows from.
+    #[serde(skip)]
+    pub link: Option<crate::followup::Link>,
 }
 
 impl Diagnostic {
@@ -33,6 +39,8 @@ impl Diagnostic {
             help: None,
             source_line: None,
             snippet_column: None,
+            skipped: 0,
+            link: None,
         }
     }
 
@@ -109,6 +117,9 @@ impl fmt::Display for Diagnostic {
         if let Some(help) = &self.help {
             write!(f, "\n  = help: {help}")?;
         }
+        if let Some(note) = crate::followup::note(self) {
+            write!(f, "\n  = note: {note}")?;
+        }
         Ok(())
     }
 }
@@ -138,6 +149,7 @@ impl Diagnostics {
     pub fn sorted(mut self) -> Self {
         self.0.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
         self.0.dedup();
+        crate::followup::settle(&mut self.0);
         self
     }
     /// Ok(()) when empty, so stages can `?` on a batch.
@@ -158,7 +170,7 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{d}\n")?;
         }
         let n = self.0.len();
-        write!(f, "{n} error{} found; nothing was written.", if n == 1 { "" } else { "s" })
+        write!(f, "{n} error{} found{}; nothing was written.", if n == 1 { "" } else { "s" }, crate::followup::summary(&self.0))
     }
 }
 

@@ -187,7 +187,7 @@ fn main() -> ExitCode {
         Command::Check { root, format } => match build_site(&BuildOptions::new(&root.root)) {
             Ok(BuiltSite { site, .. }) => {
                 if format == Format::Json {
-                    println!("{}", serde_json::json!({"ok": true, "pages": site.pages.len(), "errors": []}));
+                    println!("{}", serde_json::json!({"ok": true, "pages": site.pages.len(), "errors": [], "skipped": 0}));
                 } else {
                     eprintln!("ok: {} pages checked, no problems", site.pages.len());
                 }
@@ -240,7 +240,7 @@ fn main() -> ExitCode {
         },
         Command::Init { dir } => match shishin::init::init(&dir) {
             Ok(()) => {
-                eprintln!("created a site in {}; next: shishin serve --root {}", dir.display(), dir.display());
+                eprintln!("created a site in {}; next: shishin serve --root {} (its README.md says how to check and deploy it)", dir.display(), dir.display());
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -253,7 +253,7 @@ fn main() -> ExitCode {
 
 fn report(diags: &Diagnostics, format: Format) -> ExitCode {
     if format == Format::Json {
-        println!("{}", serde_json::json!({"ok": false, "errors": diags.0}));
+        println!("{}", serde_json::json!({"ok": false, "errors": diags.0, "skipped": shishin::followup::skipped(&diags.0)}));
     } else {
         eprintln!("{diags}");
     }

@@ -45,15 +45,19 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str, line_offset: usize) -
         if let Some(d) = crate::url_policy::refused_in_yaml(file, line + line_offset, column, &message) {
             return d;
         }
-        let (message, help) = match duplicate_key(&message) {
-            Some(key) => {
+        // Wrong keys and values are said in the author's words (plain.rs), without "invalid YAML".
+        let source_line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        let plain = crate::plain::translate(&message, source_line, column).or_else(|| crate::plain::translate_shape(&message, source_line, column));
+        let (message, help) = match (duplicate_key(&message), plain) {
+            (Some(key), _) => {
                 let first = first_occurrence(text, key, line, column).map(|l| format!(" (first at line {})", l + line_offset)).unwrap_or_default();
-                (format!("duplicate key `{key}`{first}"), format!("remove or rename one of the `{key}` keys; each key may appear once in a mapping"))
+                (format!("invalid YAML: duplicate key `{key}`{first}"), format!("remove or rename one of the `{key}` keys; each key may appear once in a mapping"))
             }
-            None => (message.clone(), help_for(&message).to_string()),
+            (None, Some(plain)) => plain,
+            (None, None) => (format!("invalid YAML: {message}"), help_for(&message).to_string()),
         };
         let line = line + line_offset;
-        Diagnostic::new(file, line, column, format!("invalid YAML: {message}")).help(help)
+        Diagnostic::new(file, line, column, message).help(help)
     })?;
     // Raw control characters were refused with the file's text (site_fs); escapes make them too.
     match crate::site_fs::yaml_control_char(source, options()) {

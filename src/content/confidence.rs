@@ -2,7 +2,7 @@
 //! from another guideline (`rebuilt_from`) is never `high`, and a page is never surer than every
 //! requirement item it lists (requirements.yaml).
 
-use crate::content::ids::close_ids;
+use crate::content::ids::id_help;
 use crate::content::{Confidence, Page, Site};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
@@ -31,13 +31,8 @@ fn check_rebuilt_from(site: &Site, page: &Page, errors: &mut Diagnostics) {
     for id in &page.front.rebuilt_from {
         let diag = |msg: String| Diagnostic::at_offset(&page.file, &page.source, at_id(id), msg);
         if site.page_by_id(id).is_none() {
-            let close = close_ids(site, id);
-            let help = if close.is_empty() {
-                "name the clause (of another guideline) the body was rebuilt from by its page id, e.g. `rebuilt_from: mhlw5-6.3`".to_string()
-            } else {
-                format!("did you mean {}?", close.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))
-            };
-            errors.push(diag(format!("unknown id `{id}` in `rebuilt_from`: no page has this id")).help(help));
+            let help = id_help(site, id, str::to_string, "name the clause (of another guideline) the body was rebuilt from by its page id, e.g. `rebuilt_from: mhlw5-6.3`");
+            errors.push(diag(format!("unknown id `{id}` in `rebuilt_from`: no page has this id")).help(help).follows(site.broken_page(id)));
         } else if *id == own {
             errors.push(diag(format!("`{own}` names itself in `rebuilt_from`")).help("`rebuilt_from` names the other guideline's clause the body was rebuilt from; remove this id"));
         } else if corpus_of(site, id).is_some() && corpus_of(site, id) == corpus_of(site, &own) {

@@ -58,13 +58,14 @@ pub struct OutlineEntry {
     pub title: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Addressee {
     Provider,
     Institution,
     Both,
 }
+crate::plain::token_enum!(Addressee { Provider = "provider", Institution = "institution", Both = "both" });
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -153,7 +154,7 @@ fn read_into<T: serde::de::DeserializeOwned>(root: &Path, name: &str, data: &mut
         }
         Ok(None) => None,
         Err(e) => {
-            errors.push(e);
+            errors.push(e.breaks(crate::followup::data_file(name)));
             data.failed.push(name.to_string());
             None
         }
@@ -164,6 +165,11 @@ impl Data {
     /// Whether data file `name` exists but failed to load (its error is already reported).
     pub fn failed(&self, name: &str) -> bool {
         self.failed.iter().any(|f| f == name)
+    }
+    /// For an error that only follows from data file `name` failing to load: the cause to mark
+    /// it with (`Diagnostic::follows`), None when the file loaded.
+    pub fn broken(&self, name: &str) -> Option<String> {
+        self.failed(name).then(|| crate::followup::data_file(name))
     }
     pub fn text_of(&self, name: &str) -> Option<(&Path, &str)> {
         self.texts.iter().find(|(p, _)| p.ends_with(name)).map(|(p, t)| (p.as_path(), t.as_str()))

@@ -2,37 +2,24 @@
 
 use crate::content::Site;
 
-/// Page ids close to `id` (typos, a missing digit), nearest first, at most three.
+/// Page ids nearest to `id` (a typo, a missing or extra digit), at most three. Only ids of the
+/// same corpus are offered when `id` names one (`mhlw5-6.55` → `mhlw5-6.5`, never a MIC id).
 pub fn close_ids(site: &Site, id: &str) -> Vec<String> {
-    let limit = (id.chars().count() / 4).max(2);
-    let mut scored: Vec<(usize, &String)> = site.by_id.keys().map(|k| (edit_distance(id, k), k)).filter(|(d, _)| *d <= limit).collect();
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, k)| k.clone()).collect()
+    let corpus = site.config.corpus_for_id(id).map(|(c, _)| c.prefix.clone());
+    let same_corpus = |k: &&String| match &corpus {
+        Some(prefix) => site.config.corpus_for_id(k).is_some_and(|(c, _)| &c.prefix == prefix),
+        None => true,
+    };
+    crate::suggest::nearest(id, site.by_id.keys().filter(same_corpus).map(String::as_str))
 }
 
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn edit_distance_counts_single_edits() {
-        assert_eq!(edit_distance("mic-3.2.1", "mic-3.2.1"), 0);
-        assert_eq!(edit_distance("mic-3.2.11", "mic-3.2.1"), 1);
-        assert_eq!(edit_distance("mhlw-6.5", "mhlw5-6.5"), 1);
-        assert_eq!(edit_distance("技術", "技術的"), 1);
+/// The help line for an unknown page id: the nearest ids (shown through `show`, e.g. as
+/// `[[id]]`), then `otherwise`.
+pub fn id_help(site: &Site, id: &str, show: impl Fn(&str) -> String, otherwise: impl Into<String>) -> String {
+    let otherwise = otherwise.into();
+    match crate::suggest::did_you_mean_with(&close_ids(site, id), show) {
+        Some(s) if otherwise.is_empty() => s,
+        Some(s) => format!("{s} ({otherwise})"),
+        None => otherwise,
     }
 }

@@ -98,6 +98,9 @@ pub fn load_site_cached(root: &Path, opts: &LoadOptions, cache: &mut LoadCache) 
                 }
             }
             Err((e, id)) => {
+                // The last good parse stays cached (it is only reused for that very text), so a
+                // later failed load still knows the id the file had.
+                seen.insert(e.file.clone());
                 errors.push(e);
                 unparsed_ids.extend(id);
             }
@@ -149,18 +152,21 @@ fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&(Page, Opt
     {
         return Ok((page.clone(), false, stat));
     }
-    let text = crate::site_fs::read_text(root, rel).map_err(|d| (d, None))?;
+    let text = crate::site_fs::read_text(root, rel).map_err(|d| {
+        let id = broken_id(rel, "", config, known);
+        (d.breaks(crate::followup::page(&id)), Some(id))
+    })?;
     // Taken before the read: a write after it shows as a different stat next time.
     match known {
         Some((page, _)) if page.source == text => Ok((page.clone(), false, stat)),
-        _ => parse_page(rel, text, config).map(|page| (page, true, stat)),
+        _ => parse_page(rel, text, config, known).map(|page| (page, true, stat)),
     }
 }
 
-fn parse_page(rel: &Path, text: String, config: &Config) -> Result<Page, (Diagnostic, Option<String>)> {
+fn parse_page(rel: &Path, text: String, config: &Config, known: Option<&(Page, Option<FileStat>)>) -> Result<Page, (Diagnostic, Option<String>)> {
     let (front, split, key_offsets) = frontmatter::parse(rel, &text).map_err(|d| {
-        let id = text.lines().take_while(|l| !l.is_empty()).find_map(|l| l.strip_prefix("id:")).map(|v| v.trim().trim_matches(['"', '\'']).to_string());
-        (d, id)
+        let id = broken_id(rel, &text, config, known);
+        (d.breaks(crate::followup::page(&id)), Some(id))
     })?;
     let is_section = rel.file_name().is_some_and(|n| n == "_index.md");
     let url = url_for(rel, &front, is_section, config);
@@ -179,6 +185,23 @@ fn parse_page(rel: &Path, text: String, config: &Config) -> Result<Page, (Diagno
         children: Vec::new(),
         key_offsets,
     })
+}
+
+/// The id of a page whose front matter does not load: its `id:` line when one can be read from
+/// the raw text, else the id of the page this file held at the last load (`serve`: an edit that
+/// broke or dropped the `id:` line), else the id its file path gives (as `Page::id` would).
+fn broken_id(rel: &Path, text: &str, config: &Config, known: Option<&(Page, Option<FileStat>)>) -> String {
+    let written = text.lines().skip(1).take_while(|l| l.trim_end() != "---").find_map(|l| l.strip_prefix("id:"));
+    if let Some(id) = written.map(|v| v.trim().trim_matches(['"', '\'']).to_string()).filter(|id| !id.is_empty()) {
+        return id;
+    }
+    if let Some((page, _)) = known {
+        return page.id();
+    }
+    let is_section = rel.file_name().is_some_and(|n| n == "_index.md");
+    let url = url_for(rel, &FrontMatter::default(), is_section, config);
+    let path = url.trim_matches('/');
+    if path.is_empty() { "home".to_string() } else { path.to_string() }
 }
 
 /// `/prefix/rest/` for corpus ids, else the file path.

@@ -5,13 +5,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     High,
     Medium,
     Low,
 }
+crate::plain::token_enum!(Confidence { High = "high", Medium = "medium", Low = "low" });
 
 impl Confidence {
     /// Higher is surer: low 0, medium 1, high 2.
@@ -31,12 +32,13 @@ impl Confidence {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// 新設: no counterpart in the predecessor or reference guideline.
     New,
 }
+crate::plain::token_enum!(Status { New = "new" });
 
 /// Front matter keys. Unknown keys are errors so typos cannot pass silently.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -160,6 +162,11 @@ pub struct Site {
 impl Site {
     pub fn page_by_id(&self, id: &str) -> Option<&Page> {
         self.by_id.get(id).map(|&i| &self.pages[i])
+    }
+    /// For an error about a reference to `id` that no page has: the broken page it follows
+    /// from (`Diagnostic::follows`), when the page with that id failed to load.
+    pub fn broken_page(&self, id: &str) -> Option<String> {
+        self.unparsed_ids.iter().any(|u| u == id).then(|| crate::followup::page(id))
     }
     /// A site path (`/mic/3.2.1/`) with the base path prepended (`/guideline/mic/3.2.1/`).
     pub fn url_for(&self, site_path: &str) -> String {

@@ -1,5 +1,6 @@
 //! Site-wide checks on the model (per-file syntax is checked while loading).
 
+use crate::content::ids::id_help;
 use crate::content::model::Site;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use std::collections::HashSet;
@@ -45,11 +46,17 @@ fn check_pages(site: &Site, errors: &mut Diagnostics) {
             errors.push(at("updated", format!("`updated: {date}` is not a date")).help("write the date as YYYY-MM-DD"));
         }
         for key in &page.front.sources {
-            if site.data.source(key).is_none() && !site.data.failed("sources.yaml") {
-                errors.push(at("sources", format!("unknown source `{key}`")).help("add it to content/data/sources.yaml or fix the key"));
+            if site.data.source(key).is_none() {
+                errors.push(at("sources", format!("unknown source `{key}`")).help(source_help(site, key)).follows(site.data.broken("sources.yaml")));
             }
         }
     }
+}
+
+/// The nearest source keys, then where keys come from.
+pub fn source_help(site: &Site, key: &str) -> String {
+    let keys: Vec<&str> = site.data.sources.iter().map(|s| s.key.as_str()).collect();
+    crate::suggest::help(key, &keys, "use a `key` of content/data/sources.yaml, or add the source there")
 }
 
 fn is_iso_date(s: &str) -> bool {
@@ -64,7 +71,8 @@ fn check_outline(site: &Site, errors: &mut Diagnostics) {
             None => errors.push(
                 site.data
                     .diag("outline.yaml", &format!("id: {}", entry.id), format!("outline clause `{}` has no page", entry.id))
-                    .help("write the page (front matter `id: ...`) or remove the clause from outline.yaml"),
+                    .help(id_help(site, &entry.id, str::to_string, "write the page (front matter `id: ...`) or remove the clause from outline.yaml"))
+                    .follows(site.broken_page(&entry.id)),
             ),
             Some(page) => {
                 if let Some(t) = &entry.title
@@ -91,7 +99,7 @@ fn check_requirements(site: &Site, errors: &mut Diagnostics) {
             errors.push(d(format!("duplicate requirement id `{}`", r.id)).help("requirement ids must be unique"));
         }
         if site.page_by_id(&r.clause).is_none() {
-            errors.push(d(format!("requirement `{}` names unknown clause `{}`", r.id, r.clause)).help("use the id of an existing page"));
+            errors.push(d(format!("requirement `{}` names unknown clause `{}`", r.id, r.clause)).help(id_help(site, &r.clause, str::to_string, "use the id of an existing page")).follows(site.broken_page(&r.clause)));
         } else if !r.id.starts_with(&format!("{}-r", r.clause)) {
             errors.push(d(format!("requirement id `{}` should start with `{}-r`", r.id, r.clause)).help("requirement ids are <clause id>-rNN"));
         }
@@ -110,12 +118,17 @@ fn check_glossary(site: &Site, errors: &mut Diagnostics) {
         }
         for s in &t.see {
             if site.page_by_id(s).is_none() {
-                errors.push(d(format!("term `{}` refers to unknown page `{s}`", t.id)).help("use the id of an existing page"));
+                errors.push(d(format!("term `{}` refers to unknown page `{s}`", t.id)).help(id_help(site, s, str::to_string, "use the id of an existing page")).follows(site.broken_page(s)));
             }
         }
     }
     if !site.data.glossary.is_empty() && site.page_by_id("glossary").is_none() {
-        errors.push(site.data.diag("glossary.yaml", "terms", "glossary.yaml has terms but no page has `id: glossary`").help("add content/glossary/_index.md with `id: glossary` and `layout: glossary`"));
+        errors.push(
+            site.data
+                .diag("glossary.yaml", "terms", "glossary.yaml has terms but no page has `id: glossary`")
+                .help("add content/glossary/_index.md with `id: glossary` and `layout: glossary`")
+                .follows(site.broken_page("glossary")),
+        );
     }
 }
 
@@ -123,11 +136,14 @@ fn check_corpora(site: &Site, errors: &mut Diagnostics) {
     for c in &site.config.corpora {
         if let Some(key) = &c.source
             && site.data.source(key).is_none()
-            && !site.data.failed("sources.yaml")
         {
             let text = std::fs::read_to_string(site.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
             let off = text.find(&format!("source: {key}")).unwrap_or(0);
-            errors.push(Diagnostic::at_offset(crate::config::CONFIG_FILE, &text, off, format!("corpus `{}` names unknown source `{key}`", c.prefix)).help("add it to content/data/sources.yaml"));
+            errors.push(
+                Diagnostic::at_offset(crate::config::CONFIG_FILE, &text, off, format!("corpus `{}` names unknown source `{key}`", c.prefix))
+                    .help(source_help(site, key))
+                    .follows(site.data.broken("sources.yaml")),
+            );
         }
     }
 }

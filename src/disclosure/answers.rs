@@ -205,7 +205,7 @@ pub fn parse_json(path: &Path, text: String) -> Result<AnswerFile, Diagnostic> {
             "template" => file.template = Some((string_of(&obj[key]), at(&[key]).map(|s| s.value_at).unwrap_or(off))),
             "version" => file.version = Some((string_of(&obj[key]), at(&[key]).map(|s| s.value_at).unwrap_or(off))),
             "answers" | "$schema" => {}
-            other => file.problems.push(file.diag(off, format!("unknown key `{other}` in the answer file")).help("the keys are template, version, answers (and optionally $schema)")),
+            other => file.problems.push(file.diag(off, format!("unknown key `{other}` in the answer file")).help(crate::suggest::help(other, &["template", "version", "answers", "$schema"], "the keys are template, version, answers (and optionally $schema)"))),
         }
     }
     let Some(answers) = obj.get("answers") else {
@@ -370,7 +370,7 @@ fn choose<'a>(templates: &'a Templates, file: &AnswerFile, errors: &mut Vec<Diag
         Some((Ok(name), at)) => match templates.get(name) {
             Some(t) => Some(t),
             None => {
-                errors.push(file.diag(*at, format!("unknown template `{name}`")).help(format!("this site defines: {}", known.join(", "))));
+                errors.push(file.diag(*at, format!("unknown template `{name}`")).help(crate::suggest::help(name, &known, format!("this site defines: {}", known.join(", ")))));
                 None
             }
         },
@@ -426,14 +426,17 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
                     let ids: Vec<&str> = rows.iter().filter(|r| r.path.iter().any(|p| p.id == node.id)).map(|r| r.item.id.as_str()).take(6).collect();
                     format!("`{}` is a heading; answer its rows: {}", e.item, ids.join(", "))
                 }
-                None => format!("item ids are listed in downloads/{}-answers.csv (e.g. {})", t.name, rows.first().map(|r| r.item.id.as_str()).unwrap_or("")),
+                None => {
+                    let ids: Vec<&str> = rows.iter().map(|r| r.item.id.as_str()).collect();
+                    crate::suggest::help(&e.item, &ids, format!("item ids are listed in downloads/{}-answers.csv, e.g. {}", t.name, ids.first().copied().unwrap_or("")))
+                }
             };
             errors.push(file.diag(e.item_at, format!("unknown item id `{}`", e.item)).help(help));
             continue;
         };
         let Some(col) = row.columns.iter().find(|c| c.key == e.column) else {
             let keys: Vec<&str> = row.columns.iter().map(|c| c.key.as_str()).collect();
-            errors.push(file.diag(e.column_at, format!("item `{}` has no column `{}`", e.item, e.column)).help(format!("its columns: {}", keys.join(", "))));
+            errors.push(file.diag(e.column_at, format!("item `{}` has no column `{}`", e.item, e.column)).help(crate::suggest::help(&e.column, &keys, format!("its columns: {}", keys.join(", ")))));
             continue;
         };
         if let Some(prev) = seen.insert((row.item.id.as_str(), col.key.as_str()), e.item_at)
@@ -459,7 +462,7 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
         if col.kind == ColumnType::Choice && !col.options.iter().any(|o| o == v) {
             errors.push(
                 file.diag(e.value_at, format!("`{v}` is not an option of `{}` / `{}` ({})", e.item, e.column, col.header))
-                    .help(format!("use one of: {} (or leave it empty)", col.options.join(", "))),
+                    .help(crate::suggest::help(v, &col.options.iter().map(String::as_str).collect::<Vec<_>>(), format!("use one of: {} (or leave it empty)", col.options.join(", ")))),
             );
             answered.insert((row.item.id.as_str(), col.key.as_str()), false);
             continue;

@@ -321,7 +321,9 @@ impl<'a> Checker<'a> {
         }
         match site.page_by_id(&raw.page.value) {
             None => {
-                let d = c.at(&raw.page, format!("unknown page id `{}`", raw.page.value)).help("`page` names the page (its front matter `id`) that shows this template");
+                let d = c.at(&raw.page, format!("unknown page id `{}`", raw.page.value))
+                    .help(crate::content::ids::id_help(site, &raw.page.value, str::to_string, "`page` names the page (its front matter `id`) that shows this template"))
+                    .follows(site.broken_page(&raw.page.value));
                 c.errors.push(d);
             }
             Some(p) if p.layout() != name => {
@@ -361,13 +363,11 @@ impl<'a> Checker<'a> {
     }
 
     fn check_sources(&mut self, sources: &[Spanned<String>]) {
-        // A sources.yaml that failed to load has reported its own error; no follow-up errors here.
-        if self.site.data.failed("sources.yaml") {
-            return;
-        }
         for s in sources {
             if self.site.data.source(&s.value).is_none() {
-                let d = self.at(s, format!("unknown source key `{}`", s.value)).help("use a `key` listed in content/data/sources.yaml");
+                let d = self.at(s, format!("unknown source key `{}`", s.value))
+                    .help(crate::content::validate::source_help(self.site, &s.value))
+                    .follows(self.site.data.broken("sources.yaml"));
                 self.errors.push(d);
             }
         }
@@ -393,7 +393,8 @@ impl<'a> Checker<'a> {
                 "choice" => ColumnType::Choice,
                 "text" => ColumnType::Text,
                 other => {
-                    let d = self.at(&col.kind, format!("unknown column type `{other}` (column `{key}`)")).help("use `choice` (with `options`) or `text`");
+                    let (message, help) = crate::plain::bad_value("type", other, &["choice", "text"]);
+                    let d = self.at(&col.kind, format!("{message} (column `{key}`)")).help(format!("{help}; `choice` needs `options`"));
                     self.errors.push(d);
                     ColumnType::Text
                 }
@@ -439,7 +440,9 @@ impl<'a> Checker<'a> {
         let clause = match &raw.clause {
             Some(c) => {
                 if self.site.page_by_id(&c.value).is_none() {
-                    let d = self.at(c, format!("unknown MIC clause id `{}` (item `{id}`)", c.value)).help("`clause` must be the `id` of a page, e.g. `mic-3.2.1`");
+                    let d = self.at(c, format!("unknown MIC clause id `{}` (item `{id}`)", c.value))
+                        .help(crate::content::ids::id_help(self.site, &c.value, str::to_string, "`clause` must be the `id` of a page"))
+                        .follows(self.site.broken_page(&c.value));
                     self.errors.push(d);
                 }
                 Some(c.value.clone())
@@ -464,7 +467,8 @@ impl<'a> Checker<'a> {
                 Some(cols) => cols.clone(),
                 None => {
                     let known: Vec<&str> = self.column_sets.keys().map(String::as_str).collect();
-                    let d = self.at(set, format!("unknown column set `{}`", set.value)).help(if known.is_empty() { "define it under `column_sets:` at the top of the file".to_string() } else { format!("defined sets: {}", known.join(", ")) });
+                    let otherwise = if known.is_empty() { "define it under `column_sets:` at the top of the file".to_string() } else { format!("defined sets: {}", known.join(", ")) };
+                    let d = self.at(set, format!("unknown column set `{}`", set.value)).help(crate::suggest::help(&set.value, &known, otherwise));
                     self.errors.push(d);
                     Vec::new()
                 }
@@ -528,10 +532,11 @@ impl<'a> Checker<'a> {
         for (key, value) in example {
             match cols.iter().find(|c| &c.key == key) {
                 None => {
+                    let keys: Vec<&str> = cols.iter().map(|c| c.key.as_str()).collect();
                     let help = if cols.is_empty() {
                         "only answerable rows (tables and their rows) have examples".to_string()
                     } else {
-                        format!("columns of this item: {}", cols.iter().map(|c| c.key.as_str()).collect::<Vec<_>>().join(", "))
+                        crate::suggest::help(key, &keys, format!("columns of this item: {}", keys.join(", ")))
                     };
                     let d = self.at(value, format!("example for unknown column `{key}` (item `{id}`)")).help(help);
                     self.errors.push(d);

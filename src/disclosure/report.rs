@@ -120,7 +120,8 @@ pub(crate) fn check_report_clauses(site: &Site, file: &Path, text: &str, listed:
             None => errors.push(
                 Diagnostic::new(file, s.referenced.line() as usize, s.referenced.column() as usize, format!("unknown page id `{}` in `report_clauses`", s.value))
                     .with_source(text)
-                    .help("list clause page ids (front matter `id`), e.g. mic-3.2; a page with numbered child pages stands for its leaf clauses"),
+                    .help(crate::content::ids::id_help(site, &s.value, str::to_string, "list clause page ids (front matter `id`); a page with numbered child pages stands for its leaf clauses"))
+                    .follows(site.broken_page(&s.value)),
             ),
         }
     }
@@ -138,6 +139,8 @@ pub(crate) fn check_report_clauses(site: &Site, file: &Path, text: &str, listed:
     let mut all = Vec::new();
     walk(items, &mut all);
     let at = crate::content::data::locate(text, "report_clauses:");
+    // A listed page that failed to load covers nothing; its items' clauses are follow-ups of it.
+    let broken_listed = listed.iter().find_map(|s| site.broken_page(&s.value));
     let mut reported = std::collections::HashSet::new();
     for item in all {
         if let Some(c) = &item.clause
@@ -146,7 +149,8 @@ pub(crate) fn check_report_clauses(site: &Site, file: &Path, text: &str, listed:
         {
             errors.push(
                 Diagnostic::at_offset(file, text, at, format!("item `{}` names clause `{c}`, which `report_clauses` does not cover", item.id))
-                    .help(format!("add `{c}` (or a page above it) to `report_clauses`, or give the item one of the listed clauses")),
+                    .help(format!("add `{c}` (or a page above it) to `report_clauses`, or give the item one of the listed clauses"))
+                    .follows(site.broken_page(c).or_else(|| broken_listed.clone())),
             );
         }
     }

@@ -7,7 +7,7 @@ use super::{guideline_of, is_guideline_top};
 use crate::content::{Site, Status};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde_saphyr::{Location, Spanned};
-use crate::content::ids::close_ids;
+use crate::content::ids::id_help;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -80,7 +80,9 @@ fn check_new_clauses(site: &Site, rows: &[Row], errors: &mut Diagnostics) {
                     Diagnostic::at_offset(&page.file, &page.source, page.value_offset("status"), format!("新設 clause `{id}` has no row toward `{target}`"))
                         .help(format!(
                             "add `- {{ from: {id}, to: {target}, relationship: no-relationship, rationale: …, evidence: …, confidence: … }}` to content/data/mappings.yaml (or a row to the `{target}` clause that corresponds), so that the matrix and every export list the clause"
-                        )),
+                        ))
+                        // Its row toward a guideline whose top page failed to load was left out.
+                        .follows(site.broken_page(&target)),
                 );
             }
         }
@@ -92,13 +94,8 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
     let relationship = Relationship::parse(&raw.relationship.value);
     for (key, value, other) in [("from", &raw.from, &raw.to), ("to", &raw.to, &raw.from)] {
         if site.page_by_id(&value.value).is_none() {
-            let suggestions = close_ids(site, &value.value);
-            let help = if suggestions.is_empty() {
-                "use the `id` of an existing clause page (e.g. mic-3.2.1, mhlw5-6.5); `shishin mapping --from ID` shows a clause's mappings".to_string()
-            } else {
-                format!("did you mean {}?", suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
-            };
-            errors.push(at.diag(&value.referenced, format!("unknown id `{}` in `{key}`: no page has this id", value.value)).help(help));
+            let help = id_help(site, &value.value, str::to_string, "use the `id` of an existing clause page; `shishin mapping --from ID` shows a clause's mappings");
+            errors.push(at.diag(&value.referenced, format!("unknown id `{}` in `{key}`: no page has this id", value.value)).help(help).follows(site.broken_page(&value.value)));
         } else if relationship.is_some_and(|r| r != Relationship::NoRelationship) && is_guideline_top(site, &value.value) {
             errors.push(
                 at.diag(&value.referenced, format!("`{}` in `{key}` is a whole guideline (its top page); a row toward a whole guideline can only say `no-relationship`", value.value))
@@ -137,7 +134,7 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
         }
     }
     let judgement = check_judgement(site, at, Judged { relationship: &raw.relationship, rationale: &raw.rationale, evidence: &raw.evidence, confidence: &raw.confidence }, errors);
-    if errors.len() != before {
+    if crate::followup::any_blocking(&errors.0[before..]) {
         return None;
     }
     let j = judgement?;
@@ -175,29 +172,32 @@ pub(crate) fn check_judgement(site: &Site, at: &At, raw: Judged, errors: &mut Di
     let before = errors.len();
     let relationship = Relationship::parse(&raw.relationship.value);
     if relationship.is_none() {
-        let allowed = Relationship::ALL.iter().map(|r| format!("{} ({})", r.token(), r.label())).collect::<Vec<_>>().join(", ");
-        errors.push(
-            at.diag(&raw.relationship.referenced, format!("unknown relationship `{}`", raw.relationship.value))
-                .help(format!("use one of the OSCAL tokens: {allowed}")),
-        );
+        let tokens: Vec<&str> = Relationship::ALL.iter().map(|r| r.token()).collect();
+        let (message, help) = crate::plain::bad_value("relationship", &raw.relationship.value, &tokens);
+        let labels = Relationship::ALL.iter().map(|r| format!("{} = {}", r.token(), r.label())).collect::<Vec<_>>().join(", ");
+        errors.push(at.diag(&raw.relationship.referenced, message).help(format!("{help}; the OSCAL tokens read {labels}")));
     }
     let confidence = Level::parse(&raw.confidence.value);
     if confidence.is_none() {
-        errors.push(at.diag(&raw.confidence.referenced, format!("unknown confidence `{}`", raw.confidence.value)).help("use high, medium or low"));
+        let tokens: Vec<&str> = Level::ALL.iter().map(|l| l.token()).collect();
+        let (message, help) = crate::plain::bad_value("confidence", &raw.confidence.value, &tokens);
+        errors.push(at.diag(&raw.confidence.referenced, message).help(help));
     }
     let evidence = raw.evidence.value.trim();
-    // A sources.yaml that failed to load has reported its own error; no follow-up errors here.
-    if evidence != EDITORIAL && site.data.source(evidence).is_none() && !site.data.failed("sources.yaml") {
-        let keys: Vec<&str> = site.data.sources.iter().map(|s| s.key.as_str()).collect();
+    if evidence != EDITORIAL && site.data.source(evidence).is_none() {
+        let mut keys: Vec<&str> = site.data.sources.iter().map(|s| s.key.as_str()).collect();
+        keys.push(EDITORIAL);
+        let otherwise = format!("`evidence` is a key of content/data/sources.yaml or `{EDITORIAL}`");
         errors.push(
             at.diag(&raw.evidence.referenced, format!("unknown evidence `{evidence}`"))
-                .help(format!("use a key of content/data/sources.yaml ({}) or `{EDITORIAL}`", if keys.is_empty() { "none defined".into() } else { keys.join(", ") })),
+                .help(crate::suggest::help(evidence, &keys, otherwise))
+                .follows(site.data.broken("sources.yaml")),
         );
     }
     if raw.rationale.value.trim().is_empty() {
         errors.push(at.diag(&raw.rationale.referenced, "empty rationale").help("say in your own words why the clauses relate this way"));
     }
-    if errors.len() != before {
+    if crate::followup::any_blocking(&errors.0[before..]) {
         return None;
     }
     Some(Judgement {

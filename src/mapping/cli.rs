@@ -29,13 +29,12 @@ pub fn cli(root: &Path, id: &str, as_json: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
-            let close = super::close_ids(&site, id);
+            let help = match crate::suggest::did_you_mean(&super::close_ids(&site, id)) {
+                Some(s) => s,
+                None => format!("use a clause id such as {}", example_ids(&site)),
+            };
             eprintln!("error: unknown id `{id}`: no page of the site at {} has this id", root.display());
-            if close.is_empty() {
-                eprintln!("  = help: use a clause id such as {}", example_ids(&site));
-            } else {
-                eprintln!("  = help: did you mean {}?", close.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "));
-            }
+            eprintln!("  = help: {help}");
             ExitCode::FAILURE
         }
     }

@@ -4,7 +4,7 @@
 //! to one printed entry of a list on a page, so the correspondence is data, not prose only.
 
 use super::check::{At, Judged, check_judgement};
-use crate::content::ids::{close_ids, edit_distance};
+use crate::content::ids::id_help;
 use super::model::{ItemRow, RawItemRow};
 use super::view::{evidence_label, level_value, relationship_value};
 use crate::content::Site;
@@ -44,23 +44,15 @@ pub(crate) fn check_items(site: &Site, at: &At, raw: &[Spanned<RawItemRow>]) -> 
             (None, None) if items.is_none() => None, // cannot tell; the template's own errors come first
             (None, None) => {
                 let known: Vec<&str> = items.as_ref().map(|m| m.keys().copied().collect()).unwrap_or_default();
-                let mut near: Vec<&str> = known.iter().copied().filter(|k| strsim_close(k, &r.from.value)).collect();
-                near.sort();
-                near.truncate(3);
-                let help = if near.is_empty() {
-                    "use the id of a template item (disclosure.yaml / sla.yaml, e.g. disc-1-1) or of the template's page (e.g. mic-annex-disclosure)".to_string()
-                } else {
-                    format!("did you mean {}?", near.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
-                };
+                let help = crate::suggest::help(&r.from.value, &known, "use the id of a template item (disclosure.yaml / sla.yaml, e.g. disc-1-1) or of the template's page (e.g. mic-annex-disclosure)");
                 errors.push(at.diag(&r.from.referenced, format!("unknown item `{}` in `from`: no template item or page has this id", r.from.value)).help(help));
                 None
             }
         };
         match site.page_by_id(&r.to.value) {
             None => {
-                let near = close_ids(site, &r.to.value);
-                let help = if near.is_empty() { "use the id of the page that prints the list (e.g. prov11-4.1)".to_string() } else { format!("did you mean {}?", near.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")) };
-                errors.push(at.diag(&r.to.referenced, format!("unknown id `{}` in `to`: no page has this id", r.to.value)).help(help));
+                let help = id_help(site, &r.to.value, str::to_string, "use the id of the page that prints the list (e.g. prov11-4.1)");
+                errors.push(at.diag(&r.to.referenced, format!("unknown id `{}` in `to`: no page has this id", r.to.value)).help(help).follows(site.broken_page(&r.to.value)));
             }
             Some(_) if site.config.corpus_for_id(&r.to.value).is_none() => {
                 errors.push(at.diag(&r.to.referenced, format!("`{}` is not a clause of a guideline", r.to.value)).help("`to` is the clause page of another guideline that prints the list"));
@@ -72,7 +64,7 @@ pub(crate) fn check_items(site: &Site, at: &At, raw: &[Spanned<RawItemRow>]) -> 
         }
         let judgement = check_judgement(site, at, Judged { relationship: &r.relationship, rationale: &r.rationale, evidence: &r.evidence, confidence: &r.confidence }, &mut errors);
         let key = (r.from.value.clone(), r.to.value.clone(), r.to_item.value.trim().to_string());
-        if errors.len() == before
+        if !crate::followup::any_blocking(&errors.0[before..])
             && let Some(&line) = seen.get(&key)
         {
             errors.push(
@@ -81,7 +73,7 @@ pub(crate) fn check_items(site: &Site, at: &At, raw: &[Spanned<RawItemRow>]) -> 
             );
         }
         let (Some((from_page, from_label, from_anchor)), Some(j)) = (side, judgement) else { continue };
-        if errors.len() != before {
+        if crate::followup::any_blocking(&errors.0[before..]) {
             continue;
         }
         seen.insert(key, spanned.referenced.line() as usize);
@@ -112,11 +104,6 @@ fn walk<'a>(items: &'a [crate::disclosure::Item], prefix: &str) -> Vec<(&'a crat
         out.extend(walk(&item.children, &labels));
     }
     out
-}
-
-/// Ids one edit apart (a typo), or one a prefix of the other (`disc-1` for `disc-1-1`).
-fn strsim_close(a: &str, b: &str) -> bool {
-    a.starts_with(b) || b.starts_with(a) || edit_distance(a, b) <= 1
 }
 
 /// One item row as a template value, read from the template's side.

@@ -31,23 +31,25 @@ pub struct Collection {
     pub last_modified: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     Human,
     Automation,
     Hybrid,
 }
+crate::plain::token_enum!(Method { Human = "human", Automation = "automation", Hybrid = "hybrid" });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MatchingRationale {
     Syntactic,
     Semantic,
     Functional,
 }
+crate::plain::token_enum!(MatchingRationale { Syntactic = "syntactic", Semantic = "semantic", Functional = "functional" });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProvenanceStatus {
     Complete,
@@ -56,6 +58,7 @@ pub enum ProvenanceStatus {
     Deprecated,
     Superseded,
 }
+crate::plain::token_enum!(ProvenanceStatus { Complete = "complete", NotComplete = "not-complete", Draft = "draft", Deprecated = "deprecated", Superseded = "superseded" });
 
 /// One row as written; tokens stay strings here so that a wrong value gets our own message
 /// (listing the allowed tokens and their Japanese labels) at the value's position.

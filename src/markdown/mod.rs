@@ -69,18 +69,19 @@ impl<'a> Targets<'a> {
         Targets { site, anchors }
     }
 
-    /// Whether the anchors of `page` come from a data file that failed to load, so an anchor
-    /// missing from them says nothing (the data file's own error is reported).
-    fn anchors_unknown(&self, page: &Page) -> bool {
+    /// The data file the anchors of `page` come from when it failed to load, so an anchor
+    /// missing from them is only a follow-up of that file's own error.
+    fn anchors_broken(&self, page: &Page) -> Option<String> {
         match page.layout() {
-            "glossary" => self.site.data.failed("glossary.yaml"),
-            "requirements" => self.site.data.failed("requirements.yaml"),
-            _ => false,
+            "glossary" => self.site.data.broken("glossary.yaml"),
+            "requirements" => self.site.data.broken("requirements.yaml"),
+            _ => None,
         }
     }
 
-    /// Resolve `id` or `id#anchor` to (href, default label).
-    fn resolve(&self, target: &str) -> Result<(String, String), (String, String)> {
+    /// Resolve `id` or `id#anchor` to (href, default label), or say why not: (message, help,
+    /// the broken page or file the failure only follows from).
+    fn resolve(&self, target: &str) -> Result<(String, String), (String, String, Option<String>)> {
         let (id, anchor) = match target.split_once('#') {
             Some((i, a)) => (i.trim(), Some(a.trim())),
             None => (target.trim(), None),
@@ -90,8 +91,10 @@ impl<'a> Targets<'a> {
             let mut label = page.label();
             if let Some(a) = anchor {
                 let known = self.anchors.get(id).is_some_and(|s| s.contains(a));
-                if !known && !self.anchors_unknown(page) {
-                    return Err((format!("`{id}` has no anchor `#{a}`"), format!("check the heading on `{}`; anchors are the NFKC heading text with spaces as `-`", page.file.display())));
+                if !known {
+                    let names: Vec<&str> = self.anchors.get(id).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+                    let help = crate::suggest::help_showing(a, &names, |n| format!("[[{id}#{n}]]"), format!("check the heading on `{}`; anchors are the NFKC heading text with spaces as `-`", page.file.display()));
+                    return Err((format!("`{id}` has no anchor `#{a}`"), help, self.anchors_broken(page)));
                 }
                 href.push('#');
                 href.push_str(a);
@@ -103,9 +106,8 @@ impl<'a> Targets<'a> {
             }
             return Ok((href, label));
         }
-        if self.site.unparsed_ids.iter().any(|u| u == id) {
-            // The target page failed to load and is reported on its own; say nothing more here.
-            return Ok((String::new(), id.to_string()));
+        if let Some(broken) = self.site.broken_page(id) {
+            return Err((format!("unknown cross-reference `[[{target}]]`"), String::new(), Some(broken)));
         }
         // A requirement id links to its entry in the catalogue.
         if let Some(r) = self.site.data.requirements.iter().find(|r| r.id == id)
@@ -113,11 +115,10 @@ impl<'a> Targets<'a> {
         {
             return Ok((format!("{}#{}", self.site.url_for(&cat.url), r.id), format!("{} {}", r.id, r.title)));
         }
-        if self.site.data.failed("requirements.yaml") && self.site.pages.iter().any(|p| id.starts_with(&format!("{}-r", p.id()))) {
-            // Probably a requirement of the catalogue that failed to load (reported on its own).
-            return Ok((String::new(), id.to_string()));
-        }
-        Err((format!("unknown cross-reference `[[{target}]]`"), "use the id of an existing page (front matter `id:`), e.g. [[mic-3.2.1]]".to_string()))
+        // Probably a requirement of the catalogue that failed to load (reported on its own).
+        let broken = self.site.data.broken("requirements.yaml").filter(|_| self.site.pages.iter().any(|p| id.starts_with(&format!("{}-r", p.id()))));
+        let help = crate::content::ids::id_help(self.site, id, |n| format!("[[{n}]]"), "use the id of an existing page, as its front matter `id:` gives it");
+        Err((format!("unknown cross-reference `[[{target}]]`"), help, broken))
     }
 }
 
@@ -254,8 +255,8 @@ pub fn render(page: &Page, headings: &[Heading], targets: &Targets) -> Result<Re
                         link_stack.push(LinkFrame::WikiReplaced);
                     }
                 }
-                Err((msg, help)) => {
-                    errors.push(at(range.start, msg).help(help));
+                Err((msg, help, broken)) => {
+                    errors.push(at(range.start, msg).help(help).follows(broken));
                     link_stack.push(LinkFrame::WikiReplaced);
                 }
             },

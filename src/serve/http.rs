@@ -216,6 +216,7 @@ fn not_built(current: &Current) -> Response {
             d.column,
             escape_html(&d.message),
             d.help.as_deref().map(|h| format!("<br>{}", escape_html(h))).unwrap_or_default()
+                + &crate::followup::note(d).map(|n| format!("<br>{}", escape_html(&n))).unwrap_or_default()
         ));
     }
     let html = format!(

@@ -47,6 +47,8 @@ pub fn error(build: u64, diagnostics: &[Diagnostic]) -> String {
                 "message": d.message,
                 "help": d.help,
                 "source_line": d.source_line,
+                // How many follow-up checks wait for this error (the causes come first).
+                "note": crate::followup::note(d),
             })
         })
         .collect();

@@ -45,6 +45,8 @@
 //     site.expectAccessible(page)   asserts axe(page) is empty, listing rule, impact and targets
 //     site.screenshot(page, name, { fullPage = true })  saves target/screenshots/<name>.png
 //     site.close()              closes browser and server
+//   openSite({ dir, headers })  the same for another built site and its own netlify.toml rules
+//   assertSecurityHeaders(res, label)   the netlify.toml security headers on a fetch() response
 //   startServer({ dir, headers }) / loadNetlifyHeaders(file) / headersFor(rules, path)
 //                               the pieces openSite uses, for tests that need their own server.
 //   launchBrowser()             Chromium with the flags CI needs (no sandbox, headless, no GPU).
@@ -145,6 +147,15 @@ export function loadNetlifyHeaders(file = NETLIFY_TOML) {
   return rules;
 }
 
+/** The security headers every response of a shishin site carries (netlify.toml `/*` block). */
+export function assertSecurityHeaders(res, label) {
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self';/, label);
+  assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, label);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff', label);
+  assert.equal(res.headers.get('x-frame-options'), 'DENY', label);
+  assert.equal(res.headers.get('referrer-policy'), 'strict-origin-when-cross-origin', label);
+}
+
 /** Netlify path pattern → RegExp: `*` matches anything, `:name` one path segment. */
 function patternRegExp(pattern) {
   const body = pattern
@@ -229,8 +240,8 @@ export async function launchBrowser() {
 const collected = new WeakMap(); // page → { problems: [], allow: [] }
 
 /** Open the built site: static server + browser. See the API at the top of this file. */
-export async function openSite({ dir = SITE_DIR } = {}) {
-  const server = await startServer({ dir });
+export async function openSite({ dir = SITE_DIR, headers = loadNetlifyHeaders() } = {}) {
+  const server = await startServer({ dir, headers });
   const browser = await launchBrowser();
   const contexts = [];
 

@@ -94,6 +94,9 @@ test('edit → reload, broken front matter → overlay, fix → reload without o
   assert.match(text, /ビルドエラー/);
   assert.match(text, /content\/mic\/3\/3\.2\.1\.md:5:\d+/);
   assert.match(text, /<b>high<\/b>/, 'the source line is shown literally');
+  // Only the real error: what merely names the broken page is counted in a note under it.
+  assert.match(text, /ビルドエラー（1件）/);
+  assert.match(text, /注: \d+ checks? that depends? on page `mic-3\.2\.1` (was|were) skipped/);
   assert.equal(await overlay.locator('b').count(), 0, 'no markup from the message');
   assert.equal(await page.getByRole('alertdialog').count(), 1);
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'serve-overlay.png') });

@@ -86,9 +86,9 @@ fn drafts_are_left_out_of_build() {
 fn bad_inputs_fail_with_position_and_keep_previous_output() {
     let cases: &[(&str, &str, &str, &str)] = &[
         // (file, content, expected position, expected words)
-        ("content/mic/bad.md", "---\ntitle: [unclosed\n---\n", "content/mic/bad.md:2:8", "invalid YAML"),
+        ("content/mic/bad.md", "---\ntitle: [unclosed\n---\n", "content/mic/bad.md:2:8", "`title` must be text, not `[unclosed`"),
         ("content/mic/bad.md", "---\ntitle: A\ntitle: B\n---\n", "content/mic/bad.md:3:1", "duplicate key `title` (first at line 2)"),
-        ("content/mic/bad.md", "---\ntitle: A\ntitel: B\n---\n", "content/mic/bad.md:3:1", "unknown field `titel`"),
+        ("content/mic/bad.md", "---\ntitle: A\ntitel: B\n---\n", "content/mic/bad.md:3:1", "unknown key `titel`"),
         ("content/mic/bad.md", "---\ntitle: A\nid: mic-3.2.10\n---\n", "content/mic/3/3.2.10.md:4:1", "duplicate id `mic-3.2.10`"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n参照 [[mic-9.9]]\n", "content/mic/bad.md:5:4", "unknown cross-reference"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n## 同じ\n\n## 同じ\n", "content/mic/bad.md:7:1", "duplicate heading anchor"),
@@ -97,11 +97,11 @@ fn bad_inputs_fail_with_position_and_keep_previous_output() {
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n[x](javascript:alert(1))\n", "content/mic/bad.md:5:1", "uses a scheme that is not allowed"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n```rust {onload}\nx\n```\n", "content/mic/bad.md:5:1", "info string"),
         ("content/mic/bad.md", "---\ntitle: A\n---\n\n[[mic-3.2.1#nope]]\n", "content/mic/bad.md:5:1", "no anchor `#nope`"),
-        ("content/mic/bad.md", "---\ntitle: A\nlayout: nosuch\n---\n", "content/mic/bad.md:3:1", "unknown layout"),
+        ("content/mic/bad.md", "---\ntitle: A\nlayout: nosuch\n---\n", "content/mic/bad.md:3:9", "`layout` is one of `page`,"),
         ("content/mic/bad.md", "---\ntitle: A\nid: Mic-X\n---\n", "content/mic/bad.md:3:1", "lowercase"),
         ("content/data/glossary.yaml", "terms:\n  - id: phr\n    term: PHR\n    definition: x\n    definition: y\n", "content/data/glossary.yaml:5:5", "duplicate key `definition` (first at line 4)"),
         ("content/data/outline.yaml", "required:\n  - { id: mic-3.2.1 }\n  - { id: mic-7.7 }\n", "content/data/outline.yaml:3:7", "outline clause `mic-7.7` has no page"),
-        ("shishin.yaml", "title: x\nbase_url: https://e.test/\nbogus: 1\n", "shishin.yaml:3:1", "unknown field `bogus`"),
+        ("shishin.yaml", "title: x\nbase_url: https://e.test/\nbogus: 1\n", "shishin.yaml:3:1", "unknown key `bogus`"),
     ];
     let site = copy_site("basic");
     assert!(build(site.path()).status.success());
@@ -365,7 +365,7 @@ fn check_refuses_confidence_above_what_the_body_rests_on() {
     let expect = [
         ("content/mic/3/3.1.md", 5, 13, "`confidence: medium` is above every requirement item of `mic-3.1` (the highest is `low`", "set `confidence: low`"),
         ("content/mic/3/3.2.md", 5, 13, "`confidence: high` on a page whose body is rebuilt from another guideline", "at most `medium`"),
-        ("content/mic/3/3.2.md", 6, 27, "unknown id `mhlw5-6.9` in `rebuilt_from`", "did you mean `mhlw5-6.1`, `mhlw5-6.2`, `mhlw5-6.3`?"),
+        ("content/mic/3/3.2.md", 6, 27, "unknown id `mhlw5-6.9` in `rebuilt_from`", "did you mean one of `mhlw5-6.1`, `mhlw5-6.2`, `mhlw5-6.3`?"),
         ("content/mic/3/3.2.md", 6, 38, "`mic-3.1` is in the same guideline as `mic-3.2`", "link clauses of the same guideline with [[id]]"),
     ];
     assert_eq!(got.len(), expect.len(), "{got:#?}");

@@ -682,7 +682,7 @@ items:
     let expect = [
         (8, 13, "unknown MIC clause id `mic-9.9.9` (item `disc-1`)"),
         (13, 48, "choice column `presence` has no options"),
-        (14, 47, "unknown column type `number` (column `content`)"),
+        (14, 47, "`type` is one of `choice`, `text`, not `number` (column `content`)"),
         (15, 13, "duplicate item id `disc-1-1`"),
         (19, 28, "example for unknown column `colour` (item `disc-1-1`)"),
     ];
@@ -695,7 +695,7 @@ items:
     // The CLI prints them the same way and exits 1.
     let (code, out) = shishin(&["check", "--root", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(out.contains("--> content/data/disclosure.yaml:14:47") && out.contains("use `choice` (with `options`) or `text`"), "{out}");
+    assert!(out.contains("--> content/data/disclosure.yaml:14:47") && out.contains("write e.g. `type: choice`") && out.contains("`choice` needs `options`"), "{out}");
 
     // The page must use the template's layout.
     std::fs::write(dir.path().join("content/data/disclosure.yaml"), "template: disclosure\nversion: \"1.0\"\ntitle: x\npage: mic-3.2.1\nitems:\n  - { id: disc-1, title: x, columns: [{ key: content, header: 内容, type: text }] }\n").unwrap();

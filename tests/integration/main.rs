@@ -7,6 +7,8 @@ mod common;
 
 mod build;
 mod corpus;
+mod diagnostics;
+mod init;
 mod disclosure;
 mod hardening;
 mod links;

@@ -375,9 +375,13 @@ fn edits_reload_errors_show_an_overlay_and_fixes_reload_again() {
         let broken = original.replace("confidence: high", "confidence: [high");
         server.write(page, &broken);
         let error = next_of(&mut ws, "error").await;
-        // (The page's id is gone with its front matter, so data files that name it fail too.)
+        // The page's id is gone with its front matter: what only names it (outline, glossary,
+        // requirements) is a follow-up, counted in a note under the one real error.
         let errors = error["errors"].as_array().unwrap();
-        let e = errors.iter().find(|e| e["file"] == page).unwrap_or_else(|| panic!("no error for {page}: {error}"));
+        assert_eq!(errors.len(), 1, "{error}");
+        let e = &errors[0];
+        assert_eq!(e["file"], page, "{error}");
+        assert!(e["note"].as_str().is_some_and(|n| n.contains("that depend on page `mic-3.2.1` were skipped")), "{error}");
         assert!(e["line"].as_u64().unwrap() >= 2 && e["column"].as_u64().unwrap() >= 1, "{error}");
         assert!(!e["message"].as_str().unwrap().is_empty());
         let still = server.get("/guide/mic/3.2.1/");
@@ -405,6 +409,24 @@ fn edits_reload_errors_show_an_overlay_and_fixes_reload_again() {
 }
 
 #[test]
+fn a_page_broken_without_its_id_line_is_still_known_by_its_last_id() {
+    let server = Server::start(|_| {}, &[]);
+    let page = "content/mic/3/3.2.1.md";
+    runtime().block_on(async {
+        let mut ws = ws_connect(server.port, Some(&origin(server.port))).await.unwrap();
+        assert_eq!(next_json(&mut ws).await["type"], "hello");
+        // Twice: the second failed rebuild must remember the id as well as the first.
+        for broken in ["---\ntitle: [unclosed\n---\n", "---\ntitle: [still unclosed\n---\n本文\n"] {
+            server.write(page, broken);
+            let error = next_of(&mut ws, "error").await;
+            let errors = error["errors"].as_array().unwrap();
+            assert_eq!(errors.len(), 1, "what names mic-3.2.1 is a follow-up: {error}");
+            assert!(errors[0]["note"].as_str().is_some_and(|n| n.contains("page `mic-3.2.1`")), "{error}");
+        }
+    });
+}
+
+#[test]
 fn a_stylesheet_change_swaps_styles_without_a_reload() {
     let server = Server::start(|root| std::fs::create_dir_all(root.join("themes/default/static")).unwrap(), &[]);
     let before = server.get("/guide/").text();
@@ -429,11 +451,14 @@ fn a_stylesheet_change_swaps_styles_without_a_reload() {
 
 #[test]
 fn a_site_that_does_not_build_at_start_shows_its_errors_until_fixed() {
-    let server = Server::start(|root| std::fs::write(root.join("content/mic/3/3.2.10.md"), "---\ntitle: [unclosed\n---\n").unwrap(), &[]);
+    let server = Server::start(|root| std::fs::write(root.join("content/mic/3/3.2.10.md"), "---\ntitle: [unclosed\nid: mic-3.2.10\n---\n").unwrap(), &[]);
     let page = server.get("/guide/");
     assert_eq!(page.status, 503);
     let body = page.text();
     assert!(body.contains("content/mic/3/3.2.10.md:2:"), "{body}");
+    // Pages and data files that name it are follow-ups: counted under it, not listed.
+    assert_eq!(body.matches("<li>").count(), 1, "{body}");
+    assert!(body.contains("that depend on page `mic-3.2.10` were skipped"), "{body}");
     assert!(body.contains("/__shishin/reload.js"));
     assert_eq!(server.get("/__shishin/reload.js").header("content-type"), Some("text/javascript; charset=utf-8"));
     runtime().block_on(async {

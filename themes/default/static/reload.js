@@ -108,6 +108,7 @@
       item.appendChild(el('p', 'shishin-overlay__message', d.message));
       if (d.source_line) item.appendChild(el('pre', 'shishin-overlay__source', d.line + ' | ' + d.source_line));
       if (d.help) item.appendChild(el('p', 'shishin-overlay__help', 'ヒント: ' + d.help));
+      if (d.note) item.appendChild(el('p', 'shishin-overlay__help', '注: ' + d.note));
       list.appendChild(item);
     });
     inner.appendChild(list);
