@@ -42,7 +42,7 @@ pub struct Templates {
 impl Templates {
     /// Read and check `disclosure.yaml` and `sla.yaml`, and generate their downloads.
     pub fn load(site: &Site) -> Result<Templates, Diagnostics> {
-        let (templates, mut errors) = read_checked(site);
+        let (templates, mut errors, _) = read_checked(site);
         // A page with layout disclosure/sla needs its template.
         for page in &site.pages {
             let layout = page.layout();
@@ -93,31 +93,47 @@ impl Capability for Templates {
     }
 }
 
-/// The templates the site defines, each checked, and every problem found (no downloads).
-fn read_checked(site: &Site) -> (Vec<Template>, Diagnostics) {
+/// The templates the site defines, each checked (no downloads): those that loaded, every error, and for each template that did not load the cause a
+/// lookup into it follows from: its first error of its own (marked as breaking the file), or, when
+/// all its errors follow from something else that is broken (a page it names), that cause.
+fn read_checked(site: &Site) -> (Vec<Template>, Diagnostics, Vec<String>) {
     let mut templates = Vec::new();
     let mut errors = Diagnostics::default();
+    let mut causes = Vec::new();
     for name in TEMPLATE_NAMES {
         let file_name = format!("{name}.yaml");
+        let broken = crate::followup::data_file(&file_name);
         match read_data_file::<model::RawTemplate>(&site.root, &file_name) {
             Ok(Some((raw, text))) => {
                 let rel = Path::new(DATA_DIR).join(&file_name);
                 match model::Checker::check(site, &rel, &text, name, raw) {
                     Ok(t) => templates.push(t),
-                    Err(e) => errors.extend(e.0),
+                    Err(e) => {
+                        let mut list = e.0;
+                        if let Some(first) = list.iter_mut().find(|d| d.link.is_none()) {
+                            first.link = Some(crate::followup::Link::Breaks(broken.clone()));
+                            causes.push(broken);
+                        } else if let Some(Some(crate::followup::Link::Follows(cause))) = list.first().map(|d| &d.link) {
+                            causes.push(cause.clone());
+                        }
+                        errors.extend(list);
+                    }
                 }
             }
             Ok(None) => {}
-            Err(e) => errors.push(e),
+            Err(e) => {
+                errors.push(e.breaks(broken.clone()));
+                causes.push(broken);
+            }
         }
     }
-    (templates, errors)
+    (templates, errors, causes)
 }
 
-/// The checked templates without generating their downloads, for other capabilities that look
-/// items up (the mapping's item rows). None when a template has errors: `Templates::load`
-/// reports them, so callers stay quiet.
-pub fn checked_templates(site: &Site) -> Option<Vec<Template>> {
-    let (templates, errors) = read_checked(site);
-    errors.is_empty().then_some(templates)
+/// The templates that loaded, without generating their downloads, for other capabilities that
+/// look items up (the mapping's item rows), and the cause a missed lookup follows from while a
+/// template is broken (`Templates::load` reports the template's own errors).
+pub fn checked_templates(site: &Site) -> (Vec<Template>, Option<String>) {
+    let (templates, _, causes) = read_checked(site);
+    (templates, causes.into_iter().next())
 }

@@ -22,30 +22,31 @@ pub(crate) fn check_items(site: &Site, at: &At, raw: &[Spanned<RawItemRow>]) -> 
     if raw.is_empty() {
         return (Vec::new(), errors);
     }
-    // None when a template has errors of its own (the disclosure capability reports them).
-    let templates = crate::disclosure::checked_templates(site);
-    let items: Option<HashMap<&str, Side>> = templates.as_ref().map(|ts| {
-        let mut map = HashMap::new();
-        for t in ts {
-            for (item, label) in walk(&t.items, "") {
-                map.insert(item.id.as_str(), (t.page.clone(), label, Some(item.id.clone())));
-            }
+    // A template that did not load is reported by the disclosure capability; a `from` that
+    // misses while one is broken is a follow-up of it.
+    let (templates, broken_template) = crate::disclosure::checked_templates(site);
+    let mut items: HashMap<&str, Side> = HashMap::new();
+    for t in &templates {
+        for (item, label) in walk(&t.items, "") {
+            items.insert(item.id.as_str(), (t.page.clone(), label, Some(item.id.clone())));
         }
-        map
-    });
+    }
     let mut rows: Vec<ItemRow> = Vec::new();
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     for spanned in raw {
         let r = &spanned.value;
         let before = errors.len();
-        let side: Option<Side> = match (items.as_ref().and_then(|m| m.get(r.from.value.as_str())), site.page_by_id(&r.from.value)) {
+        let side: Option<Side> = match (items.get(r.from.value.as_str()), site.page_by_id(&r.from.value)) {
             (Some(side), _) => Some(side.clone()),
             (None, Some(page)) => Some((page.id(), page.label(), None)),
-            (None, None) if items.is_none() => None, // cannot tell; the template's own errors come first
             (None, None) => {
-                let known: Vec<&str> = items.as_ref().map(|m| m.keys().copied().collect()).unwrap_or_default();
+                let known: Vec<&str> = items.keys().copied().collect();
                 let help = crate::suggest::help(&r.from.value, &known, "use the id of a template item (disclosure.yaml / sla.yaml, e.g. disc-1-1) or of the template's page (e.g. mic-annex-disclosure)");
-                errors.push(at.diag(&r.from.referenced, format!("unknown item `{}` in `from`: no template item or page has this id", r.from.value)).help(help));
+                errors.push(
+                    at.diag(&r.from.referenced, format!("unknown item `{}` in `from`: no template item or page has this id", r.from.value))
+                        .help(help)
+                        .follows(broken_template.clone()),
+                );
                 None
             }
         };
