@@ -2,15 +2,17 @@
 //! `serve` calls the same function; writing to disk is the caller's job (output::write_atomic).
 
 use crate::content::load::{LoadOptions, load_site_cached};
+use crate::capability::Capability;
 use crate::content::{Site, validate};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::incremental::{BuildCache, Capabilities, Fingerprint, IndexStore, Key, MarkdownCache, PageHtml, capabilities_key, index_dir_token, page_inputs_key, page_key, shared_inputs_key, structure_key, targets_key, theme_key};
+use crate::fingerprint::{Fingerprint, Key};
+use crate::incremental::{BuildCache, Capabilities, IndexStore, MarkdownCache, PageHtml, capabilities_key, index_dir_token, page_inputs_key, page_key, shared_inputs_key, structure_key, targets_key, theme_key};
 use crate::markdown::{self, Heading, Rendered, Targets};
 use crate::output::OutputFiles;
 use crate::render::context::{self, Globals};
 use crate::render::site_files;
 use crate::render::theme::Theme;
-use crate::render::output_path;
+use crate::output::output_path;
 use crate::search::Analyzer;
 use crate::search::site::{StaticIndexInputs, static_index_inputs, write_static_index};
 use rayon::prelude::*;
@@ -32,24 +34,6 @@ impl BuildOptions {
     }
 }
 
-/// A feature that reads the site model and adds template data and output files
-/// (mapping matrix, disclosure templates, …). Built once per build, after validation.
-///
-/// A capability may read the config, the data files, git and the pages' front matter, URLs and
-/// tree, but not page bodies: `serve` keeps a capability while those are unchanged
-/// (`incremental::capabilities_key`), so a page edit does not reload mappings or regenerate
-/// downloads.
-pub trait Capability: Sync + Send {
-    /// Extra template variables for page `index` (e.g. `mapping`, `disclosure`).
-    fn page_context(&self, _site: &Site, _index: usize) -> Vec<(String, serde_json::Value)> {
-        Vec::new()
-    }
-    /// Files this capability publishes (downloads, exports).
-    fn write_files(&self, _site: &Site, _files: &mut OutputFiles) -> Result<(), Diagnostics> {
-        Ok(())
-    }
-}
-
 /// Every capability of the site. Each loads its own data files and reports its own diagnostics;
 /// all of them are collected so one build shows every problem.
 fn load_capabilities(site: &Site) -> Result<Vec<Box<dyn Capability>>, Diagnostics> {
@@ -57,9 +41,9 @@ fn load_capabilities(site: &Site) -> Result<Vec<Box<dyn Capability>>, Diagnostic
     let mut errors = Diagnostics::default();
     let mappings = crate::mapping::Mappings::load(site);
     let templates = crate::disclosure::Templates::load(site);
-    // The 「対応状況」 view reads both (disclosure/report_view.rs).
+    // The 「対応状況」 view reads both (coverage/view.rs).
     if let (Ok(m), Ok(t)) = (&mappings, &templates) {
-        caps.push(Box::new(crate::disclosure::report_view::Coverage::new(site, m, t)));
+        caps.push(Box::new(crate::coverage::view::Coverage::new(site, m, t)));
     }
     match mappings {
         Ok(m) => caps.push(Box::new(m)),

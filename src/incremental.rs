@@ -5,61 +5,22 @@
 //! warm cache writes exactly the files of a cold one (`tests/integration/serve.rs` compares a served site
 //! after edits with a fresh `shishin build`).
 
-use crate::build::Capability;
+use crate::capability::Capability;
 use crate::content::Site;
+use crate::fingerprint::{Fingerprint, Key};
 use crate::content::load::{LoadCache, git_state};
 use crate::markdown::{Heading, Rendered};
 use crate::output::OutputFiles;
 use crate::render::theme::{THEME_DIR, Theme};
 use crate::search::Analyzer;
 use crate::search::site::AnalyzerSources;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-pub type Key = [u8; 32];
-
 /// The last static index written: (its folder URL, its files). Shared with the thread that
 /// writes the index after `serve` has reloaded the pages.
 pub type IndexStore = Arc<Mutex<Option<(String, Arc<OutputFiles>)>>>;
-
-/// SHA-256 over self-delimiting parts (length-prefixed bytes, 0xFF-terminated JSON), so that
-/// ("ab", "c") and ("a", "bc") differ.
-pub struct Fingerprint(Sha256);
-
-impl Fingerprint {
-    pub fn new(kind: &str) -> Fingerprint {
-        let mut f = Fingerprint(Sha256::new());
-        f.bytes(kind.as_bytes());
-        f
-    }
-    pub fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
-        self.0.update((bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
-        self
-    }
-    /// Streams the JSON text into the hash; 0xFF (never part of UTF-8) ends it.
-    pub fn json(&mut self, value: &impl serde::Serialize) -> &mut Self {
-        struct Sink<'a>(&'a mut Sha256);
-        impl std::io::Write for Sink<'_> {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.update(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        // Serialising plain data into a sink that never fails cannot fail.
-        let _ = serde_json::to_writer(Sink(&mut self.0), value);
-        self.0.update([0xff]);
-        self
-    }
-    pub fn finish(&mut self) -> Key {
-        self.0.finalize_reset().into()
-    }
-}
 
 /// The capabilities of a site and the files they publish.
 pub struct Capabilities {

@@ -2,15 +2,18 @@
 //! Data flows one way: load → validate → render / search / exports → output (docs/architecture.md).
 
 pub mod build;
+pub mod capability;
+pub mod cmd;
 pub mod config;
 pub mod content;
+pub mod coverage;
 pub mod csv;
 pub mod diagnostics;
 pub mod incremental;
 pub mod disclosure;
-pub mod followup;
+pub mod fingerprint;
+pub mod html;
 pub mod init;
-pub mod line_index;
 pub mod mapping;
 pub mod markdown;
 pub mod output;

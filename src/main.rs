@@ -198,7 +198,7 @@ fn main() -> ExitCode {
         Command::Mapping { root, from, json } => shishin::mapping::cli::cli(&root.root, &from, json),
         Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::disclosure::cli::check(&file, &root.root)),
         Command::Disclosure { command: DisclosureCommand::Report { file, format, output, root } } => {
-            use shishin::disclosure::report_cli::{ReportFormat, report};
+            use shishin::coverage::cli::{ReportFormat, report};
             let format = match format {
                 ReportFormatArg::Json => ReportFormat::Json,
                 ReportFormatArg::Csv => ReportFormat::Csv,
@@ -217,7 +217,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Search { root, json, query } => match shishin::search::cli::search_cli(&root.root, &query.join(" "), json) {
+        Command::Search { root, json, query } => match shishin::cmd::search::search_cli(&root.root, &query.join(" "), json) {
             Ok(out) => {
                 print!("{out}");
                 ExitCode::SUCCESS
@@ -227,7 +227,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Eval { root, queries, min_recall } => match shishin::search::cli::eval_cli(&root.root, queries.as_deref()) {
+        Command::Eval { root, queries, min_recall } => match shishin::cmd::search::eval_cli(&root.root, queries.as_deref()) {
             Ok(report) => {
                 println!("{report}");
                 // A `within` pin is a promise about first places: missing one fails like low recall.
@@ -253,7 +253,7 @@ fn main() -> ExitCode {
 
 fn report(diags: &Diagnostics, format: Format) -> ExitCode {
     if format == Format::Json {
-        println!("{}", serde_json::json!({"ok": false, "errors": diags.0, "skipped": shishin::followup::skipped(&diags.0)}));
+        println!("{}", serde_json::json!({"ok": false, "errors": diags.0, "skipped": shishin::diagnostics::followup::skipped(&diags.0)}));
     } else {
         eprintln!("{diags}");
     }

@@ -8,6 +8,12 @@ use std::path::{Path, PathBuf};
 /// the directory, its absence protects a folder the user made.
 pub const MARKER: &str = ".shishin-output";
 
+/// `/mic/3.2.1/` → `mic/3.2.1/index.html`.
+pub fn output_path(url: &str) -> String {
+    let trimmed = url.trim_matches('/');
+    if trimmed.is_empty() { "index.html".to_string() } else { format!("{trimmed}/index.html") }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct OutputFiles {
     files: BTreeMap<String, Vec<u8>>,

@@ -88,7 +88,7 @@ pub fn text_of(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
             let prefix = String::from_utf8_lossy(&e.as_bytes()[..good]).into_owned();
             let (line, column) = line_col(&prefix, good);
             let line_text = prefix[prefix[..good].rfind('\n').map_or(0, |i| i + 1)..].to_string();
-            let (shown, caret) = crate::line_index::window(&line_text, column);
+            let (shown, caret) = crate::diagnostics::line_index::window(&line_text, column);
             return Err(Diagnostic::new(rel, line, column, format!("invalid UTF-8 (byte 0x{:02X} at byte offset {good})", e.as_bytes()[good]))
                 .help("save the file as UTF-8")
                 .with_snippet(shown, caret));

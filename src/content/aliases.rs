@@ -7,7 +7,7 @@ use crate::content::frontmatter;
 use crate::content::model::{Page, Site};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::OutputFiles;
-use crate::render::output_path;
+use crate::output::output_path;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
 
@@ -103,7 +103,7 @@ pub fn add_redirect_pages(site: &Site, files: &mut OutputFiles) -> Result<(), Di
                     at_alias(page, &spans, n, format!("alias `{}` collides with the generated file `{file}`", crate::url_policy::printable(alias)))
                         .help("choose an old URL that no page, download or site file uses"),
                 ),
-                None => pages.push((path, crate::render::site_files::redirect_page(&site.url_for(&page.url)))),
+                None => pages.push((path, crate::html::redirect_page(&site.url_for(&page.url)))),
             }
         }
     }

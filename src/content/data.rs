@@ -154,7 +154,7 @@ fn read_into<T: serde::de::DeserializeOwned>(root: &Path, name: &str, data: &mut
         }
         Ok(None) => None,
         Err(e) => {
-            errors.push(e.breaks(crate::followup::data_file(name)));
+            errors.push(e.breaks(crate::diagnostics::followup::data_file(name)));
             data.failed.push(name.to_string());
             None
         }
@@ -169,7 +169,7 @@ impl Data {
     /// For an error that only follows from data file `name` failing to load: the cause to mark
     /// it with (`Diagnostic::follows`), None when the file loaded.
     pub fn broken(&self, name: &str) -> Option<String> {
-        self.failed(name).then(|| crate::followup::data_file(name))
+        self.failed(name).then(|| crate::diagnostics::followup::data_file(name))
     }
     pub fn text_of(&self, name: &str) -> Option<(&Path, &str)> {
         self.texts.iter().find(|(p, _)| p.ends_with(name)).map(|(p, t)| (p.as_path(), t.as_str()))

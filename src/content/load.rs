@@ -154,7 +154,7 @@ fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&(Page, Opt
     }
     let text = crate::site_fs::read_text(root, rel).map_err(|d| {
         let id = broken_id(rel, "", config, known);
-        (d.breaks(crate::followup::page(&id)), Some(id))
+        (d.breaks(crate::diagnostics::followup::page(&id)), Some(id))
     })?;
     // Taken before the read: a write after it shows as a different stat next time.
     match known {
@@ -166,7 +166,7 @@ fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&(Page, Opt
 fn parse_page(rel: &Path, text: String, config: &Config, known: Option<&(Page, Option<FileStat>)>) -> Result<Page, (Diagnostic, Option<String>)> {
     let (front, split, key_offsets) = frontmatter::parse(rel, &text).map_err(|d| {
         let id = broken_id(rel, &text, config, known);
-        (d.breaks(crate::followup::page(&id)), Some(id))
+        (d.breaks(crate::diagnostics::followup::page(&id)), Some(id))
     })?;
     let is_section = rel.file_name().is_some_and(|n| n == "_index.md");
     let url = url_for(rel, &front, is_section, config);

@@ -166,7 +166,7 @@ impl Site {
     /// For an error about a reference to `id` that no page has: the broken page it follows
     /// from (`Diagnostic::follows`), when the page with that id failed to load.
     pub fn broken_page(&self, id: &str) -> Option<String> {
-        self.unparsed_ids.iter().any(|u| u == id).then(|| crate::followup::page(id))
+        self.unparsed_ids.iter().any(|u| u == id).then(|| crate::diagnostics::followup::page(id))
     }
     /// A site path (`/mic/3.2.1/`) with the base path prepended (`/guideline/mic/3.2.1/`).
     pub fn url_for(&self, site_path: &str) -> String {

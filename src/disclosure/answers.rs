@@ -6,7 +6,7 @@ use super::Templates;
 use super::exports::{ANSWER_HEADER, META_ID};
 use super::model::{ColumnType, Template};
 use crate::diagnostics::Diagnostic;
-use crate::line_index::LineIndex;
+use crate::diagnostics::line_index::LineIndex;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 

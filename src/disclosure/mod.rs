@@ -7,17 +7,13 @@
 pub mod answers;
 pub mod cli;
 mod context;
-pub mod report;
-pub mod report_cli;
-pub mod report_formats;
-pub mod report_view;
-mod report_xlsx;
+mod report_clauses;
 pub mod exports;
 pub mod model;
 pub mod search;
 mod xlsx;
 
-use crate::build::Capability;
+use crate::capability::Capability;
 use crate::content::Site;
 use crate::content::data::{DATA_DIR, read_data_file};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -28,6 +24,9 @@ pub use model::{Column, ColumnType, Item, Row, Template};
 
 /// The template names, each read from `content/data/<name>.yaml`.
 pub const TEMPLATE_NAMES: [&str; 2] = ["disclosure", "sla"];
+
+/// Anchor of the 「対応状況」 view on a template page (cross-references may link to it).
+pub const VIEW_ANCHOR: &str = "coverage";
 
 /// Folder of the published downloads.
 pub const DOWNLOAD_DIR: &str = "downloads";
@@ -102,7 +101,7 @@ fn read_checked(site: &Site) -> (Vec<Template>, Diagnostics, Vec<String>) {
     let mut causes = Vec::new();
     for name in TEMPLATE_NAMES {
         let file_name = format!("{name}.yaml");
-        let broken = crate::followup::data_file(&file_name);
+        let broken = crate::diagnostics::followup::data_file(&file_name);
         match read_data_file::<model::RawTemplate>(&site.root, &file_name) {
             Ok(Some((raw, text))) => {
                 let rel = Path::new(DATA_DIR).join(&file_name);
@@ -111,9 +110,9 @@ fn read_checked(site: &Site) -> (Vec<Template>, Diagnostics, Vec<String>) {
                     Err(e) => {
                         let mut list = e.0;
                         if let Some(first) = list.iter_mut().find(|d| d.link.is_none()) {
-                            first.link = Some(crate::followup::Link::Breaks(broken.clone()));
+                            first.link = Some(crate::diagnostics::followup::Link::Breaks(broken.clone()));
                             causes.push(broken);
-                        } else if let Some(Some(crate::followup::Link::Follows(cause))) = list.first().map(|d| &d.link) {
+                        } else if let Some(Some(crate::diagnostics::followup::Link::Follows(cause))) = list.first().map(|d| &d.link) {
                             causes.push(cause.clone());
                         }
                         errors.extend(list);

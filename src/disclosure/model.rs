@@ -342,7 +342,7 @@ impl<'a> Checker<'a> {
         if items.is_empty() {
             c.errors.push(Diagnostic::at_offset(file, text, crate::content::data::locate(text, "items:"), "the template has no items").help("list the template's items under `items:`"));
         }
-        let report_clauses = super::report::check_report_clauses(site, file, text, &raw.report_clauses, &items, &mut c.errors);
+        let report_clauses = super::report_clauses::check_report_clauses(site, file, text, &raw.report_clauses, &items, &mut c.errors);
         c.errors.into_result()?;
         Ok(Template {
             name: name.to_string(),

@@ -134,7 +134,7 @@ fn check_row(site: &Site, at: &At, raw: &RawRow, row_loc: Location, errors: &mut
         }
     }
     let judgement = check_judgement(site, at, Judged { relationship: &raw.relationship, rationale: &raw.rationale, evidence: &raw.evidence, confidence: &raw.confidence }, errors);
-    if crate::followup::any_blocking(&errors.0[before..]) {
+    if crate::diagnostics::followup::any_blocking(&errors.0[before..]) {
         return None;
     }
     let j = judgement?;
@@ -197,7 +197,7 @@ pub(crate) fn check_judgement(site: &Site, at: &At, raw: Judged, errors: &mut Di
     if raw.rationale.value.trim().is_empty() {
         errors.push(at.diag(&raw.rationale.referenced, "empty rationale").help("say in your own words why the clauses relate this way"));
     }
-    if crate::followup::any_blocking(&errors.0[before..]) {
+    if crate::diagnostics::followup::any_blocking(&errors.0[before..]) {
         return None;
     }
     Some(Judgement {

@@ -65,7 +65,7 @@ pub(crate) fn check_items(site: &Site, at: &At, raw: &[Spanned<RawItemRow>]) -> 
         }
         let judgement = check_judgement(site, at, Judged { relationship: &r.relationship, rationale: &r.rationale, evidence: &r.evidence, confidence: &r.confidence }, &mut errors);
         let key = (r.from.value.clone(), r.to.value.clone(), r.to_item.value.trim().to_string());
-        if !crate::followup::any_blocking(&errors.0[before..])
+        if !crate::diagnostics::followup::any_blocking(&errors.0[before..])
             && let Some(&line) = seen.get(&key)
         {
             errors.push(
@@ -74,7 +74,7 @@ pub(crate) fn check_items(site: &Site, at: &At, raw: &[Spanned<RawItemRow>]) -> 
             );
         }
         let (Some((from_page, from_label, from_anchor)), Some(j)) = (side, judgement) else { continue };
-        if crate::followup::any_blocking(&errors.0[before..]) {
+        if crate::diagnostics::followup::any_blocking(&errors.0[before..]) {
             continue;
         }
         seen.insert(key, spanned.referenced.line() as usize);

@@ -14,7 +14,7 @@ pub mod view;
 pub use crate::content::ids::close_ids;
 pub use model::{Collection, ItemRow, Level, Relationship, Row};
 
-use crate::build::Capability;
+use crate::capability::Capability;
 use crate::content::Site;
 use crate::content::data::{DATA_DIR, read_data_file};
 use crate::diagnostics::Diagnostics;

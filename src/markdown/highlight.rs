@@ -41,11 +41,11 @@ pub fn highlight(code: &str, lang: &str) -> String {
                     break;
                 }
             }
-            if ok { generator.finalize() } else { crate::render::escape_html(code) }
+            if ok { generator.finalize() } else { crate::html::escape_html(code) }
         }
-        None => crate::render::escape_html(code),
+        None => crate::html::escape_html(code),
     };
-    let lang_attr = if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", crate::render::escape_html(lang)) };
+    let lang_attr = if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", crate::html::escape_html(lang)) };
     format!("<pre class=\"code\"{lang_attr}><code>{inner}</code></pre>\n")
 }
 

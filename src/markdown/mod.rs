@@ -7,7 +7,7 @@ pub mod highlight;
 
 use crate::content::{Page, Site};
 use crate::diagnostics::Diagnostic;
-use crate::render::escape_html;
+use crate::html::escape_html;
 use crate::url_policy;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -62,7 +62,7 @@ impl<'a> Targets<'a> {
                 "glossary" => set.extend(site.data.glossary.iter().map(|t| t.id.clone())),
                 "requirements" => set.extend(site.data.requirements.iter().map(|r| r.id.clone())),
                 // The fill-in templates add their items and the 「対応状況」 view below the Markdown.
-                l if crate::disclosure::TEMPLATE_NAMES.contains(&l) => _ = set.insert(crate::disclosure::report::VIEW_ANCHOR.to_string()),
+                l if crate::disclosure::TEMPLATE_NAMES.contains(&l) => _ = set.insert(crate::disclosure::VIEW_ANCHOR.to_string()),
                 _ => {}
             }
         }

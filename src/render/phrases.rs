@@ -42,7 +42,7 @@ pub fn phrase_breaks(text: &str) -> String {
         if starts_word(prev, c) {
             out.push_str("<wbr>");
         }
-        out.push_str(&super::escape_html(c.encode_utf8(&mut [0; 4])));
+        out.push_str(&crate::html::escape_html(c.encode_utf8(&mut [0; 4])));
         prev = c;
     }
     out

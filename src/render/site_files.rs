@@ -1,7 +1,7 @@
 //! Site-level files: sitemap.xml, robots.txt, alias redirects (HTML + Netlify _redirects).
 
 use crate::content::Site;
-use crate::render::escape_html;
+use crate::html::escape_html;
 
 pub fn sitemap(site: &Site) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
@@ -24,16 +24,6 @@ pub fn robots(site: &Site) -> String {
     format!("User-agent: *\nAllow: /\nSitemap: {}\n", site.absolute_url("/sitemap.xml"))
 }
 
-/// A static redirect page for an old URL (works on any host; Netlify also gets `_redirects`).
-pub fn redirect_page(target: &str) -> String {
-    let t = escape_html(target);
-    format!(
-        "<!doctype html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>移動しました</title>\
-<link rel=\"canonical\" href=\"{t}\"><meta name=\"robots\" content=\"noindex\">\
-<meta http-equiv=\"refresh\" content=\"0; url={t}\"></head>\
-<body><p>このページは <a href=\"{t}\">{t}</a> に移動しました。</p></body></html>\n"
-    )
-}
 
 /// Netlify `_redirects` lines: alias → page (301).
 pub fn netlify_redirects(site: &Site) -> String {

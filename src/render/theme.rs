@@ -38,7 +38,7 @@ impl Theme {
         }
         let mut assets: BTreeMap<String, Vec<u8>> = files
             .iter()
-            .filter_map(|(rel, (_, bytes))| rel.strip_prefix("static/").map(|r| (r.to_string(), crate::search::script::shipped(r, bytes.clone()))))
+            .filter_map(|(rel, (_, bytes))| rel.strip_prefix("static/").map(|r| (r.to_string(), super::script::shipped(r, bytes.clone()))))
             .collect();
         assets.insert("highlight.css".to_string(), crate::markdown::highlight::stylesheet().into_bytes());
         let mut hasher = Sha256::new();
@@ -53,7 +53,7 @@ impl Theme {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         // tera's default also escapes `/` (as &#x2F;), which is unnecessary and makes URLs unreadable.
-        tera.set_escape_fn(|s| super::escape_html(s));
+        tera.set_escape_fn(|s| crate::html::escape_html(s));
         let mut templates = Vec::new();
         let mut errors = Diagnostics::default();
         for (rel, (shown, bytes)) in &files {

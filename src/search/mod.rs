@@ -10,7 +10,6 @@
 
 pub mod analysis;
 pub mod bigram;
-pub mod cache;
 pub mod clause;
 pub mod cli;
 mod doc;
@@ -19,7 +18,6 @@ pub mod eval;
 pub mod normalize;
 pub mod query;
 pub mod ranking;
-pub mod script;
 pub mod site;
 pub mod snippet;
 pub mod static_index;

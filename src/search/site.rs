@@ -8,7 +8,7 @@ use super::static_index::write_static;
 use super::{SearchDoc, TextSection};
 use crate::content::Site;
 use crate::markdown::Rendered;
-use crate::incremental::Fingerprint;
+use crate::fingerprint::Fingerprint;
 use std::path::PathBuf;
 
 /// Where a site keeps its search inputs (user dictionary, synonyms).

@@ -6,7 +6,7 @@ use super::livereload::{self, WS_PATH};
 use super::paths::{Resolved, resolve};
 use super::security::Allowed;
 use super::state::{Current, Snapshot, State as ServeState};
-use crate::render::escape_html;
+use crate::html::escape_html;
 use axum::body::{Body, Bytes};
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{Request, State, WebSocketUpgrade};
@@ -216,7 +216,7 @@ fn not_built(current: &Current) -> Response {
             d.column,
             escape_html(&d.message),
             d.help.as_deref().map(|h| format!("<br>{}", escape_html(h))).unwrap_or_default()
-                + &crate::followup::note(d).map(|n| format!("<br>{}", escape_html(&n))).unwrap_or_default()
+                + &crate::diagnostics::followup::note(d).map(|n| format!("<br>{}", escape_html(&n))).unwrap_or_default()
         ));
     }
     let html = format!(

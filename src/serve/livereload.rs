@@ -48,7 +48,7 @@ pub fn error(build: u64, diagnostics: &[Diagnostic]) -> String {
                 "help": d.help,
                 "source_line": d.source_line,
                 // How many follow-up checks wait for this error (the causes come first).
-                "note": crate::followup::note(d),
+                "note": crate::diagnostics::followup::note(d),
             })
         })
         .collect();

@@ -237,7 +237,7 @@ impl Rebuilder {
                 });
                 self.state.broadcast(livereload::error(now.build, &diags.0));
                 let keep = if now.site.is_some() { "still serving the last good build" } else { "nothing to serve until it is fixed" };
-                eprintln!("build failed in {ms} ms ({n} error{}{}; {keep}): {what}", if n == 1 { "" } else { "s" }, match crate::followup::skipped(&diags.0) {
+                eprintln!("build failed in {ms} ms ({n} error{}{}; {keep}): {what}", if n == 1 { "" } else { "s" }, match crate::diagnostics::followup::skipped(&diags.0) {
                     0 => String::new(),
                     m => format!(", {m} follow-up check{} skipped", if m == 1 { "" } else { "s" }),
                 });

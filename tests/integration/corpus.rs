@@ -113,7 +113,7 @@ fn every_mapping_row_shows_on_both_built_pages_and_new_clauses_say_no_relationsh
     let file = |path: &str| String::from_utf8(built.files.get(path).unwrap_or_else(|| panic!("{path} was not written")).to_vec()).unwrap();
     let html = |id: &str| -> String {
         let page = built.site.page_by_id(id).unwrap_or_else(|| panic!("mapping names {id}, which has no page"));
-        file(&shishin::render::output_path(&page.url))
+        file(&shishin::output::output_path(&page.url))
     };
     let pairs = mapping_pairs();
     assert!(pairs.len() >= 25, "mappings.yaml has its rows ({} found)", pairs.len());
@@ -232,7 +232,7 @@ fn removing_an_outline_clause_fails_the_check() {
 fn glossary_related_links_name_their_guideline() {
     let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
     let glossary = built.site.pages.iter().find(|p| p.layout() == "glossary").expect("a glossary page");
-    let html = String::from_utf8(built.files.get(&shishin::render::output_path(&glossary.url)).unwrap().to_vec()).unwrap();
+    let html = String::from_utf8(built.files.get(&shishin::output::output_path(&glossary.url)).unwrap().to_vec()).unwrap();
     let labels: Vec<&str> = built.site.config.corpora.iter().map(|c| c.label.as_str()).collect();
     // A guideline's top page is named by its full title already.
     let roots: Vec<String> = built.site.config.corpora.iter().filter_map(|c| built.site.page_by_id(&c.prefix)).map(|p| p.label()).collect();
@@ -254,7 +254,7 @@ fn glossary_related_links_name_their_guideline() {
 fn clause_toc_lists_the_generated_sections() {
     let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
     let page = built.site.page_by_id("mic-3.2.1").unwrap();
-    let html = String::from_utf8(built.files.get(&shishin::render::output_path(&page.url)).unwrap().to_vec()).unwrap();
+    let html = String::from_utf8(built.files.get(&shishin::output::output_path(&page.url)).unwrap().to_vec()).unwrap();
     let toc = &html[html.find("<aside class=\"toc\"").expect("a TOC")..];
     let toc = &toc[..toc.find("</aside>").unwrap()];
     for (anchor, text) in [("req-heading", "要求事項の一覧"), ("mapping-links-heading", "他の指針との対応")] {
@@ -286,7 +286,7 @@ fn unmapped_clause_under_a_mapped_parent_points_to_the_parent() {
     std::fs::write(&yaml, kept).unwrap();
     let built = build_site(&BuildOptions::new(tmp.path())).unwrap_or_else(|e| panic!("the edited copy must build:\n{e}"));
     let page = built.site.page_by_id("mic-3.3.4").unwrap();
-    let html = String::from_utf8(built.files.get(&shishin::render::output_path(&page.url)).unwrap().to_vec()).unwrap();
+    let html = String::from_utf8(built.files.get(&shishin::output::output_path(&page.url)).unwrap().to_vec()).unwrap();
     let parent = built.site.page_by_id("mic-3.3").unwrap();
     let parent_url = built.site.url_for(&parent.url);
     let link = format!("<a href=\"{parent_url}#mapping-links\">{}</a>", parent.label());
@@ -389,7 +389,7 @@ fn pages_state_their_confidence_and_rebuilt_bodies_say_so_once() {
     let built = build_site(&BuildOptions::new(repo())).unwrap_or_else(|e| panic!("shipped site must build:\n{e}"));
     let mut rebuilt = Vec::new();
     for page in &built.site.pages {
-        let path = shishin::render::output_path(&page.url);
+        let path = shishin::output::output_path(&page.url);
         let html = String::from_utf8(built.files.get(&path).unwrap().to_vec()).unwrap();
         let confidence = page.front.confidence.unwrap_or_else(|| panic!("{} states no confidence", page.id()));
         let meta = format!(r#"<meta name="shishin-confidence" content="{}">"#, confidence.token());

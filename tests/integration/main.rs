@@ -5,6 +5,7 @@
 
 mod common;
 
+mod architecture;
 mod build;
 mod corpus;
 mod diagnostics;

@@ -286,7 +286,7 @@ proptest! {
                 let html = &rendered[index].html;
                 check_html_policy(html).map_err(|e| TestCaseError::fail(format!("{e}\n--- input:\n{body}\n--- output:\n{html}")))?;
                 for h in &rendered[index].toc {
-                    prop_assert!(html.contains(&format!("id=\"{}\"", shishin::render::escape_html(&h.anchor))), "TOC anchor `{}` has no heading id", h.anchor);
+                    prop_assert!(html.contains(&format!("id=\"{}\"", shishin::html::escape_html(&h.anchor))), "TOC anchor `{}` has no heading id", h.anchor);
                 }
             }
             Err(diags) => {

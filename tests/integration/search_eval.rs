@@ -241,7 +241,7 @@ fn template_items_are_sections_whose_anchors_exist_on_the_page() {
     let templates = shishin::disclosure::cli::load_templates(root()).expect("the shipped templates load");
     for t in &templates.templates {
         let doc = docs.iter().find(|d| d.id == t.page).unwrap_or_else(|| panic!("no search document for {}", t.page));
-        let html = String::from_utf8(s.files.get(&shishin::render::output_path(&doc.url)).unwrap().to_vec()).unwrap();
+        let html = String::from_utf8(s.files.get(&shishin::output::output_path(&doc.url)).unwrap().to_vec()).unwrap();
         let mut ids = Vec::new();
         fn walk<'a>(items: &'a [shishin::disclosure::Item], out: &mut Vec<&'a shishin::disclosure::Item>) {
             for i in items {

@@ -123,7 +123,7 @@ fn csv_report_matches_the_golden_file_with_a_bom_and_a_row_per_clause_target_pai
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
     let rows = shishin::disclosure::answers::csv_records(text, 0).unwrap();
-    assert_eq!(rows[0].iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), shishin::disclosure::report_formats::CSV_HEADER);
+    assert_eq!(rows[0].iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), shishin::coverage::formats::CSV_HEADER);
     let json: Value = serde_json::from_slice(&report(&root, &root.join("answers/partial.json"), &[]).stdout).unwrap();
     let pairs: usize = json["clauses"].as_array().unwrap().iter().map(|c| c["mapped"].as_array().unwrap().len().max(1)).sum();
     assert_eq!(rows.len() - 1, pairs, "one row per clause–target pair (a clause without targets still has its row)");
@@ -191,7 +191,7 @@ fn html_report_matches_the_golden_file_escapes_everything_and_allows_only_its_ow
     assert!(!html.contains("<b>"));
     // The CSP names the <style> by its hash and allows nothing else.
     let style = &html[html.find("<style>").unwrap() + 7..html.find("</style>").unwrap()];
-    let hash = shishin::disclosure::report_formats::csp_hash(style);
+    let hash = shishin::coverage::formats::csp_hash(style);
     assert!(html.contains(&format!("content=\"default-src 'none'; style-src {hash}; base-uri 'none'; form-action 'none'\"")), "CSP with the style's hash");
     assert!(html.contains("@page { size: A4;"), "prints on A4");
     for s in ["対応済み", "一部対応", "未対応", "記入項目なし", "提供事業者GL 第1.1版", "3.3 全体の対応"] {
@@ -297,7 +297,7 @@ fn the_template_page_embeds_the_view_data_safely_and_links_the_view() {
     assert!(!block.contains('<') && block.contains("\\u003cb\\u003e"), "markup in titles cannot end the data block");
     let data: Value = serde_json::from_str(block).unwrap();
     assert_eq!(data["clauses"].as_array().unwrap().len(), 6);
-    assert_eq!(data["labels"]["csv_header"].as_array().unwrap().len(), shishin::disclosure::report_formats::CSV_HEADER.len());
+    assert_eq!(data["labels"]["csv_header"].as_array().unwrap().len(), shishin::coverage::formats::CSV_HEADER.len());
     assert!(html.contains("<tr data-coverage-clause=\"mic-3.2.1\" data-status=\"gap\">"), "without JS: an empty answer file");
     assert!(html.contains("<a class=\"answer-tools__link\" href=\"#coverage\">対応状況を見る</a>"));
     assert!(html.contains("/coverage.js\" defer></script>") && html.contains("/save-file.js\" defer></script>"));

@@ -9,17 +9,16 @@
 //! - `compute` turns that data and the answers into the `Report`. coverage.js runs the same
 //!   steps over the same data (embedded in the page); tests compare the downloads byte for byte.
 
-use super::model::{ColumnType, Item, Template};
+pub mod cli;
+pub mod formats;
+pub mod view;
+mod xlsx;
+
+use crate::disclosure::model::{ColumnType, Template};
 use crate::content::Site;
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::mapping::{Relationship, Row as MappingRow};
 use serde::Serialize;
-use serde_saphyr::Spanned;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
-
-/// Anchor of the 「対応状況」 view on a template page (cross-references may link to it).
-pub const VIEW_ANCHOR: &str = "coverage";
 
 /// Choice options that say "absent" (有/無 → 無, 可/否 → 否): an item whose first choice column
 /// is answered with one of these counts as `no`, not as answered.
@@ -103,67 +102,6 @@ impl ClauseStatus {
             (0, _) => ClauseStatus::Gap,
             (a, t) if a == t => ClauseStatus::Covered,
             _ => ClauseStatus::Partial,
-        }
-    }
-}
-
-// ---------------------------------------------------------------- report_clauses
-
-/// The clause pages `report_clauses` names, expanded: a page with numbered child pages stands for
-/// its numbered leaf descendants (3.2 → 3.2.1 … 3.2.10), in reading order. Also checks that each
-/// listed id is a page and that every item's clause is in the list (errors at `report_clauses`).
-pub(crate) fn check_report_clauses(site: &Site, file: &Path, text: &str, listed: &[Spanned<String>], items: &[Item], errors: &mut Diagnostics) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for s in listed {
-        match site.by_id.get(&s.value) {
-            Some(&i) => leaves(site, i, &mut out),
-            None => errors.push(
-                Diagnostic::new(file, s.referenced.line() as usize, s.referenced.column() as usize, format!("unknown page id `{}` in `report_clauses`", s.value))
-                    .with_source(text)
-                    .help(crate::content::ids::id_help(site, &s.value, str::to_string, "list clause page ids (front matter `id`); a page with numbered child pages stands for its leaf clauses"))
-                    .follows(site.broken_page(&s.value)),
-            ),
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|id| seen.insert(id.clone()));
-    if listed.is_empty() {
-        return out;
-    }
-    fn walk<'a>(items: &'a [Item], acc: &mut Vec<&'a Item>) {
-        for i in items {
-            acc.push(i);
-            walk(&i.children, acc);
-        }
-    }
-    let mut all = Vec::new();
-    walk(items, &mut all);
-    let at = crate::content::data::locate(text, "report_clauses:");
-    // A listed page that failed to load covers nothing; its items' clauses are follow-ups of it.
-    let broken_listed = listed.iter().find_map(|s| site.broken_page(&s.value));
-    let mut reported = std::collections::HashSet::new();
-    for item in all {
-        if let Some(c) = &item.clause
-            && !out.contains(c)
-            && reported.insert(c.clone())
-        {
-            errors.push(
-                Diagnostic::at_offset(file, text, at, format!("item `{}` names clause `{c}`, which `report_clauses` does not cover", item.id))
-                    .help(format!("add `{c}` (or a page above it) to `report_clauses`, or give the item one of the listed clauses"))
-                    .follows(site.broken_page(c).or_else(|| broken_listed.clone())),
-            );
-        }
-    }
-    out
-}
-
-fn leaves(site: &Site, index: usize, out: &mut Vec<String>) {
-    let numbered: Vec<usize> = site.pages[index].children.iter().copied().filter(|&c| site.pages[c].front.number.is_some()).collect();
-    if numbered.is_empty() {
-        out.push(site.pages[index].id());
-    } else {
-        for c in numbered {
-            leaves(site, c, out);
         }
     }
 }
@@ -265,7 +203,7 @@ impl Labels {
             status: ClauseStatus::ALL.iter().map(|s| (s.token(), [s.label(), s.symbol()])).collect(),
             item_status: ItemStatus::ALL.iter().map(|s| (s.token(), s.label())).collect(),
             relationship: Relationship::ALL.iter().map(|r| (r.token(), r.label())).collect(),
-            csv_header: super::report_formats::CSV_HEADER,
+            csv_header: formats::CSV_HEADER,
             primary,
         }
     }
@@ -287,7 +225,7 @@ fn page_data(site: &Site, id: &str) -> PageData {
     }
 }
 
-fn item_data(row: &super::Row) -> ItemData {
+fn item_data(row: &crate::disclosure::Row) -> ItemData {
     let mut fields: Vec<String> = row.required_columns().map(|c| c.key.clone()).collect();
     if fields.is_empty() {
         // An optional item counts as answered when the columns a required one would need are filled.

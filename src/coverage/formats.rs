@@ -1,9 +1,9 @@
 //! The coverage report as CSV (one row per clause–target pair; coverage.js writes the same bytes)
-//! and as one printable HTML page without JavaScript. XLSX: report_xlsx.rs.
+//! and as one printable HTML page without JavaScript. XLSX: xlsx.rs.
 
-use super::exports::BOM;
-use super::report::{ClauseReport, ClauseStatus, CoverageData, ItemReport, ItemStatus, PageData, Report};
-use crate::render::escape_html as esc;
+use crate::disclosure::exports::BOM;
+use super::{ClauseReport, ClauseStatus, CoverageData, ItemReport, ItemStatus, PageData, Report};
+use crate::html::escape_html as esc;
 use sha2::{Digest, Sha256};
 
 pub const CSV_HEADER: [&str; 11] = ["条項ID", "条項", "条項の対応状況", "回答済み", "無（否）と回答", "未記入", "対応先ID", "対応先の指針", "対応先の条項", "関係", "対応先の対応状況"];

@@ -1,6 +1,9 @@
 //! Errors about the user's input: a value with a source position until the CLI prints it.
 //! Every stage collects them so one build reports all problems at once.
 
+pub mod followup;
+pub mod line_index;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -22,11 +25,11 @@ pub struct Diagnostic {
     #[serde(skip)]
     pub snippet_column: Option<u32>,
     /// Follow-up checks left out because of this error (see `followup`); in JSON only when > 0.
-    #[serde(skip_serializing_if = "crate::followup::is_zero")]
+    #[serde(skip_serializing_if = "crate::diagnostics::followup::is_zero")]
     pub skipped: usize,
     /// What this error stopped from loading, or what broken input this error only follows from.
     #[serde(skip)]
-    pub link: Option<crate::followup::Link>,
+    pub link: Option<crate::diagnostics::followup::Link>,
 }
 
 impl Diagnostic {
@@ -49,7 +52,7 @@ impl Diagnostic {
         let (line, column) = line_col(text, offset);
         let mut d = Diagnostic::new(file, line, column, message);
         if let Some(l) = text.lines().nth(line - 1) {
-            let (shown, caret) = crate::line_index::window(l, column);
+            let (shown, caret) = crate::diagnostics::line_index::window(l, column);
             d = d.with_snippet(shown, caret);
         }
         d
@@ -70,7 +73,7 @@ impl Diagnostic {
     pub fn with_source(self, text: &str) -> Self {
         match text.lines().nth(self.line.saturating_sub(1)) {
             Some(l) => {
-                let (shown, caret) = crate::line_index::window(l, self.column);
+                let (shown, caret) = crate::diagnostics::line_index::window(l, self.column);
                 self.with_snippet(shown, caret)
             }
             None => self,
@@ -117,7 +120,7 @@ impl fmt::Display for Diagnostic {
         if let Some(help) = &self.help {
             write!(f, "\n  = help: {help}")?;
         }
-        if let Some(note) = crate::followup::note(self) {
+        if let Some(note) = crate::diagnostics::followup::note(self) {
             write!(f, "\n  = note: {note}")?;
         }
         Ok(())
@@ -149,7 +152,7 @@ impl Diagnostics {
     pub fn sorted(mut self) -> Self {
         self.0.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
         self.0.dedup();
-        crate::followup::settle(&mut self.0);
+        crate::diagnostics::followup::settle(&mut self.0);
         self
     }
     /// Ok(()) when empty, so stages can `?` on a batch.
@@ -170,7 +173,7 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{d}\n")?;
         }
         let n = self.0.len();
-        write!(f, "{n} error{} found{}; nothing was written.", if n == 1 { "" } else { "s" }, crate::followup::summary(&self.0))
+        write!(f, "{n} error{} found{}; nothing was written.", if n == 1 { "" } else { "s" }, crate::diagnostics::followup::summary(&self.0))
     }
 }
 

@@ -3,8 +3,8 @@
 //! conditional formatting (so a status typed over by hand recolours itself); every sheet prints on
 //! A4, one page wide, with its header row repeated.
 
-use super::report::{ClauseStatus, CoverageData, ItemStatus, Report};
-use super::report_formats::counts;
+use super::{ClauseStatus, CoverageData, ItemStatus, Report};
+use super::formats::counts;
 use rust_xlsxwriter::{
     Color, ConditionalFormatCell, ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };

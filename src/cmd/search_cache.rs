@@ -14,9 +14,9 @@
 //! - An entry that cannot be read (missing or damaged files, checksum errors) is rebuilt; a root
 //!   that cannot be written to gets an in-memory engine and a warning.
 
-use super::analysis::Analyzer;
-use super::engine::{Engine, Pages};
-use super::site::{SEARCH_INDEX_DIR, analyzer_for, engine_for_site};
+use crate::search::analysis::Analyzer;
+use crate::search::engine::{Engine, Pages};
+use crate::search::site::{SEARCH_INDEX_DIR, analyzer_for, engine_for_site};
 use crate::build::{BuildOptions, check_site};
 use crate::config::CONFIG_FILE;
 use crate::content::load::CONTENT_DIR;
@@ -105,7 +105,7 @@ fn write_entry(
     let tmp = cache.join(format!(".tmp-{}-{nanos}", std::process::id()));
     let result = (|| {
         fs::create_dir_all(tmp.join(INDEX_DIR)).map_err(|e| io("creating a temporary entry", e))?;
-        let docs = super::site::docs_from_site(site, rendered);
+        let docs = crate::search::site::docs_from_site(site, rendered);
         let engine = Engine::build_in_dir(&tmp.join(INDEX_DIR), &docs, &analyzer_for(site)?)?;
         let pages = serde_json::to_vec(engine.pages()).map_err(|e| e.to_string())?;
         fs::write(tmp.join(PAGES_FILE), pages).map_err(|e| io("writing the pages", e))?;

@@ -2,10 +2,10 @@
 //! (for coverage.js) and the view's tables with the statuses of an empty answer file (what shows
 //! without JS, and what coverage.js updates from the answers in localStorage).
 
-use super::Templates;
-use super::report::{ClauseStatus, CoverageData, Report, VIEW_ANCHOR, compute};
-use super::report_formats::counts;
-use crate::build::Capability;
+use super::formats::counts;
+use super::{ClauseStatus, CoverageData, Report, compute};
+use crate::disclosure::{Templates, VIEW_ANCHOR};
+use crate::capability::Capability;
 use crate::content::Site;
 use crate::mapping::{Mappings, Relationship};
 use serde_json::{Value, json};
