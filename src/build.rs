@@ -101,7 +101,9 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
     (value, t.elapsed())
 }
 
-/// Load and check everything without rendering templates (`shishin check`).
+/// Load and check everything without rendering templates: the site and its rendered Markdown,
+/// for the search engine of `shishin search` / `eval` (cmd::search_cache). `shishin check` runs
+/// the whole `build_site` instead, so template errors are reported too.
 pub fn check_site(opts: &BuildOptions) -> Result<(Site, Vec<Rendered>), Diagnostics> {
     check_all(opts, &mut Timings::default(), &mut BuildCache::default()).map(|c| (c.site, c.rendered))
 }

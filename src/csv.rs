@@ -1,5 +1,6 @@
 //! Writing CSV cells, for every CSV the site generates (mapping exports, template and answer
-//! files), and undoing the formula guard when such a file is read back.
+//! files), reading CSV back with byte offsets (answer files), and undoing the formula guard when
+//! such a file is read back.
 //!
 //! Formula injection (OWASP "CSV Injection"): a spreadsheet evaluates a cell that starts with `=`,
 //! `+`, `-` or `@` as a formula, and skips a leading tab or carriage return before looking. The
@@ -58,6 +59,75 @@ pub fn record<S: AsRef<str>>(fields: &[S]) -> String {
     line
 }
 
+/// A CSV field and the byte offset where it starts.
+pub type Field = (String, usize);
+
+/// RFC 4180 records as (field, byte offset) lists. Quoted fields may hold commas, quotes ("")
+/// and line breaks. Errors carry the offset of the problem.
+pub fn records(text: &str, start: usize) -> Result<Vec<Vec<Field>>, (usize, String)> {
+    let b = text.as_bytes();
+    let mut records = Vec::new();
+    let mut i = start;
+    while i < b.len() {
+        let mut record = Vec::new();
+        loop {
+            let field_at = i;
+            let mut field = String::new();
+            if i < b.len() && b[i] == b'"' {
+                i += 1;
+                let mut seg = i;
+                loop {
+                    if i >= b.len() {
+                        return Err((field_at, "a quoted field is never closed".into()));
+                    }
+                    if b[i] == b'"' {
+                        field.push_str(&text[seg..i]);
+                        if i + 1 < b.len() && b[i + 1] == b'"' {
+                            field.push('"');
+                            i += 2;
+                            seg = i;
+                            continue;
+                        }
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                }
+                if i < b.len() && !matches!(b[i], b',' | b'\r' | b'\n') {
+                    return Err((i, "unexpected text after a closing quote".into()));
+                }
+            } else {
+                let s = i;
+                while i < b.len() && !matches!(b[i], b',' | b'\r' | b'\n') {
+                    if b[i] == b'"' {
+                        return Err((i, "a quote inside an unquoted field".into()));
+                    }
+                    i += 1;
+                }
+                field.push_str(&text[s..i]);
+            }
+            record.push((field, field_at));
+            if i < b.len() && b[i] == b',' {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        if i < b.len() && b[i] == b'\r' {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'\n' {
+            i += 1;
+        }
+        // Blank lines carry nothing.
+        if !(record.len() == 1 && record[0].0.is_empty()) {
+            records.push(record);
+        }
+    }
+    Ok(records)
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +163,19 @@ mod tests {
         assert_eq!(record(&["a", "=b", "c,d"]), "a,'=b,\"c,d\"\r\n");
         // Control characters never reach a file (file names and git data can hold them too).
         assert_eq!(field("a\u{0}b\u{1b}"), "a\u{FFFD}b\u{FFFD}");
+    }
+
+    #[test]
+    fn records_handle_quotes_and_line_breaks() {
+        let t = "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"1\n2\"\n\nz,,\n";
+        let r = records(t, 0).unwrap();
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[1][0].0, "x, y");
+        assert_eq!(r[1][1].0, "say \"hi\"");
+        assert_eq!(r[1][2].0, "1\n2");
+        assert_eq!(r[2].iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), vec!["z", "", ""]);
+        assert_eq!(&t[r[2][0].1..r[2][0].1 + 1], "z");
+        assert!(records("\"open", 0).is_err());
+        assert!(records("a\"b", 0).is_err());
     }
 }

@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod incremental;
 pub mod disclosure;
 pub mod fingerprint;
+pub mod git;
 pub mod html;
 pub mod init;
 pub mod mapping;

@@ -12,6 +12,12 @@ use std::path::Path;
 /// pathological file before the parser sees it).
 pub const MAX_YAML_BYTES: usize = 4 * 1024 * 1024;
 
+/// A diagnostic at a position the YAML parser reported (a `Spanned` value's `referenced`), with
+/// the line of `text` shown under it.
+pub fn diagnostic_at(file: &Path, text: &str, loc: &serde_saphyr::Location, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(file, loc.line() as usize, loc.column() as usize, message).with_source(text)
+}
+
 fn options() -> Options {
     let mut budget = Budget::default();
     budget.max_depth = 32;

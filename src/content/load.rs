@@ -347,17 +347,8 @@ fn apply_git_dates(root: &Path, pages: &mut [Page], cache: &mut Option<(String, 
 }
 
 fn git_dates(root: &Path) -> HashMap<String, String> {
-    let output = std::process::Command::new("git")
-        .args(["log", "--format=%x00%cs", "--name-only", "--relative", "--", CONTENT_DIR])
-        .current_dir(root)
-        .stderr(std::process::Stdio::null())
-        .output();
     let mut latest: HashMap<String, String> = HashMap::new();
-    let Ok(output) = output else { return latest };
-    if !output.status.success() {
-        return latest;
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
+    let Some(text) = crate::git::output(root, ["log", "--format=%x00%cs", "--name-only", "--relative", "--", CONTENT_DIR]) else { return latest };
     let mut date = "";
     for line in text.lines() {
         if let Some(d) = line.strip_prefix('\0') {

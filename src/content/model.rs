@@ -95,8 +95,9 @@ pub struct Page {
     /// The whole file, for diagnostics.
     pub source: String,
     pub front: FrontMatter,
-    /// Markdown after the front matter, and the 1-based line where it starts in the file.
+    /// Markdown after the front matter.
     pub body: String,
+    /// Byte offset in `source` where `body` starts.
     pub body_offset: usize,
     /// Site-relative URL without the base path: `/`, `/mic/3.2.1/`.
     pub url: String,

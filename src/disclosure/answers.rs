@@ -237,79 +237,11 @@ pub fn parse_json(path: &Path, text: String) -> Result<AnswerFile, Diagnostic> {
 
 // ---------------------------------------------------------------- CSV
 
-/// RFC 4180 records as (field, byte offset) lists. Quoted fields may hold commas, quotes ("")
-/// and line breaks. Errors carry the offset of the problem.
-/// A CSV field and the byte offset where it starts.
-pub type Field = (String, usize);
-
-pub fn csv_records(text: &str, start: usize) -> Result<Vec<Vec<Field>>, (usize, String)> {
-    let b = text.as_bytes();
-    let mut records = Vec::new();
-    let mut i = start;
-    while i < b.len() {
-        let mut record = Vec::new();
-        loop {
-            let field_at = i;
-            let mut field = String::new();
-            if i < b.len() && b[i] == b'"' {
-                i += 1;
-                let mut seg = i;
-                loop {
-                    if i >= b.len() {
-                        return Err((field_at, "a quoted field is never closed".into()));
-                    }
-                    if b[i] == b'"' {
-                        field.push_str(&text[seg..i]);
-                        if i + 1 < b.len() && b[i + 1] == b'"' {
-                            field.push('"');
-                            i += 2;
-                            seg = i;
-                            continue;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    i += 1;
-                }
-                if i < b.len() && !matches!(b[i], b',' | b'\r' | b'\n') {
-                    return Err((i, "unexpected text after a closing quote".into()));
-                }
-            } else {
-                let s = i;
-                while i < b.len() && !matches!(b[i], b',' | b'\r' | b'\n') {
-                    if b[i] == b'"' {
-                        return Err((i, "a quote inside an unquoted field".into()));
-                    }
-                    i += 1;
-                }
-                field.push_str(&text[s..i]);
-            }
-            record.push((field, field_at));
-            if i < b.len() && b[i] == b',' {
-                i += 1;
-                continue;
-            }
-            break;
-        }
-        if i < b.len() && b[i] == b'\r' {
-            i += 1;
-        }
-        if i < b.len() && b[i] == b'\n' {
-            i += 1;
-        }
-        // Blank lines carry nothing.
-        if !(record.len() == 1 && record[0].0.is_empty()) {
-            records.push(record);
-        }
-    }
-    Ok(records)
-}
-
 pub fn parse_csv(path: &Path, text: String) -> Result<AnswerFile, Diagnostic> {
     let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let lines = LineIndex::new(&text);
     let mut file = AnswerFile { path: path.to_path_buf(), text: text.clone(), template: None, version: None, answers_at: start, entries: Vec::new(), is_json: false, problems: Vec::new(), lines };
-    let mut records = csv_records(&text, start).map_err(|(at, msg)| file.diag(at, format!("malformed CSV: {msg}")).help("quote fields that contain commas, quotes or line breaks (\"…\"), doubling quotes inside"))?;
+    let mut records = crate::csv::records(&text, start).map_err(|(at, msg)| file.diag(at, format!("malformed CSV: {msg}")).help("quote fields that contain commas, quotes or line breaks (\"…\"), doubling quotes inside"))?;
     // Our CSVs guard formula-like cells with a leading `'` (crate::csv); read back the value itself.
     for field in records.iter_mut().flatten() {
         let value = crate::csv::unguard(&field.0);
@@ -496,20 +428,6 @@ pub fn check(templates: &Templates, file: &AnswerFile) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_records_handle_quotes_and_line_breaks() {
-        let t = "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"1\n2\"\n\nz,,\n";
-        let r = csv_records(t, 0).unwrap();
-        assert_eq!(r.len(), 3);
-        assert_eq!(r[1][0].0, "x, y");
-        assert_eq!(r[1][1].0, "say \"hi\"");
-        assert_eq!(r[1][2].0, "1\n2");
-        assert_eq!(r[2].iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), vec!["z", "", ""]);
-        assert_eq!(&t[r[2][0].1..r[2][0].1 + 1], "z");
-        assert!(csv_records("\"open", 0).is_err());
-        assert!(csv_records("a\"b", 0).is_err());
-    }
 
     #[test]
     fn json_key_spans_reach_columns() {

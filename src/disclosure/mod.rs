@@ -68,11 +68,6 @@ impl Templates {
     pub fn get(&self, name: &str) -> Option<&Template> {
         self.templates.iter().find(|t| t.name == name)
     }
-
-    /// Paths and bytes of every download.
-    pub fn files(&self) -> &[(String, Vec<u8>)] {
-        &self.files
-    }
 }
 
 impl Capability for Templates {

@@ -288,7 +288,7 @@ pub(crate) struct Checker<'a> {
 }
 
 fn at<T>(file: &Path, text: &str, s: &Spanned<T>, msg: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(file, s.referenced.line() as usize, s.referenced.column() as usize, msg).with_source(text)
+    crate::yaml::diagnostic_at(file, text, &s.referenced, msg)
 }
 
 fn valid_key(key: &str) -> bool {

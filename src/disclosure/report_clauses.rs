@@ -15,8 +15,7 @@ pub(crate) fn check_report_clauses(site: &Site, file: &Path, text: &str, listed:
         match site.by_id.get(&s.value) {
             Some(&i) => leaves(site, i, &mut out),
             None => errors.push(
-                Diagnostic::new(file, s.referenced.line() as usize, s.referenced.column() as usize, format!("unknown page id `{}` in `report_clauses`", s.value))
-                    .with_source(text)
+                crate::yaml::diagnostic_at(file, text, &s.referenced, format!("unknown page id `{}` in `report_clauses`", s.value))
                     .help(crate::content::ids::id_help(site, &s.value, str::to_string, "list clause page ids (front matter `id`); a page with numbered child pages stands for its leaf clauses"))
                     .follows(site.broken_page(&s.value)),
             ),

@@ -19,7 +19,7 @@ pub(crate) struct At<'a> {
 
 impl At<'_> {
     pub fn diag(&self, loc: &Location, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(self.file, loc.line() as usize, loc.column() as usize, message).with_source(self.text)
+        crate::yaml::diagnostic_at(self.file, self.text, loc, message)
     }
 }
 

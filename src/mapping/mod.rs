@@ -19,6 +19,8 @@ use crate::content::Site;
 use crate::content::data::{DATA_DIR, read_data_file};
 use crate::diagnostics::Diagnostics;
 use crate::output::OutputFiles;
+use std::ffi::OsStr;
+use std::sync::LazyLock;
 use model::MappingFile;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -137,9 +139,12 @@ impl Capability for Mappings {
 
 /// `YYYY-MM-DD` → midnight UTC; RFC 3339 date-times pass unchanged. None if neither.
 fn normalise_datetime(s: &str) -> Option<String> {
+    static DATE: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$").expect("valid regex"));
+    static DATETIME: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2})$").expect("valid regex")
+    });
+    let (date, datetime) = (&*DATE, &*DATETIME);
     let s = s.trim();
-    let date = regex::Regex::new(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$").expect("valid regex");
-    let datetime = regex::Regex::new(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2})$").expect("valid regex");
     if date.is_match(s) {
         Some(format!("{s}T00:00:00Z"))
     } else if datetime.is_match(s) {
@@ -151,15 +156,9 @@ fn normalise_datetime(s: &str) -> Option<String> {
 
 /// Committer date of the last commit that touched the file (None outside git or if untracked).
 fn git_date(root: &Path, file: &Path) -> Option<String> {
-    let out = std::process::Command::new("git")
-        .args(["log", "-1", "--format=%cI", "--"])
-        .arg(file)
-        .current_dir(root)
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    (out.status.success() && !s.is_empty()).then_some(s).and_then(|s| normalise_datetime(&s))
+    let out = crate::git::output(root, [OsStr::new("log"), OsStr::new("-1"), OsStr::new("--format=%cI"), OsStr::new("--"), file.as_os_str()])?;
+    let s = out.trim();
+    (!s.is_empty()).then_some(s).and_then(normalise_datetime)
 }
 
 /// Newest page `updated` date, else the Unix epoch: reproducible even outside git.

@@ -214,7 +214,8 @@ fn successor_links(m: &Mappings, site: &Site, index: usize) -> Value {
     json!([])
 }
 
-/// The guideline whose clauses are the matrix rows (MIC): the first in shishin.yaml order that
+/// The guideline whose clauses are the matrix rows (the primary guideline; MIC on the shipped
+/// site): the first in shishin.yaml order that
 /// appears as `from`; the others are the targets.
 pub fn row_prefix(m: &Mappings, site: &Site) -> Option<String> {
     let from_prefixes: HashSet<String> = m.rows.iter().filter_map(|r| corpus_prefix(site, &r.from)).collect();
@@ -226,20 +227,20 @@ pub fn row_prefix(m: &Mappings, site: &Site) -> Option<String> {
         .or_else(|| site.config.corpora.first().map(|c| c.prefix.clone()))
 }
 
-/// A row oriented from the row guideline's clause (`mic`) to the other clause.
+/// A row oriented from the row guideline's clause (`primary`) to the other clause.
 struct Edge<'a> {
-    mic: usize,
+    primary: usize,
     other: usize,
     relationship: Relationship,
     row: &'a Row,
-    /// The YAML row reads mic → other (false: it was written the other way round).
+    /// The YAML row reads primary → other (false: it was written the other way round).
     forward: bool,
 }
 
 /// What page contexts need to know about the matrix (which anchors exist).
 pub struct MatrixIndex {
     pub page_url: String,
-    /// Prefix of the row guideline (MIC).
+    /// Prefix of the row guideline (the primary one).
     pub row_prefix: String,
     pub row_ids: HashSet<String>,
     pub column_ids: HashSet<String>,
@@ -252,26 +253,66 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
     let page_url = site.url_for(&matrix_page.url);
     let row_prefix = row_prefix(m, site)?;
     let in_rows = |id: &str| corpus_prefix(site, id).as_deref() == Some(row_prefix.as_str());
+    let edges = matrix_edges(m, site, &in_rows);
+    let columns = matrix_columns(site, &edges);
+    let rows = matrix_rows(site, &edges, &columns, &in_rows);
+    let (legend, levels) = matrix_counts(&edges);
+    let coverage = coverage(site, &edges, &row_prefix);
+    let row_label = site.config.corpora.iter().find(|c| c.prefix == row_prefix).map(|c| c.label.clone()).unwrap_or_else(|| row_prefix.clone());
+    let column_ids: HashSet<String> = columns.pages.iter().map(|&i| site.pages[i].id()).collect();
+    let value = json!({
+        "row_corpus": { "prefix": row_prefix, "label": row_label },
+        "documents": columns.documents,
+        "columns": columns.values,
+        "rows": rows.values,
+        "row_chapters": rows.chapters,
+        "legend": legend,
+        "levels": levels,
+        "coverage": coverage,
+        "downloads": matrix_downloads(m, site),
+        "collection": m.collection,
+        "last_modified": m.last_modified,
+        "mapping_count": edges.len(),
+        "row_count": m.rows.len(),
+    });
+    Some(MatrixIndex { page_url, row_prefix, row_ids: rows.ids, column_ids, value })
+}
 
+/// The mapping rows that touch the row guideline, each oriented from its clause there; a
+/// consistent reverse row states the same fact again, so one cell shows it.
+fn matrix_edges<'a>(m: &'a Mappings, site: &Site, in_rows: &dyn Fn(&str) -> bool) -> Vec<Edge<'a>> {
     let mut edges: Vec<Edge> = Vec::new();
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     for row in &m.rows {
         let (Some(f), Some(t)) = (index_of(site, &row.from), index_of(site, &row.to)) else { continue };
         let edge = if in_rows(&row.from) {
-            Edge { mic: f, other: t, relationship: row.relationship, row, forward: true }
+            Edge { primary: f, other: t, relationship: row.relationship, row, forward: true }
         } else if in_rows(&row.to) {
-            Edge { mic: t, other: f, relationship: row.relationship.inverse(), row, forward: false }
+            Edge { primary: t, other: f, relationship: row.relationship.inverse(), row, forward: false }
         } else {
             continue; // between two other guidelines: exports and clause pages show it
         };
-        // A consistent reverse row states the same fact again; one cell shows it.
-        if seen.insert((edge.mic, edge.other)) {
+        if seen.insert((edge.primary, edge.other)) {
             edges.push(edge);
         }
     }
+    edges
+}
 
-    // Columns: mapped clauses of the other guidelines, by guideline (shishin.yaml order), then
-    // reading order; grouped by chapter.
+/// The matrix columns: the mapped clauses of the other guidelines.
+struct Columns {
+    /// Column pages in column order.
+    pages: Vec<usize>,
+    /// Page index → column.
+    col_of: HashMap<usize, usize>,
+    /// One header group per guideline, with its chapters.
+    documents: Vec<Value>,
+    /// One header cell per column.
+    values: Vec<Value>,
+}
+
+/// Columns by guideline (shishin.yaml order), then reading order; grouped by chapter.
+fn matrix_columns(site: &Site, edges: &[Edge]) -> Columns {
     let mut column_pages: Vec<usize> = edges.iter().map(|e| e.other).collect::<HashSet<_>>().into_iter().collect();
     let corpus_rank = |i: usize| {
         let p = guideline_of(site, &site.pages[i].id());
@@ -321,54 +362,42 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
             "chapters": chapter_values,
         }));
     }
+    Columns { pages: column_pages, col_of, documents, values: columns }
+}
 
-    // Rows: every numbered clause of the row guideline (and any mapped one), in reading order.
-    let mut by_mic: HashMap<usize, Vec<&Edge>> = HashMap::new();
-    for e in &edges {
-        by_mic.entry(e.mic).or_default().push(e);
+/// The matrix rows: their values, their ids and their chapters (with how many rows each).
+struct Rows {
+    values: Vec<Value>,
+    ids: HashSet<String>,
+    chapters: Vec<Value>,
+}
+
+/// Every numbered clause of the row guideline (and any mapped one), in reading order.
+fn matrix_rows(site: &Site, edges: &[Edge], columns: &Columns, in_rows: &dyn Fn(&str) -> bool) -> Rows {
+    let col_of = &columns.col_of;
+    let mut by_primary: HashMap<usize, Vec<&Edge>> = HashMap::new();
+    for e in edges {
+        by_primary.entry(e.primary).or_default().push(e);
     }
     let mut rows: Vec<Value> = Vec::new();
     let mut row_ids = HashSet::new();
-    let mut mic_chapters: Vec<(usize, usize)> = Vec::new(); // (chapter page, rows in it)
+    let mut primary_chapters: Vec<(usize, usize)> = Vec::new(); // (chapter page, rows in it)
     for (i, page) in site.pages.iter().enumerate() {
         let id = page.id();
-        if !in_rows(&id) || (page.front.number.is_none() && !by_mic.contains_key(&i)) {
+        if !in_rows(&id) || (page.front.number.is_none() && !by_primary.contains_key(&i)) {
             continue;
         }
         let chapter = chapter_of(site, i);
-        match mic_chapters.last_mut() {
+        match primary_chapters.last_mut() {
             Some((c, n)) if *c == chapter => *n += 1,
-            _ => mic_chapters.push((chapter, 1)),
+            _ => primary_chapters.push((chapter, 1)),
         }
-        let mut mine: Vec<&Edge> = by_mic.get(&i).cloned().unwrap_or_default();
+        let mut mine: Vec<&Edge> = by_primary.get(&i).cloned().unwrap_or_default();
         mine.sort_by_key(|e| col_of[&e.other]);
-        let cell_for = |e: &Edge| -> Value {
-            let mic_page = &site.pages[e.mic];
-            let other = &site.pages[e.other];
-            let (mic_anchor, other_anchor) = if e.forward {
-                (anchor_to(&other.id()), anchor_from(&mic_page.id()))
-            } else {
-                (anchor_from(&other.id()), anchor_to(&mic_page.id()))
-            };
-            json!({
-                "col": col_of[&e.other],
-                "other": link(site, other),
-                "doc": guideline_of(site, &other.id()),
-                // Which guideline the other clause belongs to: "6.3" exists in MHLW and METI.
-                "doc_label": guideline_label(site, &other.id()),
-                "chapter": site.pages[chapter_of(site, e.other)].id(),
-                "relationship": relationship_value(e.relationship),
-                "confidence": level_value(e.row.confidence),
-                "rationale": e.row.rationale,
-                "evidence": evidence_label(site, &e.row.evidence),
-                "from_href": format!("{}#{mic_anchor}", site.url_for(&mic_page.url)),
-                "to_href": format!("{}#{other_anchor}", site.url_for(&other.url)),
-            })
-        };
-        let mut cells: Vec<Value> = vec![Value::Null; column_pages.len()];
+        let mut cells: Vec<Value> = vec![Value::Null; columns.pages.len()];
         let mut list: Vec<Value> = Vec::new();
         for e in &mine {
-            let cell = cell_for(e);
+            let cell = matrix_cell(site, e, col_of);
             cells[col_of[&e.other]] = cell.clone();
             list.push(cell);
         }
@@ -380,12 +409,41 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
         row_ids.insert(id);
         rows.push(v);
     }
-    let row_chapters: Vec<Value> = mic_chapters.iter().map(|(c, n)| {
+    let chapters: Vec<Value> = primary_chapters.iter().map(|(c, n)| {
         let mut v = link(site, &site.pages[*c]);
         v["rows"] = json!(n);
         v
     }).collect();
+    Rows { values: rows, ids: row_ids, chapters }
+}
 
+/// One filled cell: the other clause, the relationship and links to both ends of the row.
+fn matrix_cell(site: &Site, e: &Edge, col_of: &HashMap<usize, usize>) -> Value {
+    let primary_page = &site.pages[e.primary];
+    let other = &site.pages[e.other];
+    let (primary_anchor, other_anchor) = if e.forward {
+        (anchor_to(&other.id()), anchor_from(&primary_page.id()))
+    } else {
+        (anchor_from(&other.id()), anchor_to(&primary_page.id()))
+    };
+    json!({
+        "col": col_of[&e.other],
+        "other": link(site, other),
+        "doc": guideline_of(site, &other.id()),
+        // Which guideline the other clause belongs to: "6.3" exists in MHLW and METI.
+        "doc_label": guideline_label(site, &other.id()),
+        "chapter": site.pages[chapter_of(site, e.other)].id(),
+        "relationship": relationship_value(e.relationship),
+        "confidence": level_value(e.row.confidence),
+        "rationale": e.row.rationale,
+        "evidence": evidence_label(site, &e.row.evidence),
+        "from_href": format!("{}#{primary_anchor}", site.url_for(&primary_page.url)),
+        "to_href": format!("{}#{other_anchor}", site.url_for(&other.url)),
+    })
+}
+
+/// The legend (relationships) and the confidence levels, each with how many cells use it.
+fn matrix_counts(edges: &[Edge]) -> (Vec<Value>, Vec<Value>) {
     let legend: Vec<Value> = Relationship::ALL
         .iter()
         .map(|&r| {
@@ -402,34 +460,18 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
             v
         })
         .collect();
+    (legend, levels)
+}
 
-    let coverage = coverage(site, &edges, &row_prefix);
-    let row_label = site.config.corpora.iter().find(|c| c.prefix == row_prefix).map(|c| c.label.clone()).unwrap_or_else(|| row_prefix.clone());
-    let column_ids: HashSet<String> = column_pages.iter().map(|&i| site.pages[i].id()).collect();
-    let downloads: Vec<Value> = if m.rows.is_empty() {
-        Vec::new()
-    } else {
-        super::export::DOWNLOADS
-            .iter()
-            .map(|d| json!({ "name": d.name, "label": d.label, "description": d.description, "url": site.url_for(&format!("/{}", d.path)) }))
-            .collect()
-    };
-    let value = json!({
-        "row_corpus": { "prefix": row_prefix, "label": row_label },
-        "documents": documents,
-        "columns": columns,
-        "rows": rows,
-        "row_chapters": row_chapters,
-        "legend": legend,
-        "levels": levels,
-        "coverage": coverage,
-        "downloads": downloads,
-        "collection": m.collection,
-        "last_modified": m.last_modified,
-        "mapping_count": edges.len(),
-        "row_count": m.rows.len(),
-    });
-    Some(MatrixIndex { page_url, row_prefix, row_ids, column_ids, value })
+/// The export downloads the matrix page links (none without mapping rows).
+fn matrix_downloads(m: &Mappings, site: &Site) -> Vec<Value> {
+    if m.rows.is_empty() {
+        return Vec::new();
+    }
+    super::export::DOWNLOADS
+        .iter()
+        .map(|d| json!({ "name": d.name, "label": d.label, "description": d.description, "url": site.url_for(&format!("/{}", d.path)) }))
+        .collect()
 }
 
 /// Clauses without a counterpart: of the other guidelines (nothing maps to them, their
@@ -437,7 +479,7 @@ pub fn matrix(m: &Mappings, site: &Site) -> Option<MatrixIndex> {
 fn coverage(site: &Site, edges: &[Edge], row_prefix: &str) -> Value {
     let mut mapped: HashSet<usize> = HashSet::new();
     for e in edges.iter().filter(|e| e.relationship != Relationship::NoRelationship) {
-        mapped.insert(e.mic);
+        mapped.insert(e.primary);
         mapped.insert(e.other);
     }
     let mut has_mapped_descendant: HashSet<usize> = HashSet::new();

@@ -77,14 +77,6 @@ pub fn write_static_index(inputs: &StaticIndexInputs, analyzer: &Analyzer, files
     Ok(())
 }
 
-/// For `build_site` without reuse: writes the static index of every page through `files` and
-/// returns its site-relative URL `/search/<hash>/`.
-pub fn write_site_index(site: &Site, rendered: &[Rendered], files: &mut impl FnMut(String, Vec<u8>)) -> Result<String, String> {
-    let inputs = static_index_inputs(site, rendered)?;
-    write_static_index(&inputs, &inputs.sources.analyzer()?, files)?;
-    Ok(inputs.dir)
-}
-
 /// For the CLI and `/api/search`: the in-memory engine over every page.
 pub fn engine_for_site(site: &Site, rendered: &[Rendered]) -> Result<Engine, String> {
     Engine::build(&docs_from_site(site, rendered), &analyzer_for(site)?)

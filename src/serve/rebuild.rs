@@ -128,11 +128,11 @@ impl IndexWorker {
     }
 }
 
-/// Indexes builds for `/api/search` on its own thread, so a slow index never delays the next
-/// rebuild; when builds come faster than indexing, only the newest waiting one is indexed.
 /// Quiet time after a rebuild before the search index is rebuilt.
 pub const SEARCH_SETTLE: Duration = Duration::from_millis(200);
 
+/// Indexes builds for `/api/search` on its own thread, so a slow index never delays the next
+/// rebuild; when builds come faster than indexing, only the newest waiting one is indexed.
 pub struct SearchWorker {
     mailbox: Arc<Mailbox<SearchJob>>,
 }

@@ -357,7 +357,7 @@ fn csv_cells_that_start_a_formula_are_guarded_and_answer_files_read_back() {
     let t = &b.disclosure;
     let cells = |path: &str| -> Vec<Vec<String>> {
         let text = std::str::from_utf8(file(&b, path)).unwrap().trim_start_matches('\u{feff}');
-        shishin::disclosure::answers::csv_records(text, 0).unwrap().into_iter().map(|r| r.into_iter().map(|(f, _)| f).collect()).collect()
+        shishin::csv::records(text, 0).unwrap().into_iter().map(|r| r.into_iter().map(|(f, _)| f).collect()).collect()
     };
     let items = cells("downloads/disclosure-items.csv");
     let row = items.iter().find(|r| r[0] == "disc-1-1-a-1").expect("row of disc-1-1-a-1");

@@ -122,7 +122,7 @@ fn csv_report_matches_the_golden_file_with_a_bom_and_a_row_per_clause_target_pai
     golden("report.csv", &bytes);
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
-    let rows = shishin::disclosure::answers::csv_records(text, 0).unwrap();
+    let rows = shishin::csv::records(text, 0).unwrap();
     assert_eq!(rows[0].iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), shishin::coverage::formats::CSV_HEADER);
     let json: Value = serde_json::from_slice(&report(&root, &root.join("answers/partial.json"), &[]).stdout).unwrap();
     let pairs: usize = json["clauses"].as_array().unwrap().iter().map(|c| c["mapped"].as_array().unwrap().len().max(1)).sum();
