@@ -11,7 +11,7 @@ use crate::output::OutputFiles;
 ///
 /// A capability may read the config, the data files, git and the pages' front matter, URLs and
 /// tree, but not page bodies: `serve` keeps a capability while those are unchanged
-/// (`incremental::capabilities_key`), so a page edit does not reload mappings or regenerate
+/// (`pipeline::cache::capabilities_key`), so a page edit does not reload mappings or regenerate
 /// downloads.
 pub trait Capability: Sync + Send {
     /// Extra template variables for page `index` (e.g. `mapping`, `disclosure`).

@@ -1,7 +1,6 @@
 //! shishin: a static site generator and searchable reference for Japanese guidelines.
 //! Data flows one way: load → validate → render / search / exports → output (docs/architecture.md).
 
-pub mod build;
 pub mod capability;
 pub mod cmd;
 pub mod config;
@@ -9,7 +8,6 @@ pub mod content;
 pub mod coverage;
 pub mod csv;
 pub mod diagnostics;
-pub mod incremental;
 pub mod disclosure;
 pub mod fingerprint;
 pub mod git;
@@ -18,6 +16,7 @@ pub mod init;
 pub mod mapping;
 pub mod markdown;
 pub mod output;
+pub mod pipeline;
 pub mod plain;
 pub mod render;
 pub mod search;

@@ -1,7 +1,7 @@
 //! CLI: argument parsing and exit codes only; every command calls into the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use shishin::build::{BuildOptions, BuiltSite, build_site};
+use shishin::pipeline::{BuildOptions, BuiltSite, build_site};
 use shishin::diagnostics::Diagnostics;
 use std::path::PathBuf;
 use std::process::ExitCode;

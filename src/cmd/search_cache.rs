@@ -17,7 +17,7 @@
 use crate::search::analysis::Analyzer;
 use crate::search::engine::{Engine, Pages};
 use crate::search::site::{SEARCH_INDEX_DIR, analyzer_for, engine_for_site};
-use crate::build::{BuildOptions, check_site};
+use crate::pipeline::{BuildOptions, check_site};
 use crate::config::CONFIG_FILE;
 use crate::content::load::CONTENT_DIR;
 use anyhow::anyhow;

@@ -16,7 +16,7 @@ pub mod server;
 pub mod state;
 pub mod watch;
 
-use crate::build::BuildOptions;
+use crate::pipeline::BuildOptions;
 use anyhow::{Context, anyhow};
 use axum::http::{HeaderName, HeaderValue};
 use std::io::Write;

@@ -2,15 +2,15 @@
 //! site and record the failure), tell the open pages, and print one line.
 //!
 //! Every rebuild runs the whole pipeline (`build::build_site_incremental`); what it reuses from
-//! the last build is keyed by content hashes (crate::incremental), not by the watcher's paths.
+//! the last build is keyed by content hashes (pipeline::cache), not by the watcher's paths.
 //! The static search index is written after the reload went out (IndexWorker).
 
 use super::api::SearchBackend;
 use super::livereload;
 use super::state::{Failure, IndexFolder, IndexWriter, Snapshot, State};
-use crate::build::{BuildOptions, BuiltSite, StaticIndex, build_site_incremental};
+use crate::pipeline::{BuildOptions, BuiltSite, StaticIndex, build_site_incremental};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::incremental::BuildCache;
+use crate::pipeline::BuildCache;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -25,7 +25,7 @@ pub struct Rebuilder {
     pub state: Arc<State>,
     pub search: Option<SearchWorker>,
     pub index: IndexWorker,
-    /// What the next build can reuse (crate::incremental).
+    /// What the next build can reuse (pipeline::cache).
     pub cache: BuildCache,
     /// Print the stage times after each build line.
     pub verbose: bool,

@@ -1,7 +1,7 @@
 //! The shipped corpus (content/ at the repository root): every outline clause exists with a real
 //! summary, sources and cross-references, and removing a clause fails the build.
 
-use shishin::build::{BuildOptions, build_site, check_site};
+use shishin::pipeline::{BuildOptions, build_site, check_site};
 use crate::common;
 use crate::common::repo;
 

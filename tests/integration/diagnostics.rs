@@ -259,7 +259,7 @@ fn on_the_shipped_site_a_broken_file_is_the_only_error() {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains(find), "{file} lacks {find:?}");
         std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
-        let errors = match shishin::build::check_site(&shishin::build::BuildOptions::new(site.path())) {
+        let errors = match shishin::pipeline::check_site(&shishin::pipeline::BuildOptions::new(site.path())) {
             Ok(_) => panic!("{file}: the check passed"),
             Err(e) => e.0,
         };

@@ -11,7 +11,7 @@ mod report;
 
 use crate::common::copy_dir;
 use serde_json::{Value, json};
-use shishin::build::{BuildOptions, build_site};
+use shishin::pipeline::{BuildOptions, build_site};
 use shishin::disclosure::{ColumnType, Template, cli};
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ use crate::common;
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use regex::Regex;
-use shishin::build::{BuildOptions, check_site};
+use shishin::pipeline::{BuildOptions, check_site};
 use shishin::content::frontmatter;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;

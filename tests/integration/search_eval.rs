@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use shishin::build::{BuildOptions, build_site};
+use shishin::pipeline::{BuildOptions, build_site};
 use shishin::output::{OutputFiles, write_atomic};
 use shishin::search::eval::{self, EvalQuery, Report};
 use shishin::search::Engine;

@@ -815,11 +815,11 @@ type Files = std::collections::BTreeMap<String, Vec<u8>>;
 /// Every file of a fresh `build_site` of `root` as serve builds it (drafts, live-reload script).
 fn fresh_build(root: &Path) -> Result<Files, String> {
     let opts = serve_options(root);
-    shishin::build::build_site(&opts).map(|b| b.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).map_err(|d| d.to_string())
+    shishin::pipeline::build_site(&opts).map(|b| b.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).map_err(|d| d.to_string())
 }
 
-fn serve_options(root: &Path) -> shishin::build::BuildOptions {
-    let mut opts = shishin::build::BuildOptions::new(root);
+fn serve_options(root: &Path) -> shishin::pipeline::BuildOptions {
+    let mut opts = shishin::pipeline::BuildOptions::new(root);
     opts.include_drafts = true;
     opts.dev_reload = Some(shishin::serve::livereload::WS_PATH.to_string());
     opts
@@ -835,7 +835,7 @@ fn first_difference(a: &Files, b: &Files) -> Option<String> {
 /// writes exactly the files of a build from nothing, static index included.
 #[test]
 fn incremental_builds_write_exactly_what_fresh_builds_write() {
-    use shishin::build::build_site_incremental;
+    use shishin::pipeline::build_site_incremental;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -889,7 +889,7 @@ fn incremental_builds_write_exactly_what_fresh_builds_write() {
         ("nothing", Box::new(|| {})),
     ];
     let opts = serve_options(&root);
-    let mut cache = shishin::incremental::BuildCache::default();
+    let mut cache = shishin::pipeline::BuildCache::default();
     for (what, step) in steps {
         step();
         let incremental = build_site_incremental(&opts, &mut cache).map_err(|d| d.to_string()).map(|(built, index)| {

@@ -1,0 +1,92 @@
+//! The pipeline, one file per stage: load → validate → Markdown → capabilities (`check.rs`,
+//! `markdown.rs`) → theme, exports, pages and site files (`pages.rs`) and the static search index
+//! (`search_index.rs`) → OutputFiles. `cache.rs` is what `serve` keeps between builds. `serve`
+//! calls the same functions; writing to disk is the caller's job (output::write_atomic).
+
+mod cache;
+mod check;
+mod markdown;
+mod pages;
+mod search_index;
+mod timings;
+
+pub use cache::{BuildCache, IndexStore};
+pub use search_index::StaticIndex;
+pub use timings::Timings;
+
+use crate::content::Site;
+use crate::diagnostics::Diagnostics;
+use crate::markdown::Rendered;
+use crate::output::OutputFiles;
+use check::{Checked, check_all};
+use pages::build_pages;
+use search_index::static_index;
+use std::path::PathBuf;
+use timings::timed;
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub include_drafts: bool,
+    /// WebSocket path the pages connect to for live reload (serve only).
+    pub dev_reload: Option<String>,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions { root: root.into(), include_drafts: false, dev_reload: None }
+    }
+}
+
+pub struct BuiltSite {
+    pub site: Site,
+    pub files: OutputFiles,
+    /// Rendered Markdown per page, in `site.pages` order (search and exports read it).
+    pub rendered: Vec<Rendered>,
+    /// How long each stage took (`serve --verbose` prints them).
+    pub timings: Timings,
+}
+
+/// Load and check everything without rendering templates: the site and its rendered Markdown,
+/// for the search engine of `shishin search` / `eval` (cmd::search_cache). `shishin check` runs
+/// the whole `build_site` instead, so template errors are reported too.
+pub fn check_site(opts: &BuildOptions) -> Result<(Site, Vec<Rendered>), Diagnostics> {
+    check_all(opts, &mut Timings::default(), &mut BuildCache::default()).map(|c| (c.site, c.rendered))
+}
+
+/// `shishin build` and `check`: every file of the site, the static search index included.
+pub fn build_site(opts: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
+    build(opts, &mut BuildCache::default(), false).map(|(built, _)| built)
+}
+
+/// For `serve`: the site as `build_site` makes it, reusing what `cache` kept from earlier builds,
+/// but without the static search index, which the returned job writes (`StaticIndex::write`).
+/// Its folder is already named in every page, so the pages can be served first.
+pub fn build_site_incremental(opts: &BuildOptions, cache: &mut BuildCache) -> Result<(BuiltSite, StaticIndex), Diagnostics> {
+    build(opts, cache, true)
+}
+
+fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Result<(BuiltSite, StaticIndex), Diagnostics> {
+    let mut t = Timings::default();
+    let checked = check_all(opts, &mut t, cache)?;
+    let index = t.time("search inputs", || static_index(&checked.site, &checked.rendered, cache))?;
+    let mut files = if defer_index {
+        build_pages(opts, &checked, &index.dir, cache, &mut t)?
+    } else {
+        // The index is most of the work; it depends on nothing the pages make.
+        let ((written, took), pages) = rayon::join(|| timed(|| index.clone().write()), || {
+            let mut t = Timings::default();
+            build_pages(opts, &checked, &index.dir, cache, &mut t).map(|f| (f, t))
+        });
+        let (mut files, pages_t) = pages?;
+        t.0.extend(pages_t.0);
+        t.push("search index", took);
+        files.extend_from(&*written?);
+        files
+    };
+    let Checked { site, rendered, caps, .. } = checked;
+    files.extend_from(&caps.files.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default());
+    crate::content::aliases::add_redirect_pages(&site, &mut files)?;
+    Ok((BuiltSite { site, files, rendered, timings: t }, index))
+}
+

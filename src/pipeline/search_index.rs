@@ -1,0 +1,69 @@
+//! The static search index stage: its folder name is known before it is written, so pages can
+//! name it while the index is still being written (by `build_site` in parallel with the pages,
+//! by `serve` on its own thread).
+
+use super::cache::{BuildCache, IndexStore};
+use crate::content::Site;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::Rendered;
+use crate::output::OutputFiles;
+use crate::search::Analyzer;
+use crate::search::site::{StaticIndexInputs, static_index_inputs, write_static_index};
+use std::sync::Arc;
+
+/// The static index of this build: its folder (named from its inputs) and the job writing it,
+/// already done when the last index written had the same inputs. The analyser is loaded here,
+/// once per change of search-index/, so a broken user dictionary fails the build itself.
+pub(super) fn static_index(site: &Site, rendered: &[Rendered], cache: &mut BuildCache) -> Result<StaticIndex, Diagnostics> {
+    let search_error = |e: String| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}")).help("check search-index/userdict.csv and synonyms.yaml"));
+    let inputs = static_index_inputs(site, rendered).map_err(search_error)?;
+    let store = cache.index.clone();
+    let done = store.lock().unwrap_or_else(|e| e.into_inner()).as_ref().filter(|(dir, _)| *dir == inputs.dir).map(|(_, files)| files.clone());
+    let dir = inputs.dir.clone();
+    if let Some(files) = done {
+        return Ok(StaticIndex { dir, work: IndexWork::Written(files), store });
+    }
+    let analyzer = match &cache.analyzer {
+        Some((sources, analyzer)) if *sources == inputs.sources => analyzer.clone(),
+        _ => Arc::new(inputs.sources.analyzer().map_err(search_error)?),
+    };
+    cache.analyzer = Some((inputs.sources.clone(), analyzer.clone()));
+    Ok(StaticIndex { dir, work: IndexWork::ToWrite(Arc::new(inputs), analyzer), store })
+}
+
+/// The static search index of one build (see `build_site_incremental`).
+#[derive(Clone)]
+pub struct StaticIndex {
+    /// Site-relative URL of its folder, `/search/<hash>/`.
+    pub dir: String,
+    work: IndexWork,
+    store: IndexStore,
+}
+
+#[derive(Clone)]
+pub(super) enum IndexWork {
+    Written(Arc<OutputFiles>),
+    ToWrite(Arc<StaticIndexInputs>, Arc<Analyzer>),
+}
+
+impl StaticIndex {
+    /// True when `write` has nothing left to do.
+    pub fn is_written(&self) -> bool {
+        matches!(self.work, IndexWork::Written(_))
+    }
+
+    /// The index files (paths under `search/<hash>/`), written now unless an earlier build with
+    /// the same inputs wrote them already.
+    pub fn write(self) -> Result<Arc<OutputFiles>, Diagnostics> {
+        let (inputs, analyzer) = match self.work {
+            IndexWork::Written(files) => return Ok(files),
+            IndexWork::ToWrite(inputs, analyzer) => (inputs, analyzer),
+        };
+        let mut files = OutputFiles::default();
+        write_static_index(&inputs, &analyzer, &mut |path, bytes| files.insert(path, bytes))
+            .map_err(|e| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}"))))?;
+        let files = Arc::new(files);
+        *self.store.lock().unwrap_or_else(|e| e.into_inner()) = Some((self.dir, files.clone()));
+        Ok(files)
+    }
+}
