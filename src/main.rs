@@ -195,10 +195,10 @@ fn main() -> ExitCode {
             }
             Err(diags) => report(&diags, format),
         },
-        Command::Mapping { root, from, json } => shishin::mapping::cli::cli(&root.root, &from, json),
-        Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::disclosure::cli::check(&file, &root.root)),
+        Command::Mapping { root, from, json } => shishin::cmd::mapping::cli(&root.root, &from, json),
+        Command::Disclosure { command: DisclosureCommand::Check { file, root } } => ExitCode::from(shishin::cmd::disclosure::check(&file, &root.root)),
         Command::Disclosure { command: DisclosureCommand::Report { file, format, output, root } } => {
-            use shishin::coverage::cli::{ReportFormat, report};
+            use shishin::cmd::coverage::{ReportFormat, report};
             let format = match format {
                 ReportFormatArg::Json => ReportFormat::Json,
                 ReportFormatArg::Csv => ReportFormat::Csv,

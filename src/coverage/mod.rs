@@ -9,10 +9,9 @@
 //! - `compute` turns that data and the answers into the `Report`. coverage.js runs the same
 //!   steps over the same data (embedded in the page); tests compare the downloads byte for byte.
 
-pub mod cli;
 pub mod formats;
 pub mod view;
-mod xlsx;
+pub mod xlsx;
 
 use crate::disclosure::model::{ColumnType, Template};
 use crate::content::Site;

@@ -5,7 +5,6 @@
 //! JSON, JSON Schema) and `shishin disclosure check` for filled answer files.
 
 pub mod answers;
-pub mod cli;
 mod context;
 mod report_clauses;
 pub mod exports;

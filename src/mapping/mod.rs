@@ -4,7 +4,6 @@
 //! The YAML file is the one source of truth; everything else is derived from it at build time.
 
 mod check;
-pub mod cli;
 pub mod export;
 mod items;
 pub mod model;

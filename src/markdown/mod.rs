@@ -201,16 +201,7 @@ pub fn render(page: &Page, headings: &[Heading], targets: &Targets) -> Result<Re
             Event::End(TagEnd::Heading(level)) => {
                 let inner = heading_events.take().unwrap_or_default();
                 let Some(h) = heading_iter.next() else { continue };
-                let n = level_num(level);
-                events.push(Event::Html(CowStr::from(format!("<h{n} id=\"{}\">", escape_html(&h.anchor)))));
-                events.extend(inner);
-                events.push(Event::Html(CowStr::from(format!(
-                    "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"この見出しへのリンク\">#</a></h{n}>\n",
-                    escape_html(&h.anchor)
-                ))));
-                if let Some(last) = sections.last_mut() {
-                    *last = Section { anchor: Some(h.anchor.clone()), heading: h.text.clone(), text: String::new() };
-                }
+                close_heading(&mut events, inner, &mut sections, h, level_num(level));
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let info = match kind {
@@ -300,8 +291,30 @@ pub fn render(page: &Page, headings: &[Heading], targets: &Targets) -> Result<Re
             other => out.push(other),
         }
     }
+    finish(page, headings, events, sections, errors)
+}
+
+/// The heading `h` with its rendered text `inner` and its anchor link; it starts a new section.
+fn close_heading<'a>(events: &mut Vec<Event<'a>>, inner: Vec<Event<'a>>, sections: &mut [Section], h: &Heading, n: impl std::fmt::Display) {
+    events.push(Event::Html(CowStr::from(format!("<h{n} id=\"{}\">", escape_html(&h.anchor)))));
+    events.extend(inner);
+    events.push(Event::Html(CowStr::from(format!(
+        "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"この見出しへのリンク\">#</a></h{n}>\n",
+        escape_html(&h.anchor)
+    ))));
+    if let Some(last) = sections.last_mut() {
+        *last = Section { anchor: Some(h.anchor.clone()), heading: h.text.clone(), text: String::new() };
+    }
+}
+
+/// After the last event: undefined footnotes are errors; else the HTML, the TOC (h2, h3) and the
+/// sections with their whitespace collapsed.
+fn finish(page: &Page, headings: &[Heading], events: Vec<Event>, mut sections: Vec<Section>, mut errors: Vec<Diagnostic>) -> Result<Rendered, Vec<Diagnostic>> {
     for (offset, label) in footnotes::undefined(&page.body, options()) {
-        errors.push(at(offset, format!("footnote `[^{label}]` has no definition")).help(format!("add a line `[^{label}]: …` to the page, or remove the reference")));
+        errors.push(
+            Diagnostic::at_offset(&page.file, &page.source, page.body_offset + offset, format!("footnote `[^{label}]` has no definition"))
+                .help(format!("add a line `[^{label}]: …` to the page, or remove the reference")),
+        );
     }
     if !errors.is_empty() {
         return Err(errors);

@@ -238,7 +238,7 @@ fn eval_cli_fails_when_a_within_pin_misses() {
 fn template_items_are_sections_whose_anchors_exist_on_the_page() {
     let s = shipped();
     let docs = docs_from_site(&s.built_site, &s.rendered);
-    let templates = shishin::disclosure::cli::load_templates(root()).expect("the shipped templates load");
+    let templates = shishin::cmd::disclosure::load_templates(root()).expect("the shipped templates load");
     for t in &templates.templates {
         let doc = docs.iter().find(|d| d.id == t.page).unwrap_or_else(|| panic!("no search document for {}", t.page));
         let html = String::from_utf8(s.files.get(&shishin::output::output_path(&doc.url)).unwrap().to_vec()).unwrap();

@@ -1,7 +1,7 @@
 //! `shishin disclosure check FILE [--root DIR]`: exit 0 valid, 1 invalid answers, 2 the file (or
 //! the site's templates) cannot be read.
 
-use super::{Templates, answers};
+use crate::disclosure::{Templates, answers};
 use crate::content::load::{LoadOptions, load_site};
 use crate::diagnostics::Diagnostics;
 use std::path::Path;

@@ -2,8 +2,8 @@
 //! exit 0 with a report (gaps are what it is for), 2 when the file cannot be read as an answer
 //! file of the site (the same errors as `disclosure check`) or the output cannot be written.
 
-use crate::disclosure::cli::{EXIT_UNREADABLE, EXIT_VALID};
-use super::{Answers, CoverageData, compute, formats as report_formats, to_json, xlsx as report_xlsx};
+use super::disclosure::{EXIT_UNREADABLE, EXIT_VALID};
+use crate::coverage::{Answers, CoverageData, compute, formats as report_formats, to_json, xlsx as report_xlsx};
 use crate::disclosure::{Templates, answers};
 use crate::content::Site;
 use crate::content::load::{LoadOptions, load_site};
@@ -69,7 +69,7 @@ pub fn report(file: &Path, root: &Path, format: ReportFormat, output: Option<&Pa
         eprintln!("error: --format {} writes a file; give its path with --output PATH\n  = help: only the JSON report goes to stdout", format.name());
         return EXIT_UNREADABLE;
     }
-    let parsed = match crate::disclosure::cli::read_answers(file) {
+    let parsed = match super::disclosure::read_answers(file) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -83,7 +83,7 @@ pub fn report(file: &Path, root: &Path, format: ReportFormat, output: Option<&Pa
     };
     let outcome = answers::check(&templates, &parsed);
     let Some(t) = outcome.template.as_deref().and_then(|n| templates.get(n)) else {
-        crate::disclosure::cli::print_capped(&outcome.errors);
+        super::disclosure::print_capped(&outcome.errors);
         eprintln!("{}: cannot tell which template this file answers, so there is nothing to report.", file.display());
         return EXIT_UNREADABLE;
     };

@@ -1,8 +1,8 @@
 //! `shishin mapping --from ID`: a clause's mappings in the terminal, both directions.
 
-use super::Mappings;
-use super::model::Row;
-use super::view::evidence_label;
+use crate::mapping::Mappings;
+use crate::mapping::model::Row;
+use crate::mapping::view::evidence_label;
 use crate::content::Site;
 use crate::content::load::{LoadOptions, load_site};
 use crate::diagnostics::Diagnostics;
@@ -29,7 +29,7 @@ pub fn cli(root: &Path, id: &str, as_json: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
-            let help = match crate::suggest::did_you_mean(&super::close_ids(&site, id)) {
+            let help = match crate::suggest::did_you_mean(&crate::mapping::close_ids(&site, id)) {
                 Some(s) => s,
                 None => format!("use a clause id such as {}", example_ids(&site)),
             };
