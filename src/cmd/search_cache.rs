@@ -21,7 +21,7 @@ use crate::pipeline::{BuildOptions, check_site};
 use crate::config::CONFIG_FILE;
 use crate::content::load::CONTENT_DIR;
 use anyhow::anyhow;
-use sha2::{Digest, Sha256};
+use crate::fingerprint::Fingerprint;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -139,14 +139,14 @@ fn is_fresh_tmp(entry: &fs::DirEntry) -> bool {
     entry.file_name().to_string_lossy().starts_with(".tmp-") && age.is_none_or(|a| a.as_secs() < 3600)
 }
 
-/// Hex SHA-256 (first 16 bytes) over the program identity and every input file, each as its
-/// path relative to the root, its length and its bytes, in sorted path order.
+/// Hex `Fingerprint` (first 16 bytes) over the program identity and every input file, each as
+/// its path relative to the root and its bytes (or `absent`), in sorted path order.
 pub fn input_key(root: &Path) -> std::io::Result<String> {
-    let mut h = Sha256::new();
-    h.update(format!("shishin {} cache {CACHE_FORMAT}\0", env!("CARGO_PKG_VERSION")));
+    let mut h = Fingerprint::new("search engine cache");
+    h.bytes(format!("shishin {} cache {CACHE_FORMAT}", env!("CARGO_PKG_VERSION")).as_bytes());
     if let Ok(meta) = std::env::current_exe().and_then(fs::metadata) {
         let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos());
-        h.update(format!("exe {} {modified:?}\0", meta.len()));
+        h.bytes(format!("exe {} {modified:?}", meta.len()).as_bytes());
     }
     let mut files: Vec<PathBuf> = vec![PathBuf::from(CONFIG_FILE)];
     for name in ["userdict.csv", "synonyms.yaml"] {
@@ -159,15 +159,12 @@ pub fn input_key(root: &Path) -> std::io::Result<String> {
     }
     files.extend(content);
     for rel in files {
-        h.update(rel.to_string_lossy().as_bytes());
+        h.bytes(rel.to_string_lossy().as_bytes());
         match fs::read(root.join(&rel)) {
-            Ok(bytes) => {
-                h.update(format!("\0{}\0", bytes.len()));
-                h.update(&bytes);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => h.update("\0absent\0"),
+            Ok(bytes) => _ = h.bytes(b"present").bytes(&bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => _ = h.bytes(b"absent"),
             Err(e) => return Err(std::io::Error::new(e.kind(), format!("{}: {e}", rel.display()))),
         }
     }
-    Ok(hex::encode(&h.finalize()[..16]))
+    Ok(hex::encode(&h.finish()[..16]))
 }
