@@ -7,7 +7,7 @@
 //! Defaults: the current directory and its tests/eval/queries.yaml. Prints the set-up costs (what a
 //! fresh `shishin search` process pays before its one query) and p50 / p99 / max per query.
 
-use shishin::build::{BuildOptions, check_site};
+use shishin::pipeline::{BuildOptions, check_site};
 use shishin::search::eval::load_queries;
 use shishin::search::site::engine_for_site;
 use std::path::PathBuf;
