@@ -7,7 +7,7 @@
 // <meta name="shishin-search">), raw over the wire and gzip, and the whole page's raw bytes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { sentBytes } from '../tests/js/first-query.mjs';
 import { startServer, launchBrowser } from '../tests/browser/helpers.mjs';
 
 const [dir, ...queries] = process.argv.slice(2);
@@ -47,7 +47,7 @@ try {
       if (searchDir && path.startsWith(new URL(searchDir, server.origin).pathname)) {
         index += n;
         requests += 1;
-        indexGzip += gzipSync(readFileSync(join(dir, decodeURIComponent(path))), { level: 6 }).length;
+        indexGzip += sentBytes(readFileSync(join(dir, decodeURIComponent(path))));
       }
     }
     const hits = await page.locator('[data-search-results] a').count();

@@ -18,9 +18,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { readQueries } from '../tests/js/queries.mjs';
-import { firstQuery } from '../tests/js/first-query.mjs';
+import { firstQuery, sentBytes } from '../tests/js/first-query.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [siteArg, queriesArg] = process.argv.slice(2);
@@ -46,7 +46,8 @@ const sizes = new Map(); // url path → { raw, gz }
 function size(urlPath) {
   if (!sizes.has(urlPath)) {
     const bytes = readFileSync(local(urlPath));
-    sizes.set(urlPath, { raw: bytes.length, gz: gzipSync(bytes, { level: 6 }).length });
+    const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).length : bytes.length;
+    sizes.set(urlPath, { raw, gz: sentBytes(bytes) });
   }
   return sizes.get(urlPath);
 }
@@ -54,15 +55,15 @@ function size(urlPath) {
 const kb = (n) => (n / 1024).toFixed(1);
 const rows = [];
 for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath)) {
-  const fetched = new Map(); // path → text, as the browser holds it once transferred
+  const fetched = new Map(); // path → bytes, as the browser holds them once transferred
   const hits = await firstQuery(q, async (p) => {
-    if (!fetched.has(p)) fetched.set(p, readFileSync(local(indexDir + p), 'utf8'));
-    return JSON.parse(fetched.get(p));
+    if (!fetched.has(p)) fetched.set(p, readFileSync(local(indexDir + p)));
+    return fetched.get(p);
   }, shown);
   const runs = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    await firstQuery(q, async (p) => JSON.parse(fetched.get(p)), shown);
+    await firstQuery(q, async (p) => fetched.get(p), shown);
     runs.push(performance.now() - t0);
   }
   const files = [...scripts, ...[...fetched.keys()].map((p) => indexDir + p)];

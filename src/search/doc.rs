@@ -55,19 +55,38 @@ pub(crate) fn is_primary(doc: &SearchDoc) -> bool {
     doc.corpus.is_some() && doc.corpus_rank == 0
 }
 
-pub(crate) fn prepare(docs: &[SearchDoc], analyzer: &Analyzer, with_morph: bool) -> Prepared {
+/// The pages' order and what follows from it, without their analysed terms (the static index
+/// analyses them a chunk at a time instead of all at once).
+pub(crate) struct Arranged {
+    /// Indexes into the caller's docs, in corpus rank, then reading order (see `Prepared::docs`).
+    pub order: Vec<usize>,
+    pub primary: usize,
+    /// Clause key of each page, in `order`.
+    pub keys: Vec<Option<String>>,
+    pub corpora: Vec<String>,
+}
+
+pub(crate) fn arrange(docs: &[SearchDoc]) -> Arranged {
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| (!is_primary(&docs[i]), docs[i].corpus_rank, i));
-    let docs: Vec<SearchDoc> = order.into_iter().map(|i| clean_doc(&docs[i])).collect();
-    let primary = docs.iter().take_while(|d| is_primary(d)).count();
-    let keys = docs.iter().map(|d| doc_clause_key(&d.id, d.corpus.as_deref(), d.number.as_deref())).collect();
+    let primary = order.iter().take_while(|&&i| is_primary(&docs[i])).count();
+    let keys = order.iter().map(|&i| &docs[i]).map(|d| doc_clause_key(&d.id, d.corpus.as_deref(), d.number.as_deref())).collect();
     let mut ranked: Vec<(usize, &str)> = docs.iter().filter_map(|d| Some((d.corpus_rank, d.corpus.as_deref()?))).collect();
     ranked.sort();
     ranked.dedup_by(|a, b| a.1 == b.1);
     let corpora = ranked.into_iter().map(|(_, c)| c.to_string()).collect();
-    let terms = docs
-        .par_iter()
-        .map(|doc| field_values(doc).map(|values| analyzer.field_terms(&values, with_morph)))
-        .collect();
+    Arranged { order, primary, keys, corpora }
+}
+
+/// A page as both indexes read it (whitespace collapsed) and its three fields' terms.
+pub(crate) fn analyse(doc: &SearchDoc, analyzer: &Analyzer, with_morph: bool) -> (SearchDoc, [FieldTerms; 3]) {
+    let doc = clean_doc(doc);
+    let terms = field_values(&doc).map(|values| analyzer.field_terms(&values, with_morph));
+    (doc, terms)
+}
+
+pub(crate) fn prepare(docs: &[SearchDoc], analyzer: &Analyzer, with_morph: bool) -> Prepared {
+    let Arranged { order, primary, keys, corpora } = arrange(docs);
+    let (docs, terms) = order.par_iter().map(|&i| analyse(&docs[i], analyzer, with_morph)).unzip();
     Prepared { docs, primary, keys, corpora, terms }
 }

@@ -4,7 +4,7 @@
 
 use super::analysis::{Analyzer, DEFAULT_SYNONYMS, DEFAULT_USERDICT};
 use super::engine::Engine;
-use super::static_index::write_static;
+use super::static_index::write_static_into;
 use super::{SearchDoc, TextSection};
 use crate::content::Site;
 use crate::markdown::Rendered;
@@ -67,13 +67,7 @@ pub fn static_index_inputs(site: &Site, rendered: &[Rendered]) -> Result<StaticI
 /// Writes the static index of `inputs` into its folder through `files` (paths relative to the
 /// output root, `search/<hash>/…`).
 pub fn write_static_index(inputs: &StaticIndexInputs, analyzer: &Analyzer, files: &mut impl FnMut(String, Vec<u8>)) -> Result<(), String> {
-    let mut written = Vec::new();
-    let own = write_static(&inputs.docs, analyzer, &mut |path, bytes| written.push((path, bytes)))?;
-    let (from, to) = (own.trim_start_matches('/'), inputs.dir.trim_start_matches('/'));
-    for (path, bytes) in written {
-        let rest = path.strip_prefix(from).ok_or_else(|| format!("static index file {path} outside {from}"))?;
-        files(format!("{to}{rest}"), bytes);
-    }
+    write_static_into(&inputs.docs, analyzer, &inputs.dir, files);
     Ok(())
 }
 

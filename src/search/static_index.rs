@@ -4,45 +4,61 @@
 //! large the site: a term costs one small shard, a page one small file, and the postings of a
 //! frequent term arrive in blocks, best pages first, only as far as the ranking needs them.
 //!
+//! Every file but `meta.json` is stored gzip-compressed (`GZ_SUFFIX`): the bytes on disk are
+//! the bytes a browser fetches, and search-core.js inflates them (`decodeIndexFile`). The index
+//! is built as a stream: pages are analysed a chunk at a time on every core and folded into
+//! compact varint postings, so memory holds one chunk's tokens, not the whole site's.
+//!
 //! - `meta.json`: format version, page count, scoring constants (`ranking`), limits, corpora,
 //!   synonyms (for highlighting), field token totals, shard counts, and `primary`: pages are
 //!   numbered primary corpus first, then corpus rank, then reading order (`doc::prepare`), and
 //!   pages `0..primary` get `ranking::PRIMARY_BOOST`.
-//! - `t/<n>.json`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
+//! - `t/<n>.json.gz`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
 //!   shard count: `{term: [df title, df headings, df body, postings]}`. `postings` is either the
 //!   term's whole postings list (a flat integer list, below) or, for a term whose list is longer
 //!   than `Layout::inline_values`, its blocks: `[[max, block file id], …]`. Blocks hold the term's
 //!   pages in decreasing *impact* (the page's BM25 contribution for this term alone, boost
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
-//! - `b/<id>.json`: one block: a flat integer list.
+//! - `b/<id>.json.gz`: one block: a flat integer list.
 //! - A flat list holds pages in increasing number: `page delta, field mask` (1 title, 2 headings,
 //!   4 body), then per field in the mask `tf, field length` (quantised like tantivy's field norms,
 //!   so BM25 agrees with the server) and, except for `u:` unigram terms, the `tf` positions (first
 //!   absolute, then deltas).
-//! - `k/<n>.json`: lookup shards for clause numbers and page ids, by FNV-1a of the key:
+//! - `k/<n>.json.gz`: lookup shards for clause numbers and page ids, by FNV-1a of the key:
 //!   `{"c:3.2": [pages, pages under it], "c:mic:3.2": […], "i:mic-3.2": [pages]}` — pages in rank
 //!   order. The browser fetches only the shards of the words a query may use this way.
-//! - `d/<n>.json`: page `n`: `[id, url, title, number, breadcrumb, [[anchor, heading, text], …],
+//! - `d/<n>.json.gz`: page `n`: `[id, url, title, number, breadcrumb, [[anchor, heading, text], …],
 //!   tags, [field lengths]]` — what the result list shows, and all the page's text: the browser
 //!   derives the page's postings of any term from it (`pageTerms` in search-core.js repeats the
 //!   bigram part of `Analyzer::field_terms`), which settles a candidate's score without fetching
 //!   the long postings lists it sits deep in.
 
-use super::analysis::{Analyzer, POSITION_GAP};
-use super::doc::{Prepared, prepare};
+use super::analysis::{Analyzer, FieldTerms, POSITION_GAP};
+use super::doc::{Arranged, analyse, arrange};
 use super::query::{MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, WORD_MATCH_RATIO};
 use super::ranking::{BM25_B, BM25_K1, BONUS_WEIGHT, FIELD_BOOSTS, FIELD_NAMES, PRIMARY_BOOST};
 use super::snippet::{CONTEXT_BEFORE, HEADING_WEIGHT, SNIPPET_CHARS};
 use super::SearchDoc;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::io::Write as _;
+use std::ops::Range;
 use tantivy::fieldnorm::FieldNormReader;
 
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 pub const MAX_SHARDS: usize = 16384;
+/// Every index file but `meta.json` is stored gzip-compressed under this suffix; search-core.js
+/// inflates it (a server that adds `Content-Encoding: gzip` for `.gz` is fine too: the browser
+/// has inflated it already).
+pub const GZ_SUFFIX: &str = ".json.gz";
+/// Pages analysed at a time: the index never holds more than one chunk's tokens as strings.
+const CHUNK: usize = 128;
 
 /// Sizes that decide how the index is cut into files.
 #[derive(Debug, Clone, Copy)]
@@ -51,9 +67,9 @@ pub struct Layout {
     pub inline_values: usize,
     /// Integers in a term's first block (a block ends before the entry that would overflow it).
     pub first_block: usize,
-    /// Bytes per term directory shard the shard count aims at.
+    /// Bytes (uncompressed) per term directory shard the shard count aims at.
     pub shard_bytes: usize,
-    /// Bytes per lookup shard the shard count aims at.
+    /// Bytes (uncompressed) per lookup shard the shard count aims at.
     pub key_shard_bytes: usize,
     /// Each block after the first may hold this share (in percent) of the previous one's integers.
     pub growth_percent: usize,
@@ -70,8 +86,8 @@ pub fn fnv1a(text: &str) -> u32 {
     text.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
-/// Writes the index files through `files(path, bytes)` (paths relative to the output root) and
-/// returns the site-relative URL of the index directory, `/search/<hash>/`.
+/// Writes the index files through `files(path, bytes)` (paths relative to the output root) into
+/// a folder named by a hash of the files, and returns its site-relative URL, `/search/<hash>/`.
 pub fn write_static(docs: &[SearchDoc], analyzer: &Analyzer, files: &mut impl FnMut(String, Vec<u8>)) -> Result<String, String> {
     write_static_with(docs, analyzer, &Layout::default(), files)
 }
@@ -83,68 +99,89 @@ pub fn write_static_with(
     layout: &Layout,
     files: &mut impl FnMut(String, Vec<u8>),
 ) -> Result<String, String> {
-    let p = prepare(docs, analyzer, false);
-    let index = Inverted::new(&p);
-    let mut out: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let out = build_files(docs, analyzer, layout);
+    let hash = content_hash(&out);
+    for (name, bytes) in out {
+        files(format!("search/{hash}/{name}"), bytes);
+    }
+    Ok(format!("/search/{hash}/"))
+}
 
-    let scorer = Scorer::new(&index.totals, p.docs.len(), p.primary);
-    let mut directory: Vec<(String, String)> = Vec::with_capacity(index.postings.len());
+/// Writes the index files into `dir` (`/search/<name>/`, named by the caller from the index's
+/// inputs), without hashing what is written.
+pub fn write_static_into(docs: &[SearchDoc], analyzer: &Analyzer, dir: &str, files: &mut impl FnMut(String, Vec<u8>)) {
+    let dir = dir.trim_matches('/');
+    for (name, bytes) in build_files(docs, analyzer, &Layout::default()) {
+        files(format!("{dir}/{name}"), bytes);
+    }
+}
+
+/// Every file of the index, by its path inside the index folder.
+fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout) -> Vec<(String, Vec<u8>)> {
+    let arranged = arrange(docs);
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut inverted = Inverted::default();
+    // Analysed a chunk at a time on every core; the chunk's page files are written and its
+    // tokens folded into the compact postings before the next chunk is analysed.
+    for (c, chunk) in arranged.order.chunks(CHUNK).enumerate() {
+        let analysed: Vec<(Vec<u8>, PageTerms)> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(i, &d)| {
+                let (doc, fields) = analyse(&docs[d], analyzer, false);
+                let terms = PageTerms::new(fields);
+                let sections: Vec<Value> = doc.sections.iter().map(|s| json!([s.anchor, s.heading, s.text])).collect();
+                let row = json!([doc.id, doc.url, doc.title, doc.number, doc.breadcrumb, sections, doc.tags, terms.lengths]);
+                let _ = i;
+                (gzip(row.to_string().as_bytes()), terms)
+            })
+            .collect();
+        for (i, (page_file, terms)) in analysed.into_iter().enumerate() {
+            let n = c * CHUNK + i;
+            out.push((format!("d/{n}{GZ_SUFFIX}"), page_file));
+            inverted.add(n as u32, terms);
+        }
+    }
+    let count = arranged.order.len();
+    let scorer = Scorer::new(&inverted.totals, count, arranged.primary);
+    let mut terms: Vec<(&str, &TermPostings)> = inverted.slots.iter().map(|(t, &slot)| (t.as_str(), &inverted.terms[slot])).collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let encoded: Vec<EncodedTerm> = terms.par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
+    let mut directory: Vec<(String, String)> = Vec::with_capacity(encoded.len());
     let mut next_block = 0usize;
-    for (term, fields) in &index.postings {
-        let entries = entries_of(fields, &index.lengths);
-        let df = fields.each_ref().map(Vec::len);
-        let positional = !term.starts_with("u:");
-        let total: usize = entries.iter().map(|e| e.values(positional)).sum();
-        let postings = if total <= layout.inline_values {
-            encode_list(&entries.iter().collect::<Vec<_>>(), positional)
-        } else {
-            let mut ranked: Vec<(f64, &Entry)> = entries.iter().map(|e| (scorer.impact(e, &df), e)).collect();
-            ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.doc.cmp(&b.1.doc)));
-            let mut refs = Vec::new();
-            let mut at = 0;
-            let mut budget = layout.first_block;
-            while at < ranked.len() {
-                let max = ranked[at].0;
-                let mut block: Vec<&Entry> = Vec::new();
-                let mut size = 0;
-                while at < ranked.len() && (block.is_empty() || size + ranked[at].1.values(positional) <= budget) {
-                    size += ranked[at].1.values(positional);
-                    block.push(ranked[at].1);
-                    at += 1;
+    for ((term, _), e) in terms.iter().zip(encoded) {
+        let postings = match e.postings {
+            Postings::Inline(list) => list,
+            Postings::Blocks(blocks) => {
+                let mut refs = Vec::with_capacity(blocks.len());
+                for (max, bytes) in blocks {
+                    out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
+                    refs.push(format!("[{max},{next_block}]"));
+                    next_block += 1;
                 }
-                block.sort_by_key(|e| e.doc);
-                out.insert(format!("b/{next_block}.json"), encode_list(&block, positional).into_bytes());
-                refs.push(format!("[{},{next_block}]", upper_bound(max)));
-                next_block += 1;
-                budget = budget.saturating_mul(layout.growth_percent) / 100;
+                format!("[{}]", refs.join(","))
             }
-            format!("[{}]", refs.join(","))
         };
-        let entry = format!("{}:[{},{},{},{postings}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2]);
-        directory.push((term.clone(), entry));
+        let df = e.df;
+        directory.push((term.to_string(), format!("{}:[{},{},{},{postings}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2])));
     }
     let term_shards = write_shards("t", directory, layout.shard_bytes, &mut out);
-    let key_shards = write_shards("k", lookup_entries(&p), layout.key_shard_bytes, &mut out);
-
-    for (n, doc) in p.docs.iter().enumerate() {
-        let sections: Vec<Value> = doc.sections.iter().map(|s| json!([s.anchor, s.heading, s.text])).collect();
-        let row = json!([doc.id, doc.url, doc.title, doc.number, doc.breadcrumb, sections, doc.tags, index.lengths[n]]);
-        out.insert(format!("d/{n}.json"), row.to_string().into_bytes());
-    }
+    let key_shards = write_shards("k", lookup_entries(docs, &arranged), layout.key_shard_bytes, &mut out);
 
     let meta = json!({
         "version": FORMAT_VERSION,
-        "count": p.docs.len(),
-        "primary": p.primary,
+        "count": count,
+        "primary": arranged.primary,
         "primaryBoost": PRIMARY_BOOST,
         "shards": {"t": term_shards, "k": key_shards},
+        "suffix": GZ_SUFFIX,
         "fields": FIELD_NAMES,
         "boosts": FIELD_BOOSTS,
         "bonus": BONUS_WEIGHT,
         "gap": POSITION_GAP,
         "k1": BM25_K1,
         "b": BM25_B,
-        "totals": index.totals,
+        "totals": inverted.totals,
         "limits": {
             "chars": MAX_QUERY_CHARS,
             "terms": MAX_QUERY_TERMS,
@@ -154,84 +191,253 @@ pub fn write_static_with(
             "context": CONTEXT_BEFORE,
             "headingWeight": HEADING_WEIGHT,
         },
-        "corpora": p.corpora,
+        "corpora": arranged.corpora,
         "synonyms": analyzer.synonyms().groups(),
     });
-    out.insert("meta.json".into(), meta.to_string().into_bytes());
-
-    let hash = content_hash(&out);
-    for (name, bytes) in out {
-        files(format!("search/{hash}/{name}"), bytes);
-    }
-    Ok(format!("/search/{hash}/"))
+    out.push(("meta.json".into(), meta.to_string().into_bytes()));
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
-/// One field's postings of a term: (page, sorted positions), by page.
-type Postings = Vec<(u32, Vec<u32>)>;
+/// gzip at the level a CDN compresses with, so the bytes a browser fetches do not grow.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::with_capacity(bytes.len() / 3 + 32), Compression::new(6));
+    let _ = e.write_all(bytes);
+    e.finish().unwrap_or_default()
+}
 
-/// The bigram-part terms of every page, inverted.
+fn push_varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
+    let (mut v, mut shift) = (0u32, 0);
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= u32::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+/// One page's terms, grouped: per term its entry (field mask, then per field tf, quantised field
+/// length and, except for `u:` terms, the positions as deltas) as varints in `bytes`.
+struct PageTerms {
+    /// (term, range of its entry in `bytes`, integers the entry takes in a flat list)
+    terms: Vec<(String, Range<usize>, u32)>,
+    bytes: Vec<u8>,
+    lengths: [u32; 3],
+    tokens: [u64; 3],
+}
+
+impl PageTerms {
+    fn new(fields: [FieldTerms; 3]) -> PageTerms {
+        let mut lengths = [0u32; 3];
+        let mut tokens = [0u64; 3];
+        let mut all: Vec<(String, u8, u32)> = Vec::new();
+        for (f, terms) in fields.into_iter().enumerate() {
+            tokens[f] = u64::from(terms.bigram_len());
+            lengths[f] = quantized(terms.bigram_len());
+            all.extend(terms.bigram.into_iter().map(|(t, pos)| (t, f as u8, pos)));
+        }
+        all.sort_unstable();
+        let mut out = PageTerms { terms: Vec::new(), bytes: Vec::with_capacity(all.len() * 2), lengths, tokens };
+        for group in all.chunk_by(|a, b| a.0 == b.0) {
+            let positional = !group[0].0.starts_with("u:");
+            let start = out.bytes.len();
+            let mask = group.iter().fold(0u32, |m, e| m | 1 << e.1);
+            push_varint(&mut out.bytes, mask);
+            let mut values = 2;
+            for field in group.chunk_by(|a, b| a.1 == b.1) {
+                let f = usize::from(field[0].1);
+                push_varint(&mut out.bytes, field.len() as u32);
+                push_varint(&mut out.bytes, lengths[f]);
+                values += 2;
+                if positional {
+                    let mut previous = 0;
+                    for e in field {
+                        push_varint(&mut out.bytes, e.2 - previous);
+                        previous = e.2;
+                    }
+                    values += field.len() as u32;
+                }
+            }
+            out.terms.push((group[0].0.clone(), start..out.bytes.len(), values));
+        }
+        out
+    }
+}
+
+/// Every term's postings, compact: per entry the page as a delta, then the page's entry bytes.
+#[derive(Default)]
 struct Inverted {
-    /// Term → per field postings, sorted by term.
-    postings: Vec<(String, [Postings; 3])>,
-    /// Quantised field lengths per page.
-    lengths: Vec<[u32; 3]>,
-    /// Tokens per field over all pages (for the average field length).
+    slots: HashMap<String, usize>,
+    terms: Vec<TermPostings>,
     totals: [u64; 3],
 }
 
+#[derive(Default)]
+struct TermPostings {
+    bytes: Vec<u8>,
+    df: [u32; 3],
+    /// Integers of the whole list in the flat encoding.
+    values: usize,
+    last: u32,
+}
+
 impl Inverted {
-    fn new(p: &Prepared) -> Inverted {
-        let mut slots: HashMap<&str, usize> = HashMap::new();
-        let mut postings: Vec<(&str, [Postings; 3])> = Vec::new();
-        let mut totals = [0u64; 3];
-        let mut lengths = Vec::with_capacity(p.docs.len());
-        for (doc, fields) in p.terms.iter().enumerate() {
-            let mut doc_lengths = [0u32; 3];
-            for (f, terms) in fields.iter().enumerate() {
-                let mut sorted: Vec<(&str, u32)> = terms.bigram.iter().map(|(t, pos)| (t.as_str(), *pos)).collect();
-                sorted.sort_unstable();
-                for group in sorted.chunk_by(|a, b| a.0 == b.0) {
-                    let term = group[0].0;
-                    let slot = *slots.entry(term).or_insert_with(|| {
-                        postings.push((term, Default::default()));
-                        postings.len() - 1
-                    });
-                    postings[slot].1[f].push((doc as u32, group.iter().map(|&(_, pos)| pos).collect()));
+    fn add(&mut self, doc: u32, page: PageTerms) {
+        for f in 0..3 {
+            self.totals[f] += page.tokens[f];
+        }
+        for (term, range, values) in page.terms {
+            let slot = match self.slots.get(&term) {
+                Some(&slot) => slot,
+                None => {
+                    self.terms.push(TermPostings::default());
+                    self.slots.insert(term, self.terms.len() - 1);
+                    self.terms.len() - 1
                 }
-                totals[f] += u64::from(terms.bigram_len());
-                doc_lengths[f] = quantized(terms.bigram_len());
+            };
+            let t = &mut self.terms[slot];
+            let entry = &page.bytes[range];
+            let mask = u32::from(entry[0]);
+            for f in 0..3 {
+                t.df[f] += (mask >> f) & 1;
             }
-            lengths.push(doc_lengths);
+            push_varint(&mut t.bytes, doc - t.last);
+            t.last = doc;
+            t.bytes.extend_from_slice(entry);
+            t.values += values as usize;
         }
-        postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        Inverted { postings: postings.into_iter().map(|(t, f)| (t.to_string(), f)).collect(), lengths, totals }
     }
 }
 
-/// A term in one field of a page: its positions (tf = their count) and the field's length.
-type FieldEntry<'a> = Option<(&'a [u32], u32)>;
-
-/// A term on one page.
-struct Entry<'a> {
+/// A term on one page, decoded: per field (tf, field length, positions in `Decoded::positions`).
+struct Entry {
     doc: u32,
-    fields: [FieldEntry<'a>; 3],
+    fields: [Option<(u32, u32, Range<usize>)>; 3],
+    values: usize,
 }
 
-impl Entry<'_> {
-    /// Integers this entry takes in a flat list.
-    fn values(&self, positional: bool) -> usize {
-        2 + self.fields.iter().flatten().map(|(pos, _)| 2 + if positional { pos.len() } else { 0 }).sum::<usize>()
-    }
+struct Decoded {
+    entries: Vec<Entry>,
+    positions: Vec<u32>,
+    positional: bool,
 }
 
-fn entries_of<'a>(fields: &'a [Postings; 3], lengths: &[[u32; 3]]) -> Vec<Entry<'a>> {
-    let mut by_doc: BTreeMap<u32, [FieldEntry<'a>; 3]> = BTreeMap::new();
-    for (f, list) in fields.iter().enumerate() {
-        for (doc, positions) in list {
-            by_doc.entry(*doc).or_default()[f] = Some((positions.as_slice(), lengths[*doc as usize][f]));
+impl Decoded {
+    fn new(term: &str, t: &TermPostings) -> Decoded {
+        let positional = !term.starts_with("u:");
+        let mut d = Decoded { entries: Vec::new(), positions: Vec::new(), positional };
+        let (bytes, mut at, mut doc) = (&t.bytes, 0usize, 0u32);
+        while at < bytes.len() {
+            doc += read_varint(bytes, &mut at);
+            let mask = read_varint(bytes, &mut at);
+            let mut e = Entry { doc, fields: [None, None, None], values: 2 };
+            for f in 0..3 {
+                if mask & (1 << f) == 0 {
+                    continue;
+                }
+                let tf = read_varint(bytes, &mut at);
+                let len = read_varint(bytes, &mut at);
+                let start = d.positions.len();
+                if positional {
+                    let mut p = 0;
+                    for _ in 0..tf {
+                        p += read_varint(bytes, &mut at);
+                        d.positions.push(p);
+                    }
+                    e.values += tf as usize;
+                }
+                e.values += 2;
+                e.fields[f] = Some((tf, len, start..d.positions.len()));
+            }
+            d.entries.push(e);
         }
+        d
     }
-    by_doc.into_iter().map(|(doc, fields)| Entry { doc, fields }).collect()
+
+    /// A flat list (see the module doc) of `entries`, which are in page order.
+    fn encode(&self, entries: &[&Entry]) -> String {
+        let mut s = String::with_capacity(entries.iter().map(|e| e.values).sum::<usize>() * 3 + 2);
+        s.push('[');
+        let mut previous_doc = 0;
+        let mut first = true;
+        let mut push = |s: &mut String, v: u32| {
+            if !first {
+                s.push(',');
+            }
+            first = false;
+            let _ = write!(s, "{v}");
+        };
+        for e in entries {
+            push(&mut s, e.doc - previous_doc);
+            previous_doc = e.doc;
+            let mask = e.fields.iter().enumerate().filter(|(_, f)| f.is_some()).fold(0, |m, (f, _)| m | (1 << f));
+            push(&mut s, mask);
+            for (tf, len, positions) in e.fields.iter().flatten() {
+                push(&mut s, *tf);
+                push(&mut s, *len);
+                if self.positional {
+                    let mut previous = 0;
+                    for &p in &self.positions[positions.clone()] {
+                        push(&mut s, p - previous);
+                        previous = p;
+                    }
+                }
+            }
+        }
+        s.push(']');
+        s
+    }
+}
+
+enum Postings {
+    /// The whole flat list, as JSON.
+    Inline(String),
+    /// Per block: the bound of its impact and later ones (as written), and the gzip file.
+    Blocks(Vec<(String, Vec<u8>)>),
+}
+
+struct EncodedTerm {
+    df: [u32; 3],
+    postings: Postings,
+}
+
+/// A term's directory entry and blocks: whole when short, else in blocks of decreasing impact.
+fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -> EncodedTerm {
+    let d = Decoded::new(term, t);
+    if t.values <= layout.inline_values {
+        return EncodedTerm { df: t.df, postings: Postings::Inline(d.encode(&d.entries.iter().collect::<Vec<_>>())) };
+    }
+    let df = t.df.map(|x| x as usize);
+    let mut ranked: Vec<(f64, &Entry)> = d.entries.iter().map(|e| (scorer.impact(e, &df), e)).collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.doc.cmp(&b.1.doc)));
+    let mut blocks = Vec::new();
+    let mut at = 0;
+    let mut budget = layout.first_block;
+    while at < ranked.len() {
+        let max = ranked[at].0;
+        let mut block: Vec<&Entry> = Vec::new();
+        let mut size = 0;
+        while at < ranked.len() && (block.is_empty() || size + ranked[at].1.values <= budget) {
+            size += ranked[at].1.values;
+            block.push(ranked[at].1);
+            at += 1;
+        }
+        block.sort_by_key(|e| e.doc);
+        blocks.push((upper_bound(max), gzip(d.encode(&block).as_bytes())));
+        budget = budget.saturating_mul(layout.growth_percent) / 100;
+    }
+    EncodedTerm { df: t.df, postings: Postings::Blocks(blocks) }
 }
 
 /// The browser's scoring (`bm25`, `idf` in search-core.js), for block impacts.
@@ -257,8 +463,8 @@ impl Scorer {
         let (k1, b) = (as_read(BM25_K1), as_read(BM25_B));
         let mut score = 0.0;
         for (f, field) in e.fields.iter().enumerate() {
-            if let Some((positions, len)) = field {
-                let tf = positions.len() as f64;
+            if let Some((tf, len, _)) = field {
+                let tf = f64::from(*tf);
                 let norm = if self.average[f] > 0.0 { f64::from(*len) / self.average[f] } else { 0.0 };
                 let weight = self.idf(df[f]) * as_read(FIELD_BOOSTS[f]);
                 score += weight * (1.0 + k1) * tf / (tf + k1 * (1.0 - b + b * norm));
@@ -280,45 +486,13 @@ fn upper_bound(x: f64) -> String {
     format!("{rounded}")
 }
 
-fn encode_list(entries: &[&Entry], positional: bool) -> String {
-    let mut values: Vec<u32> = Vec::new();
-    let mut previous_doc = 0;
-    for e in entries {
-        values.push(e.doc - previous_doc);
-        previous_doc = e.doc;
-        let mask = e.fields.iter().enumerate().filter(|(_, f)| f.is_some()).fold(0, |m, (f, _)| m | (1 << f));
-        values.push(mask);
-        for (positions, len) in e.fields.iter().flatten() {
-            values.push(positions.len() as u32);
-            values.push(*len);
-            if positional {
-                let mut previous = 0;
-                for &p in *positions {
-                    values.push(p - previous);
-                    previous = p;
-                }
-            }
-        }
-    }
-    let mut s = String::with_capacity(values.len() * 3 + 2);
-    s.push('[');
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        let _ = write!(s, "{v}");
-    }
-    s.push(']');
-    s
-}
-
 /// Lookup entries: clause keys (any corpus and corpus-qualified) with the pages under them, and
 /// page ids. Pages are numbered in rank order already, so sorted numbers are rank order.
-fn lookup_entries(p: &Prepared) -> Vec<(String, String)> {
+fn lookup_entries(docs: &[SearchDoc], arranged: &Arranged) -> Vec<(String, String)> {
     let mut exact: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (n, doc) in p.docs.iter().enumerate() {
+    for (n, doc) in arranged.order.iter().map(|&d| &docs[d]).enumerate() {
         exact.entry(format!("i:{}", doc.id)).or_default().push(n);
-        if let Some(key) = &p.keys[n] {
+        if let Some(key) = &arranged.keys[n] {
             exact.entry(format!("c:{key}")).or_default().push(n);
             if let Some(corpus) = &doc.corpus {
                 exact.entry(format!("c:{corpus}:{key}")).or_default().push(n);
@@ -347,7 +521,7 @@ fn lookup_entries(p: &Prepared) -> Vec<(String, String)> {
 
 /// Groups `key:value` entries into `dir/<n>.json` objects by FNV-1a of the key; returns the
 /// shard count (a power of two aiming at `target` bytes per shard).
-fn write_shards(dir: &str, entries: Vec<(String, String)>, target: usize, out: &mut BTreeMap<String, Vec<u8>>) -> usize {
+fn write_shards(dir: &str, entries: Vec<(String, String)>, target: usize, out: &mut Vec<(String, Vec<u8>)>) -> usize {
     let total: usize = entries.iter().map(|(_, e)| e.len() + 1).sum();
     let count = (total / target.max(1)).max(1).next_power_of_two().min(MAX_SHARDS);
     let mut shards = vec![String::from("{"); count];
@@ -358,10 +532,15 @@ fn write_shards(dir: &str, entries: Vec<(String, String)>, target: usize, out: &
         }
         shard.push_str(entry);
     }
-    for (n, mut shard) in shards.into_iter().enumerate() {
-        shard.push('}');
-        out.insert(format!("{dir}/{n}.json"), shard.into_bytes());
-    }
+    let files: Vec<(String, Vec<u8>)> = shards
+        .into_par_iter()
+        .enumerate()
+        .map(|(n, mut shard)| {
+            shard.push('}');
+            (format!("{dir}/{n}{GZ_SUFFIX}"), gzip(shard.as_bytes()))
+        })
+        .collect();
+    out.extend(files);
     count
 }
 
@@ -370,7 +549,7 @@ fn quantized(len: u32) -> u32 {
     FieldNormReader::id_to_fieldnorm(FieldNormReader::fieldnorm_to_id(len))
 }
 
-fn content_hash(files: &BTreeMap<String, Vec<u8>>) -> String {
+fn content_hash(files: &[(String, Vec<u8>)]) -> String {
     let mut h = Sha256::new();
     for (name, bytes) in files {
         h.update(name.as_bytes());
@@ -393,14 +572,37 @@ mod tests {
         assert_eq!(fnv1a("foobar"), 0xbf9cf968);
     }
 
+    fn field(terms: &[(&str, u32)]) -> FieldTerms {
+        FieldTerms { bigram: terms.iter().map(|&(t, p)| (t.to_string(), p)).collect(), morph: vec![] }
+    }
+
+    /// Pages go through the compact postings (varints, page by page) and come out as the flat
+    /// lists the browser reads.
     #[test]
     fn list_encoding() {
-        let (title, body, body2) = ([0u32], [3u32, 10], [7u32]);
-        let a = Entry { doc: 2, fields: [Some((&title[..], 4)), None, Some((&body[..], 50))] };
-        let b = Entry { doc: 5, fields: [None, None, Some((&body2[..], 9))] };
-        assert_eq!(encode_list(&[&a, &b], true), "[2,5,1,4,0,2,50,3,7,3,4,1,9,7]");
-        assert_eq!(encode_list(&[&a, &b], false), "[2,5,1,4,2,50,3,4,1,9]");
-        assert_eq!((a.values(true), a.values(false)), (9, 6));
+        let mut inverted = Inverted::default();
+        let a = [field(&[("ab", 0)]), field(&[]), field(&[("ab", 3), ("u:x", 5), ("ab", 10)])];
+        let b = [field(&[]), field(&[]), field(&[("ab", 7), ("u:x", 8)])];
+        inverted.add(2, PageTerms::new(a));
+        inverted.add(5, PageTerms::new(b));
+        let list = |term: &str| {
+            let t = &inverted.terms[inverted.slots[term]];
+            let d = Decoded::new(term, t);
+            (d.encode(&d.entries.iter().collect::<Vec<_>>()), t.values, t.df)
+        };
+        assert_eq!(list("ab"), ("[2,5,1,1,0,2,3,3,7,3,4,1,2,7]".to_string(), 9 + 5, [1, 0, 2]));
+        assert_eq!(list("u:x"), ("[2,4,1,3,3,4,1,2]".to_string(), 4 + 4, [0, 0, 2]));
+        assert_eq!(inverted.totals, [1, 0, 5]);
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let values = [0u32, 1, 127, 128, 300, 16_383, 16_384, u32::MAX];
+        let mut bytes = Vec::new();
+        values.iter().for_each(|&v| push_varint(&mut bytes, v));
+        let mut at = 0;
+        assert_eq!(values.map(|_| read_varint(&bytes, &mut at)), values);
+        assert_eq!(at, bytes.len());
     }
 
     #[test]

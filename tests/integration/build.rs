@@ -437,3 +437,36 @@ fn the_audited_mhlw_6_8_title_is_caught_on_the_shipped_site() {
     assert!(err.contains(&format!("--> content/mic/3/3.2/3.2.6.md:{line}:14\n")), "{err}");
     assert!(err.contains("`mhlw5-6.8` is titled 「情報システムの改造と保守」") && err.contains("[[mhlw5-6.8]]"), "{err}");
 }
+
+/// A rebuild into our own output reuses (hard-links) every file whose bytes are unchanged and
+/// writes the rest anew; a symlink planted in the previous output is never carried over, and the
+/// result equals a build into an empty folder.
+#[test]
+fn rebuild_reuses_unchanged_files_and_writes_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let site = copy_site("basic");
+    let out = build(site.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = site.path().join("public");
+    let ino = |rel: &str| std::fs::metadata(public.join(rel)).unwrap().ino();
+    let style = snapshot(&public).into_keys().find(|k| k.starts_with("assets/") && k.ends_with("/style.css")).expect("the theme's style.css");
+    let (stylesheet, clause) = (ino(&style), ino("mic/3.2.1/index.html"));
+    let sitemap = read(&public, "sitemap.xml");
+    std::fs::remove_file(public.join("robots.txt")).unwrap();
+    std::os::unix::fs::symlink(site.path().join("shishin.yaml"), public.join("robots.txt")).unwrap();
+    let page = site.path().join("content/mic/3/3.2.1.md");
+    std::fs::write(&page, std::fs::read_to_string(&page).unwrap() + "\n追記した段落。\n").unwrap();
+
+    let out = build(site.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(ino(&style), stylesheet, "an unchanged file is the same file");
+    assert_ne!(ino("mic/3.2.1/index.html"), clause, "the edited page is written anew");
+    assert!(read(&public, "mic/3.2.1/index.html").contains("追記した段落"));
+    assert!(std::fs::symlink_metadata(public.join("robots.txt")).unwrap().file_type().is_file(), "the planted link is replaced by a file");
+    assert_eq!(read(&public, "sitemap.xml"), sitemap);
+
+    let fresh = tempfile::tempdir().unwrap();
+    let o = bin().args(["build", "--root"]).arg(site.path()).arg("--output").arg(fresh.path().join("out")).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(snapshot(&public), snapshot(&fresh.path().join("out")), "a rebuild equals a build into an empty folder");
+}

@@ -237,8 +237,18 @@ fn static_files_with(docs: &[SearchDoc], layout: &Layout) -> (String, BTreeMap<S
     (url, files)
 }
 
+/// An index file's JSON: meta.json as it is, every other file inflated (they are stored gzip).
 fn json_file(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Value {
-    serde_json::from_slice(files.get(path).unwrap_or_else(|| panic!("{path} is written"))).unwrap()
+    serde_json::from_slice(&inflated(files.get(path).unwrap_or_else(|| panic!("{path} is written")))).unwrap()
+}
+
+fn inflated(bytes: &[u8]) -> Vec<u8> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return bytes.to_vec();
+    }
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
 }
 
 #[test]
@@ -254,18 +264,18 @@ fn static_index_is_content_addressed_and_complete() {
     assert_eq!(meta["corpora"], json!(["mic", "mhlw5", "meti2"]));
     // pages are numbered primary corpus (mic) first, then by corpus rank, then reading order
     assert_eq!(meta["primary"], 4);
-    let ids: Vec<Value> = (0..docs().len()).map(|n| json_file(&files, &format!("{dir}d/{n}.json"))[0].clone()).collect();
+    let ids: Vec<Value> = (0..docs().len()).map(|n| json_file(&files, &format!("{dir}d/{n}.json.gz"))[0].clone()).collect();
     assert_eq!(ids, json!(["mic-3.2", "mic-3.2.1", "mic-3.2.3", "mic-annex-sla", "mhlw5-3.2.1", "mhlw5-6.12", "meti2-3.2.1", "glossary"]).as_array().unwrap().clone());
     for (kind, dir_name) in [("t", "t"), ("k", "k")] {
         for n in 0..meta["shards"][kind].as_u64().unwrap() {
-            assert!(json_file(&files, &format!("{dir}{dir_name}/{n}.json")).is_object());
+            assert!(json_file(&files, &format!("{dir}{dir_name}/{n}.json.gz")).is_object());
         }
     }
     // clause keys list their pages and the pages under them; ids their page
     let keys: serde_json::Map<String, Value> = files
         .iter()
         .filter(|(p, _)| p.starts_with(&format!("{dir}k/")))
-        .flat_map(|(_, b)| serde_json::from_slice::<serde_json::Map<String, Value>>(b).unwrap())
+        .flat_map(|(_, b)| serde_json::from_slice::<serde_json::Map<String, Value>>(&inflated(b)).unwrap())
         .collect();
     assert_eq!(keys["c:3.2.1"], json!([[1, 4, 6], []]));
     assert_eq!(keys["c:mic:3.2"], json!([[0], [1, 2]]));

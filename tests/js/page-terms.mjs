@@ -13,14 +13,13 @@ if (!dir) {
   console.error('usage: node tests/js/page-terms.mjs <index dir>');
   process.exit(2);
 }
-const read = (p) => JSON.parse(readFileSync(join(dir, p), 'utf8'));
-const index = await StaticIndex.open(async (p) => read(p));
+const index = await StaticIndex.open(async (p) => readFileSync(join(dir, p)));
 const { meta } = index;
 
 // The index's postings, decoded: term → page → [per field {tf, len, positions} or null].
 const indexed = new Map();
 for (const file of readdirSync(join(dir, 't'))) {
-  for (const t of Object.keys(read(join('t', file)))) {
+  for (const t of Object.keys(await index.load(`t/${file}`))) {
     const tp = await index.term(t);
     while (!tp.exhausted) await tp.advance(index.load);
     const byPage = new Map();

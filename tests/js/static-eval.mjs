@@ -16,7 +16,7 @@ if (!dir || !queriesPath) {
 }
 const k = Number(kArg || 5);
 const DEPTH = 10;
-const index = await StaticIndex.open(async (p) => JSON.parse(await readFile(join(dir, p), 'utf8')));
+const index = await StaticIndex.open(async (p) => readFile(join(dir, p)));
 const queries = readQueries(await readFile(queriesPath, 'utf8'), queriesPath);
 const results = [];
 const presented = [];

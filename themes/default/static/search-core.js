@@ -517,6 +517,17 @@ export function makeSnippet(text, h, width, context) {
 // ---- static_index.rs / engine.rs ---------------------------------------------------------------
 
 const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder();
+
+/** An index file's bytes → its JSON. Files other than meta.json are stored gzip-compressed
+ *  (static_index.rs `GZ_SUFFIX`); a server that sent them with Content-Encoding: gzip has
+ *  inflated them already, so the gzip magic decides. */
+export async function decodeIndexFile(bytes) {
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  if (b[0] !== 0x1f || b[1] !== 0x8b) return JSON.parse(DECODER.decode(b));
+  const inflated = new Blob([b]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return JSON.parse(await new Response(inflated).text());
+}
 
 /** FNV-1a 32 over UTF-8 bytes. */
 export function fnv1a(text) {
@@ -564,7 +575,7 @@ function decodeList(list, positional, fields, lengths) {
  * seen). A page's entry is never split between blocks, so a page seen once is known completely.
  */
 class TermPostings {
-  constructor(term, entry, lengths) {
+  constructor(term, entry, lengths, suffix) {
     this.df = entry ? entry.slice(0, 3) : [0, 0, 0];
     this.fields = [new Map(), new Map(), new Map()];
     this.seen = new Set();
@@ -575,6 +586,7 @@ class TermPostings {
     this.blocks = data.length > 0 && Array.isArray(data[0]) ? data : [];
     this.next = 0;
     this.pending = null;
+    this.suffix = suffix;
     if (this.blocks.length === 0) this.add(data);
   }
 
@@ -613,7 +625,7 @@ class TermPostings {
   /** Fetches the next block; the state changes in one step when it has arrived. */
   advance(load) {
     if (!this.pending && !this.exhausted) {
-      this.pending = load(`b/${this.blocks[this.next][1]}.json`).then((list) => {
+      this.pending = load(`b/${this.blocks[this.next][1]}${this.suffix}`).then((list) => {
         this.add(list);
         this.next++;
         this.pending = null;
@@ -627,21 +639,23 @@ class TermPostings {
 }
 
 /**
- * The static index: `load(relPath)` returns the parsed JSON of a file of the index directory
- * (fetch in the browser, readFile under Node). Every file is loaded once, on demand.
+ * The static index: `load(relPath)` returns the bytes (Uint8Array or ArrayBuffer) of a file of
+ * the index directory (fetch in the browser, readFile under Node). Every file is loaded once, on
+ * demand; `this.load` gives its JSON.
  */
 export class StaticIndex {
   static async open(load) {
-    return new StaticIndex(await load('meta.json'), load);
+    return new StaticIndex(await decodeIndexFile(await load('meta.json')), load);
   }
 
   constructor(meta, load) {
-    if (meta.version !== 2) throw new Error(`unsupported search index version ${meta.version}`);
+    if (meta.version !== 3) throw new Error(`unsupported search index version ${meta.version}`);
     this.meta = meta;
+    this.suffix = meta.suffix;
     this.files = new Map();
     this.load = (path) => {
       if (!this.files.has(path)) {
-        this.files.set(path, load(path).catch((err) => {
+        this.files.set(path, load(path).then(decodeIndexFile).catch((err) => {
           this.files.delete(path); // a later query may try again
           throw err;
         }));
@@ -673,7 +687,7 @@ export class StaticIndex {
     parseQuery(raw, probe, this.meta.limits);
     const shards = new Set([...asked].map((k) => fnv1a(k) % this.meta.shards.k));
     await Promise.all([...shards].filter((s) => !this.keyShards.has(s)).map(async (s) => {
-      const shard = await this.load(`k/${s}.json`);
+      const shard = await this.load(`k/${s}${this.suffix}`);
       for (const [key, value] of Object.entries(shard)) this.keys.set(key, value);
       this.keyShards.add(s);
     }));
@@ -683,8 +697,8 @@ export class StaticIndex {
   /** The postings of a term (its directory entry, then blocks on demand). */
   term(t) {
     if (!this.terms.has(t)) {
-      const promise = this.load(`t/${fnv1a(t) % this.meta.shards.t}.json`)
-        .then((shard) => new TermPostings(t, shard[t], this.lengths));
+      const promise = this.load(`t/${fnv1a(t) % this.meta.shards.t}${this.suffix}`)
+        .then((shard) => new TermPostings(t, shard[t], this.lengths, this.suffix));
       promise.catch(() => this.terms.delete(t));
       this.terms.set(t, promise);
     }
@@ -974,7 +988,7 @@ export class StaticIndex {
 
   /** A page's file: {id, url, title, number, breadcrumb, sections, tags, lengths}. */
   async page(doc) {
-    const [id, url, title, number, breadcrumb, sections, tags, lengths] = await this.load(`d/${doc}.json`);
+    const [id, url, title, number, breadcrumb, sections, tags, lengths] = await this.load(`d/${doc}${this.suffix}`);
     return { id, url, title, number, breadcrumb, sections, tags, lengths };
   }
 

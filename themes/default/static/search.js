@@ -32,7 +32,7 @@ function start() {
     indexPromise ||= StaticIndex.open(async (path) => {
       const response = await fetch(new URL(path, indexUrl), { credentials: 'same-origin' });
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-      return response.json();
+      return response.arrayBuffer();
     }).catch((err) => {
       indexPromise = null; // let the next keystroke try again
       throw err;
