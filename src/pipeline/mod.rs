@@ -74,14 +74,14 @@ fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Resu
         build_pages(opts, &checked, &index.dir, cache, &mut t)?
     } else {
         // The index is most of the work; it depends on nothing the pages make.
-        let ((written, took), pages) = rayon::join(|| timed(|| index.clone().write()), || {
+        let ((written, took), pages) = rayon::join(|| timed(|| index.clone().write_once()), || {
             let mut t = Timings::default();
             build_pages(opts, &checked, &index.dir, cache, &mut t).map(|f| (f, t))
         });
         let (mut files, pages_t) = pages?;
         t.0.extend(pages_t.0);
         t.push("search index", took);
-        files.extend_from(&*written?);
+        files.extend(written?);
         files
     };
     let Checked { site, rendered, caps, .. } = checked;

@@ -59,11 +59,24 @@ impl StaticIndex {
             IndexWork::Written(files) => return Ok(files),
             IndexWork::ToWrite(inputs, analyzer) => (inputs, analyzer),
         };
-        let mut files = OutputFiles::default();
-        write_static_index(&inputs, &analyzer, &mut |path, bytes| files.insert(path, bytes))
-            .map_err(|e| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}"))))?;
-        let files = Arc::new(files);
+        let files = Arc::new(write_files(&inputs, &analyzer)?);
         *self.store.lock().unwrap_or_else(|e| e.into_inner()) = Some((self.dir, files.clone()));
         Ok(files)
     }
+
+    /// `write` for a one-off build: the files are handed over, not kept for a later build (the
+    /// index is the largest part of the output; a copy would cost its size again in memory).
+    pub(super) fn write_once(self) -> Result<OutputFiles, Diagnostics> {
+        match self.work {
+            IndexWork::Written(files) => Ok((*files).clone()),
+            IndexWork::ToWrite(inputs, analyzer) => write_files(&inputs, &analyzer),
+        }
+    }
+}
+
+fn write_files(inputs: &StaticIndexInputs, analyzer: &Analyzer) -> Result<OutputFiles, Diagnostics> {
+    let mut files = OutputFiles::default();
+    write_static_index(inputs, analyzer, &mut |path, bytes| files.insert(path, bytes))
+        .map_err(|e| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}"))))?;
+    Ok(files)
 }
