@@ -12,6 +12,7 @@
 #   --pages N...  corpus sizes (default: 1000 5000)
 #   --runs R      timed runs per measurement after one warm-up run (default 3; median shown)
 #   --no-peers    skip Hugo, Pagefind and mdBook
+#   --no-mdbook   skip mdBook only (its 5,000-page build takes a minute per run)
 #
 # Environment: SHISHIN_BIN (binary to time; default: cargo build --release, or the dev build in
 # --smoke), BENCH_DIR (work dir, default target/bench), BENCH_CACHE (corpora, peer tools;
@@ -21,13 +22,14 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-smoke=0; runs=3; peers=1; pages=()
+smoke=0; runs=3; peers=1; mdbook_peer=1; pages=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1; shift ;;
     --pages) shift; while [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; do pages+=("$1"); shift; done ;;
     --runs) runs=$2; shift 2 ;;
     --no-peers) peers=0; shift ;;
+    --no-mdbook) mdbook_peer=0; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -104,9 +106,26 @@ corpus() {
   local n=$1 dir
   if [ -x "$shared/make-corpus.sh" ]; then
     dir="$cache/corpus-manpages-$n"
-    if [ ! -f "$dir/corpus.json" ]; then
+    if [ ! -f "$dir/corpus.json" ] && [ ! -f "$dir/parts.txt" ]; then
       dpkg-query -W -f='${Status}' manpages-ja 2>/dev/null | grep -q "ok installed" || apt_install manpages-ja groff-base >&2
-      CORPUS_CACHE="$cache/man-text" "$shared/make-corpus.sh" "$n" "$dir" >&2
+      if [ "$n" -le 9999 ]; then
+        CORPUS_CACHE="$cache/man-text" "$shared/make-corpus.sh" "$n" "$dir" >&2
+      else
+        # The generator makes at most 9,999 pages: a larger corpus is parts of 5,000 pages with
+        # seeds manja-bench-1, -2, … (part 1 is the 5,000-page corpus), each under content/part-K/.
+        local parts=$(( (n + 4999) / 5000 )) k part
+        rm -rf "$dir"; mkdir -p "$dir/content"
+        for ((k = 1; k <= parts; k++)); do
+          part="$cache/corpus-manpages-5000-seed$k"
+          [ "$k" = 1 ] && part=$(corpus 5000)
+          [ -f "$part/corpus.json" ] || CORPUS_CACHE="$cache/man-text" python3 "$shared/make_corpus.py" 5000 "$part" --seed "manja-bench-$k" >&2
+          [ "$k" = 1 ] && cp "$part/content/_index.md" "$dir/content/"
+          mkdir -p "$dir/content/part-$k"
+          printf -- '---\ntitle: "第%s部"\nweight: %s\n---\n\n第%s部のページ。\n' "$k" "$k" "$k" >"$dir/content/part-$k/_index.md"
+          cp -r "$part"/content/sec-* "$dir/content/part-$k/"
+        done
+        echo "$parts parts of 5,000 pages (seeds manja-bench-1..$parts)" >"$dir/parts.txt"
+      fi
     fi
   elif [ "$smoke" = 1 ]; then
     dir="$cache/corpus-synthetic-$n"
@@ -176,7 +195,7 @@ for n in "${pages[@]}"; do
   s_wall=$WALL; s_rss=$RSS
   built=$(find "$out" -name index.html | wc -l)
   size="$(mib "$out")"
-  [ "$has_search" = 1 ] && size="$size (search index $(mib "$out/search"))"
+  [ "$has_search" = 1 ] && size="$size in $(find "$out" -type f | wc -l) files (search index $(mib "$out/search") in $(find "$out/search" -type f | wc -l) files)"
   row "$n pages" "shishin build" "${s_wall} s" "${s_rss} MiB" "$size" "–"
   expect "$n-page corpus: every page built ($built index.html for $n pages)" [ "$built" -gt "$n" ]
   sample=$(find "$out" -path '*page-0001*' -name index.html | head -n 1)
@@ -195,6 +214,13 @@ for n in "${pages[@]}"; do
     if [ "$browser" = 1 ]; then
       bytes=$(node "$here/search-bytes.mjs" "$out" "${search_queries[@]}") || { echo "bench: search-bytes failed" >&2; bytes="failed"; problems=1; }
       row "$n pages" "static search, first query" "$bytes" "–" "–" "–"
+      # Every query of bench/frequent-queries.yaml: bytes sent (scripts included) and the time to
+      # results once transferred, computed from the built files (bench/search-static-bytes.mjs).
+      if node "$here/search-static-bytes.mjs" "$out" "$here/frequent-queries.yaml" >"$work/frequent-$n.md" 2>&1; then
+        row "$n pages" "static search, first query, bench/frequent-queries.yaml (per query: $work/frequent-$n.md)" "$(tail -n 1 "$work/frequent-$n.md" | sed 's/^static first query //; s/|/\//g')" "–" "–" "–"
+      else
+        echo "bench: search-static-bytes failed (see $work/frequent-$n.md)" >&2; problems=1
+      fi
     fi
   fi
 
@@ -214,11 +240,11 @@ for n in "${pages[@]}"; do
     measure sh -c "rm -rf '$hout/pagefind' && exec '$pf' --site '$hout' --quiet"
     p_wall=$WALL; p_rss=$RSS
     hp=$(awk -v a="$h_wall" -v b="$p_wall" 'BEGIN { print a + b }')
-    row "$n pages" "Hugo + Pagefind $("$pf" --version | awk '{print $2}')" "${hp} s" "Pagefind ${p_rss} MiB" "index $(mib "$hout/pagefind")" "$(ratio "$s_wall" "$hp")"
+    row "$n pages" "Hugo + Pagefind $("$pf" --version | awk '{print $2}')" "${hp} s" "Pagefind ${p_rss} MiB" "index $(mib "$hout/pagefind") in $(find "$hout/pagefind" -type f | wc -l) files" "$(ratio "$s_wall" "$hp")"
     # mdBook (crates.io), built once into the cache.
     mdbook="$(command -v mdbook || echo "$cache/cargo/bin/mdbook")"
-    [ -x "$mdbook" ] || cargo install mdbook --locked --version 0.5.4 --root "$cache/cargo" --quiet
-    if [ -d "$dir/mdbook" ]; then
+    [ "$mdbook_peer" = 0 ] || [ -x "$mdbook" ] || cargo install mdbook --locked --version 0.5.4 --root "$cache/cargo" --quiet
+    if [ "$mdbook_peer" = 1 ] && [ -d "$dir/mdbook" ]; then
       mout="$work/mdbook-$n"
       measure "$mdbook" build "$dir/mdbook" -d "$mout"
       row "$n pages" "mdBook $("$mdbook" --version | awk '{print $2}') (elasticlunr search)" "${WALL} s" "${RSS} MiB" "$(mib "$mout")" "$(ratio "$s_wall" "$WALL")"

@@ -46,7 +46,7 @@ echo "# search bench: $("$bin" --version) ($bin), $(nproc) cores, $(date -u +%Y-
 site="$work/search-site"
 rm -rf "$site"
 "$bin" build --root "$repo" --output "$site" >/dev/null
-index_dir="$site$(grep -o '<meta name="shishin-search" content="[^"]*"' "$site/index.html" | sed 's/.*content="//; s/"$//')"
+index_dir="$site$(grep -o '<meta name="shishin-search" content="[^"]*"' "$site/search/index.html" | sed 's/.*content="//; s/"$//')"
 
 say "engine latency (engine built once; cargo run --release --example search_latency -- --n $n)"
 cargo run --release --locked --quiet --example search_latency -- --root "$repo" --n "$n"

@@ -46,47 +46,29 @@ pub struct BuildCache {
 }
 
 /// A rendered page, reused when either key matches: `inputs` (`page_inputs_key`, checked
-/// before the template context is built) or `context` (`page_key`, after).
+/// before the template context is built) or `context` (`page_key`, after). Nothing in it
+/// depends on the static index folder (only the search page names it), so a body edit leaves
+/// every other page's HTML as it was.
 #[derive(Clone)]
 pub struct PageHtml {
     pub inputs: Option<Key>,
     pub context: Key,
-    /// With `index_dir_token()` for the search folder's hash, which changes with every content edit.
-    html: Arc<str>,
-    /// Byte offsets of the token in `html`, found once rather than searched for in every build.
-    token_at: Arc<[usize]>,
+    pub html: Arc<str>,
 }
 
 impl PageHtml {
-    pub fn new(inputs: Option<Key>, context: Key, html: String) -> PageHtml {
-        let token_at = html.match_indices(index_dir_token()).map(|(at, _)| at).collect();
-        PageHtml { inputs, context, html: html.into(), token_at }
-    }
-
     /// The same HTML under other keys.
     pub fn rekeyed(&self, inputs: Option<Key>, context: Key) -> PageHtml {
-        PageHtml { inputs, context, ..self.clone() }
-    }
-
-    /// The HTML with the index folder's real hash in place of the token.
-    pub fn with_hash(&self, hash: &str) -> String {
-        let token = index_dir_token().len();
-        let mut out = String::with_capacity(self.html.len() + self.token_at.len() * hash.len());
-        let mut from = 0;
-        for &at in self.token_at.iter() {
-            out.push_str(&self.html[from..at]);
-            out.push_str(hash);
-            from = at + token;
-        }
-        out.push_str(&self.html[from..]);
-        out
+        PageHtml { inputs, context, html: self.html.clone() }
     }
 }
 
-/// Per page file: its headings (keyed by its body) and its rendered Markdown (keyed by its body
-/// and `targets_key`).
+/// Per page file: its body's key (with the body, so an unchanged body is compared, not hashed
+/// again), its headings (keyed by its body) and its rendered Markdown (keyed by its body and
+/// `targets_key`).
 #[derive(Default)]
 pub struct MarkdownCache {
+    pub bodies: HashMap<PathBuf, (String, Key)>,
     pub headings: HashMap<PathBuf, (Key, Vec<Heading>)>,
     pub rendered: HashMap<PathBuf, (Key, Rendered)>,
 }
@@ -182,22 +164,6 @@ fn hash_tree(f: &mut Fingerprint, root: &std::path::Path, rel_dir: &str) {
     }
 }
 
-/// Stands for the static index folder's hash while pages are rendered, so a page's cached HTML
-/// does not depend on it; replaced by the real hash afterwards. Random per process, made of
-/// letters and digits only (HTML escaping leaves it alone), and never part of real content.
-pub fn index_dir_token() -> &'static str {
-    static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    TOKEN.get_or_init(|| {
-        use std::hash::{BuildHasher, Hasher};
-        let random = |salt: u64| {
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_u64(salt);
-            h.finish()
-        };
-        format!("shishin0index0dir0{:016x}{:016x}", random(1), random(2))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,21 +179,5 @@ mod tests {
         };
         assert_ne!(key(&["ab", "c"]), key(&["a", "bc"]));
         assert_eq!(key(&["ab", "c"]), key(&["ab", "c"]));
-    }
-
-    #[test]
-    fn page_html_puts_the_hash_where_each_token_was() {
-        let t = index_dir_token();
-        let page = PageHtml::new(None, [0; 32], format!("{t}<a href=\"/search/{t}/\">{t}</a>"));
-        assert_eq!(page.with_hash("ab12"), "ab12<a href=\"/search/ab12/\">ab12</a>");
-        assert_eq!(PageHtml::new(None, [0; 32], "no token".into()).with_hash("ab12"), "no token");
-        assert_eq!(page.rekeyed(Some([1; 32]), [2; 32]).with_hash("x"), "x<a href=\"/search/x/\">x</a>");
-    }
-
-    #[test]
-    fn token_is_stable_and_plain() {
-        assert_eq!(index_dir_token(), index_dir_token());
-        assert!(index_dir_token().chars().all(|c| c.is_ascii_alphanumeric()));
-        assert!(index_dir_token().len() > 40);
     }
 }

@@ -13,11 +13,27 @@ use std::path::PathBuf;
 /// anchors). A page whose body is unchanged keeps its headings; one whose body and every
 /// cross-reference target are unchanged keeps its HTML (`cache`). Also returns each page's key.
 pub(super) fn render_markdown(site: &Site, errors: &mut Diagnostics, cache: &mut MarkdownCache) -> (Vec<Rendered>, Vec<Key>) {
-    let body_keys: Vec<Key> = site.pages.par_iter().map(|p| Fingerprint::new("markdown").bytes(p.file.to_string_lossy().as_bytes()).bytes(p.body.as_bytes()).finish()).collect();
     // Entries are updated in place: rebuilding the maps would copy every page's HTML again.
     let on_site: std::collections::HashSet<&PathBuf> = site.pages.iter().map(|p| &p.file).collect();
+    cache.bodies.retain(|file, _| on_site.contains(file));
     cache.headings.retain(|file, _| on_site.contains(file));
     cache.rendered.retain(|file, _| on_site.contains(file));
+    // Comparing a body with the one last keyed is much cheaper than hashing it again.
+    let known = &cache.bodies;
+    let body_keys: Vec<(Key, bool)> = site
+        .pages
+        .par_iter()
+        .map(|p| match known.get(&p.file) {
+            Some((body, key)) if *body == p.body => (*key, false),
+            _ => (Fingerprint::new("markdown").bytes(p.file.to_string_lossy().as_bytes()).bytes(p.body.as_bytes()).finish(), true),
+        })
+        .collect();
+    for (page, (key, fresh)) in site.pages.iter().zip(&body_keys) {
+        if *fresh {
+            cache.bodies.insert(page.file.clone(), (page.body.clone(), *key));
+        }
+    }
+    let body_keys: Vec<Key> = body_keys.into_iter().map(|(key, _)| key).collect();
     let known = &cache.headings;
     let first: Vec<(Vec<Heading>, Option<Vec<Diagnostic>>)> = site
         .pages

@@ -19,7 +19,7 @@ use crate::diagnostics::Diagnostics;
 use crate::markdown::Rendered;
 use crate::output::OutputFiles;
 use check::{Checked, check_all};
-use pages::build_pages;
+use pages::{build_pages, site_files};
 use search_index::static_index;
 use std::path::PathBuf;
 use timings::timed;
@@ -69,24 +69,36 @@ pub fn build_site_incremental(opts: &BuildOptions, cache: &mut BuildCache) -> Re
 fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Result<(BuiltSite, StaticIndex), Diagnostics> {
     let mut t = Timings::default();
     let checked = check_all(opts, &mut t, cache)?;
-    let index = t.time("search inputs", || static_index(&checked.site, &checked.rendered, cache))?;
-    let mut files = if defer_index {
-        build_pages(opts, &checked, &index.dir, cache, &mut t)?
+    let (index, mut files, theme) = if defer_index {
+        // Only the search page names the index folder, so the pages need not wait for the
+        // search documents and their hash. (`static_index` keeps the analyser in its cache.)
+        let mut search_cache = BuildCache { index: cache.index.clone(), analyzer: cache.analyzer.take(), ..BuildCache::default() };
+        let ((index, index_t), pages) = rayon::join(|| timed(|| static_index(&checked.site, &checked.rendered, &mut search_cache)), || {
+            let mut t = Timings::default();
+            build_pages(opts, &checked, cache, &mut t).map(|p| (p, t))
+        });
+        cache.analyzer = search_cache.analyzer;
+        t.push("search inputs", index_t);
+        let index = index?;
+        let ((files, theme), pages_t) = pages?;
+        t.0.extend(pages_t.0);
+        (index, files, theme)
     } else {
+        let index = t.time("search inputs", || static_index(&checked.site, &checked.rendered, cache))?;
         // The index is most of the work; it depends on nothing the pages make.
         let ((written, took), pages) = rayon::join(|| timed(|| index.clone().write_once()), || {
             let mut t = Timings::default();
-            build_pages(opts, &checked, &index.dir, cache, &mut t).map(|f| (f, t))
+            build_pages(opts, &checked, cache, &mut t).map(|p| (p, t))
         });
-        let (mut files, pages_t) = pages?;
+        let ((mut files, theme), pages_t) = pages?;
         t.0.extend(pages_t.0);
         t.push("search index", took);
         files.extend(written?);
-        files
+        (index, files, theme)
     };
+    site_files(opts, &checked.site, &theme, &index.dir, &mut files, &mut t)?;
     let Checked { site, rendered, caps, .. } = checked;
     files.extend_from(&caps.files.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default());
     crate::content::aliases::add_redirect_pages(&site, &mut files)?;
     Ok((BuiltSite { site, files, rendered, timings: t }, index))
 }
-

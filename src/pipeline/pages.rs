@@ -2,7 +2,7 @@
 //! site files (404, search page, sitemap, robots, redirects, theme assets).
 
 use super::BuildOptions;
-use super::cache::{BuildCache, Capabilities, PageHtml, index_dir_token, page_inputs_key, page_key, shared_inputs_key, theme_key};
+use super::cache::{BuildCache, Capabilities, PageHtml, page_inputs_key, page_key, shared_inputs_key, theme_key};
 use super::check::Checked;
 use super::timings::{Timings, timed};
 use crate::capability::Capability;
@@ -18,8 +18,9 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Theme, exports, pages and site files: everything but the static index.
-pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, index_dir: &str, cache: &mut BuildCache, t: &mut Timings) -> Result<OutputFiles, Diagnostics> {
+/// Theme, exports and every page: everything but the site files (`site_files`) and the static
+/// index.
+pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut BuildCache, t: &mut Timings) -> Result<(OutputFiles, Arc<Theme>), Diagnostics> {
     let (site, caps) = (&checked.site, &checked.caps);
     let ((theme, theme_t), (exports, exports_t)) = rayon::join(
         || timed(|| cached_theme(site, &cache.theme)),
@@ -30,17 +31,24 @@ pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, index_dir: &st
     let (theme_key, theme) = theme?;
     cache.theme = Some((theme_key, theme.clone()));
     exports?;
-    // Every page names the index folder in <meta name="shishin-search">.
-    let globals = |search_dir: &str| Globals { search_dir: Some(site.url_for(search_dir)), dev_reload: opts.dev_reload.clone(), build_time: String::new() };
+    // Only the search page names the index folder (<meta name="shishin-search">, search.html):
+    // its hash changes with every content edit, the other pages' HTML must not.
+    let globals = globals(opts, None);
     let mut files = OutputFiles::default();
-    let hash = index_dir.trim_start_matches("/search/").trim_end_matches('/');
-    let with_token = globals(&format!("/search/{}/", index_dir_token()));
-    let shared = shared_inputs_key(&checked.structure, &theme_key, &caps.key, &(&with_token.search_dir, &with_token.dev_reload, &with_token.build_time));
+    let shared = shared_inputs_key(&checked.structure, &theme_key, &caps.key, &(&globals.search_dir, &globals.dev_reload, &globals.build_time));
     let inputs: Vec<Option<Key>> = checked.rendered_keys.iter().enumerate().map(|(i, r)| shared.map(|s| page_inputs_key(&s, i, r))).collect();
-    let pages = Pages { site, rendered: &checked.rendered, inputs: &inputs, theme: &theme, theme_key: &theme_key, globals: &with_token, caps: &caps.list };
-    t.time("render pages", || render_pages(&pages, hash, &mut cache.pages, &mut files))?;
-    t.time("site files", || write_site_files(site, &theme, &globals(index_dir), &mut files))?;
-    Ok(files)
+    let pages = Pages { site, rendered: &checked.rendered, inputs: &inputs, theme: &theme, theme_key: &theme_key, globals: &globals, caps: &caps.list };
+    t.time("render pages", || render_pages(&pages, &mut cache.pages, &mut files))?;
+    Ok((files, theme))
+}
+
+/// The site files (`write_site_files`); the search page names the index folder `index_dir`.
+pub(super) fn site_files(opts: &BuildOptions, site: &Site, theme: &Theme, index_dir: &str, files: &mut OutputFiles, t: &mut Timings) -> Result<(), Diagnostics> {
+    t.time("site files", || write_site_files(site, theme, &globals(opts, Some(site.url_for(index_dir))), files))
+}
+
+fn globals(opts: &BuildOptions, search_dir: Option<String>) -> Globals {
+    Globals { search_dir, dev_reload: opts.dev_reload.clone(), build_time: String::new() }
 }
 
 /// The theme of the last build while its files are unchanged.
@@ -98,31 +106,30 @@ pub(super) struct Pages<'a> {
     inputs: &'a [Option<Key>],
     theme: &'a Theme,
     theme_key: &'a Key,
-    /// Names the index folder by `index_dir_token()`.
+    /// Without the index folder (`search_dir`), which only the search page names.
     globals: &'a Globals,
     caps: &'a [Box<dyn Capability>],
 }
 
 /// Renders every page whose template and context changed since the HTML in `cache` was made;
-/// the rest is reused, without building its context when its inputs key is unchanged. The
-/// index folder token is replaced by `hash` in the files written.
-pub(super) fn render_pages(p: &Pages, hash: &str, cache: &mut HashMap<String, PageHtml>, files: &mut OutputFiles) -> Result<(), Diagnostics> {
+/// the rest is reused, without building its context when its inputs key is unchanged.
+pub(super) fn render_pages(p: &Pages, cache: &mut HashMap<String, PageHtml>, files: &mut OutputFiles) -> Result<(), Diagnostics> {
     let known = &*cache;
     let site = p.site;
-    // (output path, cache entry, HTML with the folder's hash)
-    let results: Vec<Result<(String, PageHtml, String), Diagnostic>> = (0..site.pages.len())
+    // (output path, cache entry, the file's bytes: OutputFiles owns its own copy)
+    let results: Vec<Result<(String, PageHtml, Vec<u8>), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| render_page(p, i, known).map(|(path, page)| {
-            let html = page.with_hash(hash);
-            (path, page, html)
+            let bytes = page.html.as_bytes().to_vec();
+            (path, page, bytes)
         }))
         .collect();
     let mut errors = Diagnostics::default();
     let mut fresh = HashMap::with_capacity(results.len());
     for r in results {
         match r {
-            Ok((path, page, html)) => {
-                files.insert(path.clone(), html);
+            Ok((path, page, bytes)) => {
+                files.insert(path.clone(), bytes);
                 fresh.insert(path, page);
             }
             Err(e) => errors.push(e),
@@ -164,7 +171,7 @@ pub(super) fn render_page(p: &Pages, i: usize, known: &HashMap<String, PageHtml>
     let html = (p.theme)
         .render(&template, &ctx)
         .map_err(|e| Diagnostic::file_level(&page.file, format!("rendering with {template} failed: {e}")).help("fix the template or the page's data"))?;
-    Ok((path, PageHtml::new(inputs, key, html)))
+    Ok((path, PageHtml { inputs, context: key, html: html.into() }))
 }
 
 pub(super) fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &mut OutputFiles) -> Result<(), Diagnostics> {

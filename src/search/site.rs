@@ -8,7 +8,8 @@ use super::static_index::write_static_into;
 use super::{SearchDoc, TextSection};
 use crate::content::Site;
 use crate::markdown::Rendered;
-use crate::fingerprint::Fingerprint;
+use crate::fingerprint::{Fingerprint, Key};
+use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// Where a site keeps its search inputs (user dictionary, synonyms).
@@ -53,15 +54,33 @@ pub struct StaticIndexInputs {
     pub dir: String,
 }
 
-/// Cheap next to writing the index: one SHA-256 over the documents, the analyser's source texts
-/// and a fingerprint of the index-writing code (build.rs), so a new format never reuses a name.
+/// Cheap next to writing the index: a SHA-256 over the documents (one key each, in parallel),
+/// the analyser's source texts and a fingerprint of the index-writing code (build.rs), so a new
+/// format never reuses a name.
 pub fn static_index_inputs(site: &Site, rendered: &[Rendered]) -> Result<StaticIndexInputs, String> {
     let docs = docs_from_site(site, rendered);
     let sources = AnalyzerSources::read(site)?;
+    let doc_keys: Vec<Key> = docs.par_iter().map(doc_key).collect();
     let mut h = Fingerprint::new(env!("SHISHIN_SEARCH_CODE_HASH"));
-    h.bytes(sources.userdict.1.as_bytes()).bytes(sources.synonyms.1.as_bytes()).json(&docs);
+    h.bytes(sources.userdict.1.as_bytes()).bytes(sources.synonyms.1.as_bytes()).json(&doc_keys.len());
+    for k in &doc_keys {
+        h.bytes(k);
+    }
     let dir = format!("/search/{}/", hex::encode(&h.finish()[..8]));
     Ok(StaticIndexInputs { docs, sources, dir })
+}
+
+/// Every field of a document, the texts hashed as they are (not as JSON, which costs more than
+/// the hash). The patterns name every field, so a field added to `SearchDoc` or `TextSection`
+/// does not compile until it is hashed here too.
+fn doc_key(doc: &SearchDoc) -> Key {
+    let SearchDoc { id, url, title, number, breadcrumb, tags, corpus, corpus_rank, sections } = doc;
+    let mut f = Fingerprint::new("search doc");
+    f.bytes(id.as_bytes()).bytes(url.as_bytes()).bytes(title.as_bytes()).json(&(number, breadcrumb, tags, corpus, corpus_rank, sections.len()));
+    for TextSection { anchor, heading, text } in sections {
+        f.json(anchor).bytes(heading.as_bytes()).bytes(text.as_bytes());
+    }
+    f.finish()
 }
 
 /// Writes the static index of `inputs` into its folder through `files` (paths relative to the

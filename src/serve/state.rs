@@ -6,6 +6,7 @@ use super::api::SearchBackend;
 use crate::diagnostics::Diagnostic;
 use crate::output::OutputFiles;
 use axum::body::Bytes;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -26,8 +27,10 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn new(files: &OutputFiles, base_path: String, index: Option<IndexFolder>, previous_index: Option<IndexFolder>) -> Snapshot {
-        let files = file_map(files);
+    /// `last`: the snapshot served until now, whose bytes are shared by every file that has not
+    /// changed (comparing them costs less than copying; a body edit changes few files).
+    pub fn new(files: &OutputFiles, base_path: String, index: Option<IndexFolder>, previous_index: Option<IndexFolder>, last: Option<&Snapshot>) -> Snapshot {
+        let files = file_map(files, last.map(|l| &l.files));
         // Every asset lives under one content-hashed folder (render::theme).
         let asset_dir = files
             .keys()
@@ -52,8 +55,15 @@ impl Snapshot {
     }
 }
 
-fn file_map(files: &OutputFiles) -> HashMap<String, Bytes> {
-    files.iter().map(|(k, v)| (k.clone(), Bytes::from(v.clone()))).collect()
+fn file_map(files: &OutputFiles, last: Option<&HashMap<String, Bytes>>) -> HashMap<String, Bytes> {
+    let files: Vec<(&String, &Vec<u8>)> = files.iter().collect();
+    files
+        .into_par_iter()
+        .map(|(path, bytes)| match last.and_then(|l| l.get(path)) {
+            Some(same) if same[..] == bytes[..] => (path.clone(), same.clone()),
+            _ => (path.clone(), Bytes::from(bytes.clone())),
+        })
+        .collect()
 }
 
 /// The static search index folder of a build: named (and linked from every page) before its
@@ -78,7 +88,7 @@ pub struct IndexWriter(watch::Sender<IndexState>);
 
 impl IndexWriter {
     pub fn written(self, files: &OutputFiles) {
-        let _ = self.0.send(IndexState::Written(Arc::new(file_map(files))));
+        let _ = self.0.send(IndexState::Written(Arc::new(file_map(files, None))));
     }
 }
 

@@ -28,9 +28,9 @@ let site;
 let index; // the built static index, read with the browser's code under Node
 before(async () => {
   site = await openSite();
-  const home = readFileSync(join(SITE_DIR, 'index.html'), 'utf8');
-  const dir = /<meta name="shishin-search" content="([^"]+)">/.exec(home)?.[1];
-  assert.ok(dir, 'the built home page names its search index in <meta name="shishin-search">');
+  const searchPage = readFileSync(join(SITE_DIR, 'search/index.html'), 'utf8');
+  const dir = /<meta name="shishin-search" content="([^"]+)">/.exec(searchPage)?.[1];
+  assert.ok(dir, 'the built search page names its search index in <meta name="shishin-search">');
   index = await StaticIndex.open(async (p) => readFile(join(SITE_DIR, dir, p)));
 });
 after(async () => { await site?.close(); });

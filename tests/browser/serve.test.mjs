@@ -131,7 +131,8 @@ test('a stylesheet change is applied without reloading the page', async () => {
 test('right after an edit, the static search of the reloaded site finds the new text', async () => {
   const { page, problems } = await newPage();
   const original = readFileSync(join(root, PAGE), 'utf8');
-  await page.goto(`${origin}/guide/mic/3.2.1/`);
+  // Only the search page names the index folder.
+  await page.goto(`${origin}/guide/search/`);
   const before = await page.locator('meta[name=shishin-search]').getAttribute('content');
   // The page reloads as soon as the pages are rebuilt; the index folder it names is written just
   // after, and the server holds requests for it until then instead of answering 404.

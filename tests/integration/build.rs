@@ -60,6 +60,14 @@ fn site_level_files() {
     assert!(read(site.path(), "public/robots.txt").contains("Sitemap: https://example.test/guide/sitemap.xml"));
     let not_found = read(site.path(), "public/404.html");
     assert!(not_found.contains("ページが見つかりません") && not_found.contains("<html lang=\"ja\">"));
+    // Only the search page names the static index folder: its hash changes with every content
+    // edit, and naming it in every page made one edit change every page (serve rebuilds).
+    let search = read(site.path(), "public/search/index.html");
+    let dir = search.split(r#"<meta name="shishin-search" content=""#).nth(1).and_then(|r| r.split('"').next()).expect("the search page names the index folder");
+    assert!(dir.starts_with("/guide/search/") && site.path().join("public").join(dir.trim_start_matches("/guide/")).is_dir(), "{dir}");
+    for page in ["public/index.html", "public/mic/3.2.1/index.html", "public/404.html"] {
+        assert!(!read(site.path(), page).contains("shishin-search"), "{page} names the index folder");
+    }
     // Aliases: a redirect page and a Netlify rule.
     assert!(read(site.path(), "public/old/3-2-1/index.html").contains(r#"url=/guide/mic/3.2.1/"#));
     assert!(read(site.path(), "public/_redirects").contains("/guide/old/3-2-1/ /guide/mic/3.2.1/ 301"));

@@ -763,7 +763,7 @@ mod api {
         pages.insert("index.html", "<p>home</p>");
         let (folder, writer) = IndexFolder::writing("/search/00ff/");
         let (gone, gone_writer) = IndexFolder::writing("/search/11ee/");
-        state.update(|c| c.site = Some(Arc::new(Snapshot::new(&pages, "/".into(), Some(folder), Some(gone)))));
+        state.update(|c| c.site = Some(Arc::new(Snapshot::new(&pages, "/".into(), Some(folder), Some(gone), None))));
         let (_tx, rx) = tokio::sync::watch::channel(false);
         let app = router(Arc::new(App {
             state,
