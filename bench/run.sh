@@ -224,7 +224,9 @@ for n in "${pages[@]}"; do
     fi
   fi
 
-  reload "$site" content/sec-01/page-0001.md /sec-01/page-0001/ "$n pages"
+  first=$(cd "$site" && find content -path '*/sec-01/page-0001.md' | sort | head -n 1)
+  first_url="/${first#content/}"
+  reload "$site" "$first" "${first_url%.md}/" "$n pages"
 
   if [ "$peers" = 1 ]; then
     # Hugo (Debian package) + Pagefind (npm), on a copy of the minimal peer site.

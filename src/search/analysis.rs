@@ -144,19 +144,21 @@ impl Analyzer {
     fn push_value(&self, terms: &mut FieldTerms, normalized: &str, start: u32, with_morph: bool) -> u32 {
         let chars: Vec<char> = normalized.chars().collect();
         let tokens = bigram::tokenize(&chars);
+        // Whether each token ends its run, known before the tokens' texts are moved out.
+        let last_of_runs: Vec<bool> = (0..tokens.len()).map(|i| tokens.get(i + 1).is_none_or(|n| n.run != tokens[i].run)).collect();
         let mut end = start;
-        for (index, token) in tokens.iter().enumerate() {
+        for ((index, token), last_of_run) in tokens.into_iter().enumerate().zip(last_of_runs) {
             let pos = start + index as u32;
-            terms.bigram.push((token.text.clone(), pos));
+            let (first, last, two) = (chars[token.start], chars[token.end - 1], token.end - token.start == 2);
+            terms.bigram.push((token.text, pos));
             // Unigrams: each kanji once, at the position of the token it starts (the last
             // character of a run rides on the run's last bigram).
             let is_kanji = |c: char| script(c) == Some(Script::Kanji);
-            if is_kanji(chars[token.start]) {
-                terms.bigram.push((unigram_term(chars[token.start]), pos));
+            if is_kanji(first) {
+                terms.bigram.push((unigram_term(first), pos));
             }
-            let last_of_run = tokens.get(index + 1).is_none_or(|n| n.run != token.run);
-            if last_of_run && token.end - token.start == 2 && is_kanji(chars[token.end - 1]) {
-                terms.bigram.push((unigram_term(chars[token.end - 1]), pos));
+            if last_of_run && two && is_kanji(last) {
+                terms.bigram.push((unigram_term(last), pos));
             }
             end = pos + 1;
         }

@@ -43,10 +43,9 @@ use super::SearchDoc;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::ops::Range;
 use tantivy::fieldnorm::FieldNormReader;
@@ -126,14 +125,12 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout) -> Vec<
     for (c, chunk) in arranged.order.chunks(CHUNK).enumerate() {
         let analysed: Vec<(Vec<u8>, PageTerms)> = chunk
             .par_iter()
-            .enumerate()
-            .map(|(i, &d)| {
+            .map(|&d| {
                 let (doc, fields) = analyse(&docs[d], analyzer, false);
                 let terms = PageTerms::new(fields);
-                let sections: Vec<Value> = doc.sections.iter().map(|s| json!([s.anchor, s.heading, s.text])).collect();
-                let row = json!([doc.id, doc.url, doc.title, doc.number, doc.breadcrumb, sections, doc.tags, terms.lengths]);
-                let _ = i;
-                (gzip(row.to_string().as_bytes()), terms)
+                let sections: Vec<(&Option<String>, &str, &str)> = doc.sections.iter().map(|s| (&s.anchor, s.heading.as_str(), s.text.as_str())).collect();
+                let row = (&doc.id, &doc.url, &doc.title, &doc.number, &doc.breadcrumb, sections, &doc.tags, terms.lengths);
+                (gzip(&serde_json::to_vec(&row).unwrap_or_default()), terms)
             })
             .collect();
         for (i, (page_file, terms)) in analysed.into_iter().enumerate() {
@@ -204,6 +201,21 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = GzEncoder::new(Vec::with_capacity(bytes.len() / 3 + 32), Compression::new(6));
     let _ = e.write_all(bytes);
     e.finish().unwrap_or_default()
+}
+
+/// `v` in decimal, without the formatting machinery (the lists are most of the index's text).
+fn push_decimal(s: &mut String, mut v: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    s.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 fn push_varint(out: &mut Vec<u8>, mut v: u32) {
@@ -376,7 +388,7 @@ impl Decoded {
                 s.push(',');
             }
             first = false;
-            let _ = write!(s, "{v}");
+            push_decimal(s, v);
         };
         for e in entries {
             push(&mut s, e.doc - previous_doc);
