@@ -35,6 +35,10 @@ pub struct Capabilities {
 /// build with it does all the work.
 #[derive(Default)]
 pub struct BuildCache {
+    /// A one-off build (`shishin build`, `check`): nothing is kept for a next build, so the
+    /// caches' copies of every page (source, rendered Markdown, HTML) are never made or are
+    /// dropped as soon as the stage is done; they would double the build's memory.
+    pub one_off: bool,
     pub load: LoadCache,
     pub markdown: MarkdownCache,
     pub theme: Option<(Key, Arc<Theme>)>,
@@ -43,6 +47,13 @@ pub struct BuildCache {
     pub pages: HashMap<String, PageHtml>,
     pub analyzer: Option<(AnalyzerSources, Arc<Analyzer>)>,
     pub index: IndexStore,
+}
+
+impl BuildCache {
+    /// The cache of a build that will not be followed by another (see `one_off`).
+    pub fn one_off() -> BuildCache {
+        BuildCache { one_off: true, ..BuildCache::default() }
+    }
 }
 
 /// A rendered page, reused when either key matches: `inputs` (`page_inputs_key`, checked

@@ -25,8 +25,14 @@ pub(super) struct Checked {
 
 pub(super) fn check_all(opts: &BuildOptions, t: &mut Timings, cache: &mut BuildCache) -> Result<Checked, Diagnostics> {
     let (site, mut errors) = t.time("load", || load_site_cached(&opts.root, &LoadOptions { include_drafts: opts.include_drafts }, &mut cache.load))?;
+    if cache.one_off {
+        cache.load = Default::default();
+    }
     errors.extend(t.time("validate", || validate::validate(&site)).0);
     let (rendered, rendered_keys) = t.time("markdown", || render_markdown(&site, &mut errors, &mut cache.markdown));
+    if cache.one_off {
+        cache.markdown = Default::default();
+    }
     let structure = t.time("structure", || structure_key(&site));
     let caps = match t.time("capabilities", || cached_capabilities(&site, &structure, cache)) {
         Ok(c) => c,

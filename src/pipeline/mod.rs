@@ -51,12 +51,12 @@ pub struct BuiltSite {
 /// for the search engine of `shishin search` / `eval` (cmd::search_cache). `shishin check` runs
 /// the whole `build_site` instead, so template errors are reported too.
 pub fn check_site(opts: &BuildOptions) -> Result<(Site, Vec<Rendered>), Diagnostics> {
-    check_all(opts, &mut Timings::default(), &mut BuildCache::default()).map(|c| (c.site, c.rendered))
+    check_all(opts, &mut Timings::default(), &mut BuildCache::one_off()).map(|c| (c.site, c.rendered))
 }
 
 /// `shishin build` and `check`: every file of the site, the static search index included.
 pub fn build_site(opts: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
-    build(opts, &mut BuildCache::default(), false).map(|(built, _)| built)
+    build(opts, &mut BuildCache::one_off(), false).map(|(built, _)| built)
 }
 
 /// For `serve`: the site as `build_site` makes it, reusing what `cache` kept from earlier builds,

@@ -38,7 +38,7 @@ pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut Bu
     let shared = shared_inputs_key(&checked.structure, &theme_key, &caps.key, &(&globals.search_dir, &globals.dev_reload, &globals.build_time));
     let inputs: Vec<Option<Key>> = checked.rendered_keys.iter().enumerate().map(|(i, r)| shared.map(|s| page_inputs_key(&s, i, r))).collect();
     let pages = Pages { site, rendered: &checked.rendered, inputs: &inputs, theme: &theme, theme_key: &theme_key, globals: &globals, caps: &caps.list };
-    t.time("render pages", || render_pages(&pages, &mut cache.pages, &mut files))?;
+    t.time("render pages", || render_pages(&pages, (!cache.one_off).then_some(&mut cache.pages), &mut files))?;
     Ok((files, theme))
 }
 
@@ -113,30 +113,37 @@ pub(super) struct Pages<'a> {
 
 /// Renders every page whose template and context changed since the HTML in `cache` was made;
 /// the rest is reused, without building its context when its inputs key is unchanged.
-pub(super) fn render_pages(p: &Pages, cache: &mut HashMap<String, PageHtml>, files: &mut OutputFiles) -> Result<(), Diagnostics> {
-    let known = &*cache;
+/// Without a cache (a one-off build) each page's HTML is dropped once its bytes are copied.
+pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtml>>, files: &mut OutputFiles) -> Result<(), Diagnostics> {
+    let empty = HashMap::new();
+    let keep = cache.is_some();
+    let known = cache.as_deref().unwrap_or(&empty);
     let site = p.site;
     // (output path, cache entry, the file's bytes: OutputFiles owns its own copy)
-    let results: Vec<Result<(String, PageHtml, Vec<u8>), Diagnostic>> = (0..site.pages.len())
+    let results: Vec<Result<(String, Option<PageHtml>, Vec<u8>), Diagnostic>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| render_page(p, i, known).map(|(path, page)| {
             let bytes = page.html.as_bytes().to_vec();
-            (path, page, bytes)
+            (path, keep.then_some(page), bytes)
         }))
         .collect();
     let mut errors = Diagnostics::default();
-    let mut fresh = HashMap::with_capacity(results.len());
+    let mut fresh = HashMap::with_capacity(if keep { results.len() } else { 0 });
     for r in results {
         match r {
             Ok((path, page, bytes)) => {
-                files.insert(path.clone(), bytes);
-                fresh.insert(path, page);
+                if let Some(page) = page {
+                    fresh.insert(path.clone(), page);
+                }
+                files.insert(path, bytes);
             }
             Err(e) => errors.push(e),
         }
     }
     errors.into_result()?;
-    *cache = fresh;
+    if let Some(cache) = cache {
+        *cache = fresh;
+    }
     Ok(())
 }
 
