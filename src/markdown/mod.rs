@@ -28,11 +28,29 @@ pub struct Section {
     pub text: String,
 }
 
+/// A page's rendered Markdown. Shared, not copied: `serve` hands the same one from build to
+/// build while the page's body and link targets are unchanged (fields read through `Deref`).
 #[derive(Debug, Clone)]
-pub struct Rendered {
+pub struct Rendered(std::sync::Arc<RenderedParts>);
+
+#[derive(Debug)]
+pub struct RenderedParts {
     pub html: String,
     pub toc: Vec<Heading>,
     pub sections: Vec<Section>,
+}
+
+impl Rendered {
+    pub fn new(html: String, toc: Vec<Heading>, sections: Vec<Section>) -> Rendered {
+        Rendered(std::sync::Arc::new(RenderedParts { html, toc, sections }))
+    }
+}
+
+impl std::ops::Deref for Rendered {
+    type Target = RenderedParts;
+    fn deref(&self) -> &RenderedParts {
+        &self.0
+    }
 }
 
 fn options() -> Options {
@@ -327,7 +345,7 @@ fn finish(page: &Page, headings: &[Heading], events: Vec<Event>, mut sections: V
         s.text = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
     }
     sections.retain(|s| !s.text.is_empty() || s.anchor.is_some());
-    Ok(Rendered { html, toc, sections })
+    Ok(Rendered::new(html, toc, sections))
 }
 
 /// pulldown-cmark writes table column alignment as `style="text-align: …"`, which the CSP

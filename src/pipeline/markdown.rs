@@ -88,7 +88,7 @@ pub(super) fn render_markdown(site: &Site, errors: &mut Diagnostics, cache: &mut
             (_, Err(e)) => {
                 cache.rendered.remove(&page.file);
                 errors.extend(e);
-                Rendered { html: String::new(), toc: Vec::new(), sections: Vec::new() }
+                Rendered::new(String::new(), Vec::new(), Vec::new())
             }
         })
         .collect();
