@@ -16,6 +16,7 @@ mod doc;
 pub mod engine;
 pub mod eval;
 pub mod normalize;
+mod postings;
 pub mod query;
 pub mod ranking;
 pub mod site;

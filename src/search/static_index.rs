@@ -7,7 +7,8 @@
 //! Every file but `meta.json` is stored gzip-compressed (`GZ_SUFFIX`): the bytes on disk are
 //! the bytes a browser fetches, and search-core.js inflates them (`decodeIndexFile`). The index
 //! is built as a stream: pages are analysed a chunk at a time on every core and folded into
-//! compact varint postings, so memory holds one chunk's tokens, not the whole site's.
+//! compact varint postings (`postings.rs`), so memory holds one chunk's tokens, not the whole
+//! site's.
 //!
 //! - `meta.json`: format version, page count, scoring constants (`ranking`), limits, corpora,
 //!   synonyms (for highlighting), field token totals, shard counts, and `primary`: pages are
@@ -34,8 +35,9 @@
 //!   bigram part of `Analyzer::field_terms`), which settles a candidate's score without fetching
 //!   the long postings lists it sits deep in.
 
-use super::analysis::{Analyzer, FieldTerms, POSITION_GAP};
+use super::analysis::{Analyzer, POSITION_GAP};
 use super::doc::{Arranged, analyse, arrange};
+use super::postings::{Decoded, Entry, Inverted, PageTerms, TermPostings};
 use super::query::{MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, WORD_MATCH_RATIO};
 use super::ranking::{BM25_B, BM25_K1, BONUS_WEIGHT, FIELD_BOOSTS, FIELD_NAMES, PRIMARY_BOOST};
 use super::snippet::{CONTEXT_BEFORE, HEADING_WEIGHT, SNIPPET_CHARS};
@@ -45,10 +47,8 @@ use flate2::write::GzEncoder;
 use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::ops::Range;
-use tantivy::fieldnorm::FieldNormReader;
 
 pub const FORMAT_VERSION: u32 = 3;
 pub const MAX_SHARDS: usize = 16384;
@@ -141,8 +141,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout) -> Vec<
     }
     let count = arranged.order.len();
     let scorer = Scorer::new(&inverted.totals, count, arranged.primary);
-    let mut terms: Vec<(&str, &TermPostings)> = inverted.slots.iter().map(|(t, &slot)| (t.as_str(), &inverted.terms[slot])).collect();
-    terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let terms = inverted.sorted();
     let encoded: Vec<EncodedTerm> = terms.par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
     let mut directory: Vec<(String, String)> = Vec::with_capacity(encoded.len());
     let mut next_block = 0usize;
@@ -201,215 +200,6 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = GzEncoder::new(Vec::with_capacity(bytes.len() / 3 + 32), Compression::new(6));
     let _ = e.write_all(bytes);
     e.finish().unwrap_or_default()
-}
-
-/// `v` in decimal, without the formatting machinery (the lists are most of the index's text).
-fn push_decimal(s: &mut String, mut v: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    s.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
-}
-
-fn push_varint(out: &mut Vec<u8>, mut v: u32) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
-    let (mut v, mut shift) = (0u32, 0);
-    loop {
-        let b = bytes[*at];
-        *at += 1;
-        v |= u32::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return v;
-        }
-        shift += 7;
-    }
-}
-
-/// One page's terms, grouped: per term its entry (field mask, then per field tf, quantised field
-/// length and, except for `u:` terms, the positions as deltas) as varints in `bytes`.
-struct PageTerms {
-    /// (term, range of its entry in `bytes`, integers the entry takes in a flat list)
-    terms: Vec<(String, Range<usize>, u32)>,
-    bytes: Vec<u8>,
-    lengths: [u32; 3],
-    tokens: [u64; 3],
-}
-
-impl PageTerms {
-    fn new(fields: [FieldTerms; 3]) -> PageTerms {
-        let mut lengths = [0u32; 3];
-        let mut tokens = [0u64; 3];
-        let mut all: Vec<(String, u8, u32)> = Vec::new();
-        for (f, terms) in fields.into_iter().enumerate() {
-            tokens[f] = u64::from(terms.bigram_len());
-            lengths[f] = quantized(terms.bigram_len());
-            all.extend(terms.bigram.into_iter().map(|(t, pos)| (t, f as u8, pos)));
-        }
-        all.sort_unstable();
-        let mut out = PageTerms { terms: Vec::new(), bytes: Vec::with_capacity(all.len() * 2), lengths, tokens };
-        for group in all.chunk_by(|a, b| a.0 == b.0) {
-            let positional = !group[0].0.starts_with("u:");
-            let start = out.bytes.len();
-            let mask = group.iter().fold(0u32, |m, e| m | 1 << e.1);
-            push_varint(&mut out.bytes, mask);
-            let mut values = 2;
-            for field in group.chunk_by(|a, b| a.1 == b.1) {
-                let f = usize::from(field[0].1);
-                push_varint(&mut out.bytes, field.len() as u32);
-                push_varint(&mut out.bytes, lengths[f]);
-                values += 2;
-                if positional {
-                    let mut previous = 0;
-                    for e in field {
-                        push_varint(&mut out.bytes, e.2 - previous);
-                        previous = e.2;
-                    }
-                    values += field.len() as u32;
-                }
-            }
-            out.terms.push((group[0].0.clone(), start..out.bytes.len(), values));
-        }
-        out
-    }
-}
-
-/// Every term's postings, compact: per entry the page as a delta, then the page's entry bytes.
-#[derive(Default)]
-struct Inverted {
-    slots: HashMap<String, usize>,
-    terms: Vec<TermPostings>,
-    totals: [u64; 3],
-}
-
-#[derive(Default)]
-struct TermPostings {
-    bytes: Vec<u8>,
-    df: [u32; 3],
-    /// Integers of the whole list in the flat encoding.
-    values: usize,
-    last: u32,
-}
-
-impl Inverted {
-    fn add(&mut self, doc: u32, page: PageTerms) {
-        for f in 0..3 {
-            self.totals[f] += page.tokens[f];
-        }
-        for (term, range, values) in page.terms {
-            let slot = match self.slots.get(&term) {
-                Some(&slot) => slot,
-                None => {
-                    self.terms.push(TermPostings::default());
-                    self.slots.insert(term, self.terms.len() - 1);
-                    self.terms.len() - 1
-                }
-            };
-            let t = &mut self.terms[slot];
-            let entry = &page.bytes[range];
-            let mask = u32::from(entry[0]);
-            for f in 0..3 {
-                t.df[f] += (mask >> f) & 1;
-            }
-            push_varint(&mut t.bytes, doc - t.last);
-            t.last = doc;
-            t.bytes.extend_from_slice(entry);
-            t.values += values as usize;
-        }
-    }
-}
-
-/// A term on one page, decoded: per field (tf, field length, positions in `Decoded::positions`).
-struct Entry {
-    doc: u32,
-    fields: [Option<(u32, u32, Range<usize>)>; 3],
-    values: usize,
-}
-
-struct Decoded {
-    entries: Vec<Entry>,
-    positions: Vec<u32>,
-    positional: bool,
-}
-
-impl Decoded {
-    fn new(term: &str, t: &TermPostings) -> Decoded {
-        let positional = !term.starts_with("u:");
-        let mut d = Decoded { entries: Vec::new(), positions: Vec::new(), positional };
-        let (bytes, mut at, mut doc) = (&t.bytes, 0usize, 0u32);
-        while at < bytes.len() {
-            doc += read_varint(bytes, &mut at);
-            let mask = read_varint(bytes, &mut at);
-            let mut e = Entry { doc, fields: [None, None, None], values: 2 };
-            for f in 0..3 {
-                if mask & (1 << f) == 0 {
-                    continue;
-                }
-                let tf = read_varint(bytes, &mut at);
-                let len = read_varint(bytes, &mut at);
-                let start = d.positions.len();
-                if positional {
-                    let mut p = 0;
-                    for _ in 0..tf {
-                        p += read_varint(bytes, &mut at);
-                        d.positions.push(p);
-                    }
-                    e.values += tf as usize;
-                }
-                e.values += 2;
-                e.fields[f] = Some((tf, len, start..d.positions.len()));
-            }
-            d.entries.push(e);
-        }
-        d
-    }
-
-    /// A flat list (see the module doc) of `entries`, which are in page order.
-    fn encode(&self, entries: &[&Entry]) -> String {
-        let mut s = String::with_capacity(entries.iter().map(|e| e.values).sum::<usize>() * 3 + 2);
-        s.push('[');
-        let mut previous_doc = 0;
-        let mut first = true;
-        let mut push = |s: &mut String, v: u32| {
-            if !first {
-                s.push(',');
-            }
-            first = false;
-            push_decimal(s, v);
-        };
-        for e in entries {
-            push(&mut s, e.doc - previous_doc);
-            previous_doc = e.doc;
-            let mask = e.fields.iter().enumerate().filter(|(_, f)| f.is_some()).fold(0, |m, (f, _)| m | (1 << f));
-            push(&mut s, mask);
-            for (tf, len, positions) in e.fields.iter().flatten() {
-                push(&mut s, *tf);
-                push(&mut s, *len);
-                if self.positional {
-                    let mut previous = 0;
-                    for &p in &self.positions[positions.clone()] {
-                        push(&mut s, p - previous);
-                        previous = p;
-                    }
-                }
-            }
-        }
-        s.push(']');
-        s
-    }
 }
 
 enum Postings {
@@ -556,11 +346,6 @@ fn write_shards(dir: &str, entries: Vec<(String, String)>, target: usize, out: &
     count
 }
 
-/// tantivy stores field lengths in one byte; the browser scores with the same rounded values.
-fn quantized(len: u32) -> u32 {
-    FieldNormReader::id_to_fieldnorm(FieldNormReader::fieldnorm_to_id(len))
-}
-
 fn content_hash(files: &[(String, Vec<u8>)]) -> String {
     let mut h = Sha256::new();
     for (name, bytes) in files {
@@ -582,39 +367,6 @@ mod tests {
         assert_eq!(fnv1a(""), 0x811c9dc5);
         assert_eq!(fnv1a("a"), 0xe40c292c);
         assert_eq!(fnv1a("foobar"), 0xbf9cf968);
-    }
-
-    fn field(terms: &[(&str, u32)]) -> FieldTerms {
-        FieldTerms { bigram: terms.iter().map(|&(t, p)| (t.to_string(), p)).collect(), morph: vec![] }
-    }
-
-    /// Pages go through the compact postings (varints, page by page) and come out as the flat
-    /// lists the browser reads.
-    #[test]
-    fn list_encoding() {
-        let mut inverted = Inverted::default();
-        let a = [field(&[("ab", 0)]), field(&[]), field(&[("ab", 3), ("u:x", 5), ("ab", 10)])];
-        let b = [field(&[]), field(&[]), field(&[("ab", 7), ("u:x", 8)])];
-        inverted.add(2, PageTerms::new(a));
-        inverted.add(5, PageTerms::new(b));
-        let list = |term: &str| {
-            let t = &inverted.terms[inverted.slots[term]];
-            let d = Decoded::new(term, t);
-            (d.encode(&d.entries.iter().collect::<Vec<_>>()), t.values, t.df)
-        };
-        assert_eq!(list("ab"), ("[2,5,1,1,0,2,3,3,7,3,4,1,2,7]".to_string(), 9 + 5, [1, 0, 2]));
-        assert_eq!(list("u:x"), ("[2,4,1,3,3,4,1,2]".to_string(), 4 + 4, [0, 0, 2]));
-        assert_eq!(inverted.totals, [1, 0, 5]);
-    }
-
-    #[test]
-    fn varints_round_trip() {
-        let values = [0u32, 1, 127, 128, 300, 16_383, 16_384, u32::MAX];
-        let mut bytes = Vec::new();
-        values.iter().for_each(|&v| push_varint(&mut bytes, v));
-        let mut at = 0;
-        assert_eq!(values.map(|_| read_varint(&bytes, &mut at)), values);
-        assert_eq!(at, bytes.len());
     }
 
     #[test]
