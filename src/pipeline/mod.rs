@@ -93,7 +93,7 @@ fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Resu
         let ((mut files, theme), pages_t) = pages?;
         t.0.extend(pages_t.0);
         t.push("search index", took);
-        files.extend(written?);
+        files.extend(written);
         (index, files, theme)
     };
     site_files(opts, &checked.site, &theme, &index.dir, &mut files, &mut t)?;

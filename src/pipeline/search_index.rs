@@ -54,29 +54,33 @@ impl StaticIndex {
 
     /// The index files (paths under `search/<hash>/`), written now unless an earlier build with
     /// the same inputs wrote them already.
-    pub fn write(self) -> Result<Arc<OutputFiles>, Diagnostics> {
+    pub fn write(self) -> Arc<OutputFiles> {
+        self.write_while(&|| true).unwrap_or_default()
+    }
+
+    /// `write`, asking `keep_going` between chunks of the work: None when it said no (`serve`: a
+    /// newer build replaced this one, whose index is the one to write).
+    pub fn write_while(self, keep_going: &(dyn Fn() -> bool + Sync)) -> Option<Arc<OutputFiles>> {
         let (inputs, analyzer) = match self.work {
-            IndexWork::Written(files) => return Ok(files),
+            IndexWork::Written(files) => return Some(files),
             IndexWork::ToWrite(inputs, analyzer) => (inputs, analyzer),
         };
-        let files = Arc::new(write_files(&inputs, &analyzer)?);
+        let files = Arc::new(write_files(&inputs, &analyzer, keep_going)?);
         *self.store.lock().unwrap_or_else(|e| e.into_inner()) = Some((self.dir, files.clone()));
-        Ok(files)
+        Some(files)
     }
 
     /// `write` for a one-off build: the files are handed over, not kept for a later build (the
     /// index is the largest part of the output; a copy would cost its size again in memory).
-    pub(super) fn write_once(self) -> Result<OutputFiles, Diagnostics> {
+    pub(super) fn write_once(self) -> OutputFiles {
         match self.work {
-            IndexWork::Written(files) => Ok((*files).clone()),
-            IndexWork::ToWrite(inputs, analyzer) => write_files(&inputs, &analyzer),
+            IndexWork::Written(files) => (*files).clone(),
+            IndexWork::ToWrite(inputs, analyzer) => write_files(&inputs, &analyzer, &|| true).unwrap_or_default(),
         }
     }
 }
 
-fn write_files(inputs: &StaticIndexInputs, analyzer: &Analyzer) -> Result<OutputFiles, Diagnostics> {
+fn write_files(inputs: &StaticIndexInputs, analyzer: &Analyzer, keep_going: &(dyn Fn() -> bool + Sync)) -> Option<OutputFiles> {
     let mut files = OutputFiles::default();
-    write_static_index(inputs, analyzer, &mut |path, bytes| files.insert(path, bytes))
-        .map_err(|e| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}"))))?;
-    Ok(files)
+    write_static_index(inputs, analyzer, &mut |path, bytes| files.insert(path, bytes), keep_going).then_some(files)
 }

@@ -84,10 +84,9 @@ fn doc_key(doc: &SearchDoc) -> Key {
 }
 
 /// Writes the static index of `inputs` into its folder through `files` (paths relative to the
-/// output root, `search/<hash>/…`).
-pub fn write_static_index(inputs: &StaticIndexInputs, analyzer: &Analyzer, files: &mut impl FnMut(String, Vec<u8>)) -> Result<(), String> {
-    write_static_into(&inputs.docs, analyzer, &inputs.dir, files);
-    Ok(())
+/// output root, `search/<hash>/…`); false when `keep_going` stopped it (nothing written).
+pub fn write_static_index(inputs: &StaticIndexInputs, analyzer: &Analyzer, files: &mut impl FnMut(String, Vec<u8>), keep_going: &(dyn Fn() -> bool + Sync)) -> bool {
+    write_static_into(&inputs.docs, analyzer, &inputs.dir, files, keep_going)
 }
 
 /// For the CLI and `/api/search`: the in-memory engine over every page.

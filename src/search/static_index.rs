@@ -98,7 +98,7 @@ pub fn write_static_with(
     layout: &Layout,
     files: &mut impl FnMut(String, Vec<u8>),
 ) -> Result<String, String> {
-    let out = build_files(docs, analyzer, layout);
+    let out = build_files(docs, analyzer, layout, &|| true).unwrap_or_default();
     let hash = content_hash(&out);
     for (name, bytes) in out {
         files(format!("search/{hash}/{name}"), bytes);
@@ -107,22 +107,30 @@ pub fn write_static_with(
 }
 
 /// Writes the index files into `dir` (`/search/<name>/`, named by the caller from the index's
-/// inputs), without hashing what is written.
-pub fn write_static_into(docs: &[SearchDoc], analyzer: &Analyzer, dir: &str, files: &mut impl FnMut(String, Vec<u8>)) {
+/// inputs), without hashing what is written. Between chunks of work it asks `keep_going`; once
+/// that says no (serve: a newer build replaced this one) it stops and writes nothing: false.
+pub fn write_static_into(docs: &[SearchDoc], analyzer: &Analyzer, dir: &str, files: &mut impl FnMut(String, Vec<u8>), keep_going: &(dyn Fn() -> bool + Sync)) -> bool {
     let dir = dir.trim_matches('/');
-    for (name, bytes) in build_files(docs, analyzer, &Layout::default()) {
+    let Some(built) = build_files(docs, analyzer, &Layout::default(), keep_going) else {
+        return false;
+    };
+    for (name, bytes) in built {
         files(format!("{dir}/{name}"), bytes);
     }
+    true
 }
 
-/// Every file of the index, by its path inside the index folder.
-fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout) -> Vec<(String, Vec<u8>)> {
+/// Every file of the index, by its path inside the index folder; None when `keep_going` said no.
+fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_going: &(dyn Fn() -> bool + Sync)) -> Option<Vec<(String, Vec<u8>)>> {
     let arranged = arrange(docs);
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let mut inverted = Inverted::default();
     // Analysed a chunk at a time on every core; the chunk's page files are written and its
     // tokens folded into the compact postings before the next chunk is analysed.
     for (c, chunk) in arranged.order.chunks(CHUNK).enumerate() {
+        if !keep_going() {
+            return None;
+        }
         let analysed: Vec<(Vec<u8>, PageTerms)> = chunk
             .par_iter()
             .map(|&d| {
@@ -141,6 +149,9 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout) -> Vec<
     }
     let count = arranged.order.len();
     let scorer = Scorer::new(&inverted.totals, count, arranged.primary);
+    if !keep_going() {
+        return None;
+    }
     let terms = inverted.sorted();
     let encoded: Vec<EncodedTerm> = terms.par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
     let mut directory: Vec<(String, String)> = Vec::with_capacity(encoded.len());
@@ -192,7 +203,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout) -> Vec<
     });
     out.push(("meta.json".into(), meta.to_string().into_bytes()));
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    out
+    Some(out)
 }
 
 /// gzip at the level a CDN compresses with, so the bytes a browser fetches do not grow.
@@ -367,6 +378,36 @@ mod tests {
         assert_eq!(fnv1a(""), 0x811c9dc5);
         assert_eq!(fnv1a("a"), 0xe40c292c);
         assert_eq!(fnv1a("foobar"), 0xbf9cf968);
+    }
+
+    /// A build told to stop (serve: a newer build replaced it) writes nothing, however far it got.
+    #[test]
+    fn a_stopped_build_writes_nothing() {
+        use crate::search::TextSection;
+        let analyzer = Analyzer::load(std::path::Path::new("/nonexistent")).unwrap();
+        let docs: Vec<SearchDoc> = (0..300)
+            .map(|n| SearchDoc {
+                id: format!("p{n}"),
+                url: format!("/p{n}/"),
+                title: format!("ページ{n}"),
+                number: None,
+                breadcrumb: vec![],
+                tags: vec![],
+                corpus: None,
+                corpus_rank: 0,
+                sections: vec![TextSection { anchor: None, heading: String::new(), text: "設定ファイルの説明".into() }],
+            })
+            .collect();
+        for allowed in [0, 1, 2, 3] {
+            let asked = std::sync::atomic::AtomicUsize::new(0);
+            let keep_going = || asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < allowed;
+            let mut written = 0;
+            assert!(!write_static_into(&docs, &analyzer, "/search/x/", &mut |_, _| written += 1, &keep_going), "stopped after {allowed} checks");
+            assert_eq!(written, 0);
+        }
+        let mut written = 0;
+        assert!(write_static_into(&docs, &analyzer, "/search/x/", &mut |_, _| written += 1, &|| true));
+        assert!(written > 300, "one file per page and more");
     }
 
     #[test]

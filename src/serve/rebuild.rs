@@ -12,6 +12,7 @@ use crate::pipeline::{BuildOptions, BuiltSite, StaticIndex, build_site_increment
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::pipeline::BuildCache;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -111,32 +112,45 @@ fn lower_priority() {
 /// and the reload sent; requests for the folder wait for it (http::INDEX_WAIT).
 pub struct IndexWorker {
     mailbox: Arc<Mailbox<(StaticIndex, IndexWriter)>>,
+    /// Set when a newer build's index is handed over: the one being written is served by no
+    /// snapshot any more, so its writing stops and the newer one starts sooner (at 5,000 pages
+    /// an index takes seconds of a background thread).
+    superseded: Arc<AtomicBool>,
 }
 
 impl IndexWorker {
     pub fn spawn(verbose: bool) -> std::io::Result<IndexWorker> {
         let mailbox: Arc<Mailbox<(StaticIndex, IndexWriter)>> = Mailbox::new();
-        let worker = mailbox.clone();
+        let superseded = Arc::new(AtomicBool::new(false));
+        let (worker, stop) = (mailbox.clone(), superseded.clone());
         let pool = background_pool("shishin-static-index-pool")?;
         std::thread::Builder::new().name("shishin-static-index".into()).spawn(move || {
             lower_priority();
             loop {
                 let (index, writer) = worker.take(|_| None);
+                // A job taken is the newest one: only a job handed over after this can stop it.
+                stop.store(false, Ordering::SeqCst);
                 let t = Instant::now();
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pool.install(|| index.write()))) {
-                    Ok(Ok(files)) => {
+                let keep_going = || !stop.load(Ordering::SeqCst);
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pool.install(|| index.write_while(&keep_going)))) {
+                    Ok(Some(files)) => {
                         writer.written(&files);
                         if verbose {
                             eprintln!("  search index written in {:.1} ms ({} files)", t.elapsed().as_secs_f64() * 1000.0, files.len());
                         }
                     }
-                    // Dropping the writer answers the folder's waiting requests with 503.
-                    Ok(Err(diags)) => eprintln!("error: the static search index was not written:\n{diags}"),
+                    // Dropping the writer answers the folder's waiting requests with 503; no page
+                    // of the snapshot now served names that folder.
+                    Ok(None) => {
+                        if verbose {
+                            eprintln!("  search index of a replaced build stopped after {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+                        }
+                    }
                     Err(_) => eprintln!("error: the static search index was not written (internal error; please report it)"),
                 }
             }
         })?;
-        Ok(IndexWorker { mailbox })
+        Ok(IndexWorker { mailbox, superseded })
     }
 
     /// The folder of `index` in the snapshot about to be served: written already, still being
@@ -149,12 +163,14 @@ impl IndexWorker {
         if let Some(p) = previous.filter(|p| p.prefix == prefix && p.is_writing()) {
             return (p.clone(), None);
         }
-        if index.is_written()
-            && let Ok(files) = index.clone().write()
-        {
+        if index.is_written() {
+            let files = index.clone().write();
             return (IndexFolder::written(&index.dir, &files), None);
         }
         let (folder, writer) = IndexFolder::writing(&index.dir);
+        // Set before the hand-over: the worker clears it only after taking a job, so the newest
+        // job never sees a stop meant for the one before it.
+        self.superseded.store(true, Ordering::SeqCst);
         (folder, self.mailbox.replace((index, writer)))
     }
 }

@@ -894,7 +894,7 @@ fn incremental_builds_write_exactly_what_fresh_builds_write() {
         step();
         let incremental = build_site_incremental(&opts, &mut cache).map_err(|d| d.to_string()).map(|(built, index)| {
             let mut files: Files = built.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            files.extend(index.write().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())));
+            files.extend(index.write().iter().map(|(k, v)| (k.clone(), v.clone())));
             files
         });
         let fresh = fresh_build(&root);
