@@ -3,7 +3,7 @@
 // What a browser downloads for its first static-search query on a cold cache, computed from the
 // built files: the search page's two scripts (search.js and the search-core.js it imports), then
 // exactly the index files the browser's own search code asks for (search-core.js run here with a
-// loader that records each path), as search.js asks: search(q, PAGE + 1), then the display file of
+// loader that records each path), as search.js asks: search(q, PAGE), then the display file of
 // each of the first PAGE hits (PAGE read from search.js). Files: meta.json, the lookup shards
 // k/N.json (only for words that may be clause numbers or ids), the term shards t/N.json, the
 // postings blocks b/N.json of frequent terms as far as the ranking needs them, and the pages
@@ -77,14 +77,16 @@ for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath))
     keys: sum((f) => f.startsWith(`${indexDir}k/`), 'gz'),
     shards: sum((f) => f.startsWith(`${indexDir}t/`), 'gz'),
     blocks: sum((f) => f.startsWith(`${indexDir}b/`), 'gz'),
+    maps: sum((f) => f.startsWith(`${indexDir}m/`), 'gz'),
+    read: files.filter((f) => f.startsWith(`${indexDir}d/`)).length,
     pages: sum((f) => f.startsWith(`${indexDir}d/`), 'gz'),
   });
 }
 
-console.log('| query | hits shown | requests | raw KB | gzip KB | scripts | meta | lookups | term shards | blocks | pages | ms after transfer |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| query | hits shown | requests | raw KB | gzip KB | scripts | meta | lookups | term shards | blocks | impact maps | pages (files) | ms after transfer |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  const cells = [r.hits, r.requests, kb(r.raw), kb(r.gz), kb(r.scripts), kb(r.meta), kb(r.keys), kb(r.shards), kb(r.blocks), kb(r.pages), r.ms.toFixed(1)];
+  const cells = [r.hits, r.requests, kb(r.raw), kb(r.gz), kb(r.scripts), kb(r.meta), kb(r.keys), kb(r.shards), kb(r.blocks), kb(r.maps), `${kb(r.pages)} (${r.read})`, r.ms.toFixed(1)];
   console.log(`| ${r.q.replace(/\|/g, '\\|')} | ${cells.join(' | ')} |`);
 }
 const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b);

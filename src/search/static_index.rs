@@ -22,6 +22,14 @@
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
 //! - `b/<id>.json.gz`: one block: a flat integer list.
+//! - `m/<id>.json.gz`: the *impact map* of a term stored in blocks, named by a fifth value of its
+//!   directory entry: `[[bound of level 1, …, level 31], "levels"]`, one character per page
+//!   (`0`–`9`, `a`–`v`: level 0–31; 0 = the page lacks the term). A page's impact lies at most
+//!   at its level's bound, so the browser bounds *every* page's score for a query from a few
+//!   maps (1–2 KB each at 5,000 pages) instead of walking the postings of frequent terms to the
+//!   end: it reads the few pages whose bound still reaches the top results (their files are what
+//!   the result list shows anyway). Levels are logarithmic below the term's largest impact
+//!   (`MAP_RATIO` per level), so they are finest where the top results are decided.
 //! - A flat list holds pages in increasing number: `page delta, field mask` (1 title, 2 headings,
 //!   4 body), then per field in the mask `tf, field length` (quantised like tantivy's field norms,
 //!   so BM25 agrees with the server) and, except for `u:` unigram terms, the `tf` positions (first
@@ -50,7 +58,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write as _;
 
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 pub const MAX_SHARDS: usize = 16384;
 /// Every index file but `meta.json` is stored gzip-compressed under this suffix; search-core.js
 /// inflates it (a server that adds `Content-Encoding: gzip` for `.gz` is fine too: the browser
@@ -58,6 +66,11 @@ pub const MAX_SHARDS: usize = 16384;
 pub const GZ_SUFFIX: &str = ".json.gz";
 /// Pages analysed at a time: the index never holds more than one chunk's tokens as strings.
 const CHUNK: usize = 128;
+/// Levels of an impact map (0 = absent) and the ratio between the upper edges of adjacent levels.
+const MAP_LEVELS: usize = 32;
+const MAP_RATIO: f64 = 0.85;
+/// One character per level in a map's string (`parseInt(c, 32)` in the browser).
+const MAP_DIGITS: &[u8; MAP_LEVELS] = b"0123456789abcdefghijklmnopqrstuv";
 
 /// Sizes that decide how the index is cut into files.
 #[derive(Debug, Clone, Copy)]
@@ -156,17 +169,20 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
     let encoded: Vec<EncodedTerm> = terms.par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
     let mut directory: Vec<(String, String)> = Vec::with_capacity(encoded.len());
     let mut next_block = 0usize;
+    let mut next_map = 0usize;
     for ((term, _), e) in terms.iter().zip(encoded) {
         let postings = match e.postings {
             Postings::Inline(list) => list,
-            Postings::Blocks(blocks) => {
+            Postings::Blocks(blocks, map) => {
                 let mut refs = Vec::with_capacity(blocks.len());
                 for (max, bytes) in blocks {
                     out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
                     refs.push(format!("[{max},{next_block}]"));
                     next_block += 1;
                 }
-                format!("[{}]", refs.join(","))
+                out.push((format!("m/{next_map}{GZ_SUFFIX}"), map));
+                next_map += 1;
+                format!("[{}],{}", refs.join(","), next_map - 1)
             }
         };
         let df = e.df;
@@ -216,8 +232,9 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 enum Postings {
     /// The whole flat list, as JSON.
     Inline(String),
-    /// Per block: the bound of its impact and later ones (as written), and the gzip file.
-    Blocks(Vec<(String, Vec<u8>)>),
+    /// Per block: the bound of its impact and later ones (as written), and the gzip file; then
+    /// the term's impact map (gzip).
+    Blocks(Vec<(String, Vec<u8>)>, Vec<u8>),
 }
 
 struct EncodedTerm {
@@ -225,7 +242,8 @@ struct EncodedTerm {
     postings: Postings,
 }
 
-/// A term's directory entry and blocks: whole when short, else in blocks of decreasing impact.
+/// A term's directory entry and blocks: whole when short, else in blocks of decreasing impact
+/// and with an impact map.
 fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -> EncodedTerm {
     let d = Decoded::new(term, t);
     if t.values <= layout.inline_values {
@@ -250,7 +268,32 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
         blocks.push((upper_bound(max), gzip(d.encode(&block).as_bytes())));
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }
-    EncodedTerm { df: t.df, postings: Postings::Blocks(blocks) }
+    let map = gzip(impact_map(&ranked, scorer.count as usize).as_bytes());
+    EncodedTerm { df: t.df, postings: Postings::Blocks(blocks, map) }
+}
+
+/// A term's impact map (see the module comment) from its pages in decreasing impact.
+fn impact_map(ranked: &[(f64, &Entry)], count: usize) -> String {
+    let top = ranked.first().map_or(0.0, |r| r.0);
+    let mut levels = vec![b'0'; count];
+    let mut most = [0.0f64; MAP_LEVELS];
+    for &(impact, e) in ranked {
+        let level = map_level(impact, top);
+        most[level] = most[level].max(impact);
+        if let Some(c) = levels.get_mut(e.doc as usize) {
+            *c = MAP_DIGITS[level];
+        }
+    }
+    let bounds: Vec<String> = most[1..].iter().map(|&m| if m > 0.0 { upper_bound(m) } else { "0".into() }).collect();
+    format!("[[{}],\"{}\"]", bounds.join(","), String::from_utf8(levels).unwrap_or_default())
+}
+
+/// The level (1 to `MAP_LEVELS - 1`) of an impact below the term's largest impact `top`: the
+/// top level holds impacts within one `MAP_RATIO` step of it, each level below one step less.
+fn map_level(impact: f64, top: f64) -> usize {
+    let steps = if impact > 0.0 && top > 0.0 { ((top / impact).ln() / (1.0 / MAP_RATIO).ln()).floor() } else { f64::INFINITY };
+    let highest = MAP_LEVELS - 1;
+    if steps >= (highest - 1) as f64 { 1 } else { highest - steps.max(0.0) as usize }
 }
 
 /// The browser's scoring (`bm25`, `idf` in search-core.js), for block impacts.
@@ -408,6 +451,15 @@ mod tests {
         let mut written = 0;
         assert!(write_static_into(&docs, &analyzer, "/search/x/", &mut |_, _| written += 1, &|| true));
         assert!(written > 300, "one file per page and more");
+    }
+
+    #[test]
+    fn map_levels_fall_one_per_ratio_step() {
+        assert_eq!(map_level(10.0, 10.0), MAP_LEVELS - 1);
+        assert_eq!(map_level(10.0 * MAP_RATIO * 1.001, 10.0), MAP_LEVELS - 1);
+        assert_eq!(map_level(10.0 * MAP_RATIO * 0.999, 10.0), MAP_LEVELS - 2);
+        assert_eq!(map_level(1e-9, 10.0), 1);
+        assert_eq!(map_level(0.0, 10.0), 1, "a page holding the term is never level 0");
     }
 
     #[test]

@@ -65,8 +65,8 @@ fn assert_ranks_within(report: &Report, path: &str) {
 }
 
 /// The browser derives a page's postings from its file exactly as the build wrote them; and with
-/// postings cut into small blocks (most terms fetched block by block, pages read to settle the
-/// order) it ranks every query exactly as with the shipped layout.
+/// postings cut into small blocks (most terms fetched block by block or bounded by their impact
+/// maps, pages read to settle the order) it ranks every query exactly as with the shipped layout.
 #[test]
 fn static_index_in_small_blocks_ranks_alike() {
     let s = shipped();
@@ -90,7 +90,12 @@ fn static_index_in_small_blocks_ranks_alike() {
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(full, bytes).unwrap();
     }
-    let (blocked, blocked_shown) = static_results(&dir.path().join("small").join(url.trim_start_matches('/')));
+    let small_dir = dir.path().join("small").join(url.trim_start_matches('/'));
+    // every term stored in blocks has an impact map, and every page lies within its bounds
+    let small_checked = String::from_utf8_lossy(&node("tests/js/page-terms.mjs", &[&small_dir]).stdout).to_string();
+    let maps: usize = small_checked.split(", ").find_map(|part| part.strip_suffix(" impact maps within bounds\n")?.parse().ok()).unwrap_or(0);
+    assert!(maps > 1000, "impact maps checked: {small_checked}");
+    let (blocked, blocked_shown) = static_results(&small_dir);
     for ((q, a), b) in s.queries.iter().zip(&whole).zip(&blocked) {
         assert_eq!(a, b, "{}: same ranking with small blocks", q.q);
     }

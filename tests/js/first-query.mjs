@@ -1,5 +1,5 @@
 // What a browser downloads for one static-search query on a cold cache: search.js asks
-// search(q, shown + 1), then shows the first `shown` hits (present reads their page files).
+// search(q, shown), then shows the hits (present reads their page files).
 // bench/search-static-bytes.mjs measures sites with it; tests/integration/search_engine.rs runs it as
 //   node tests/js/first-query.mjs <index dir> <shown> QUERY…
 // which prints JSON {query: bytes sent (sentBytes: gzip) of the index files that query fetched}.
@@ -20,9 +20,9 @@ export function sentBytes(bytes) {
 export async function firstQuery(q, load, shown) {
   const index = await StaticIndex.open(load);
   try {
-    const { query, hits } = await index.search(q, shown + 1);
-    await Promise.all(hits.slice(0, shown).map((h) => index.present(h, query)));
-    return Math.min(hits.length, shown);
+    const { query, hits } = await index.search(q, shown);
+    await Promise.all(hits.map((h) => index.present(h, query)));
+    return hits.length;
   } catch (e) {
     if (e instanceof QueryError) return 0;
     throw e;

@@ -1,7 +1,9 @@
 // Checks that the browser derives from a page's own file (pageTerms in search-core.js) exactly the
 // postings the build wrote for it: every term of every shard and block, every page, every field
 // (tf, field length, positions), and no term the index lacks. The browser relies on this to settle
-// a page's score from its file instead of fetching long postings lists.
+// a page's score from its file instead of fetching long postings lists. Also checks every impact
+// map: level 0 exactly on the pages without the term, and each page's score for the term within
+// its level's bound (the browser skips or reads pages by these bounds).
 // Usage: node tests/js/page-terms.mjs <index dir (…/search/<hash>/)>; prints a summary, exits 1 on
 // the first difference. tests/integration/search_engine.rs and tests/integration/search_eval.rs run it.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -13,15 +15,36 @@ if (!dir) {
   console.error('usage: node tests/js/page-terms.mjs <index dir>');
   process.exit(2);
 }
+const fail = (msg) => {
+  console.error(msg);
+  process.exit(1);
+};
 const index = await StaticIndex.open(async (p) => readFileSync(join(dir, p)));
 const { meta } = index;
 
 // The index's postings, decoded: term → page → [per field {tf, len, positions} or null].
 const indexed = new Map();
+let maps = 0;
 for (const file of readdirSync(join(dir, 't'))) {
   for (const t of Object.keys(await index.load(`t/${file}`))) {
     const tp = await index.term(t);
+    if (tp.blocks.length > 0) {
+      await tp.loadMap(index.load);
+      if (tp.levels === null || tp.levels.length !== meta.count) fail(`${JSON.stringify(t)}: no impact map of ${meta.count} pages`);
+      maps++;
+    }
+    const mapped = tp.levels !== null;
+    const before = mapped ? Array.from({ length: meta.count }, (_, doc) => tp.bound(doc)) : null;
     while (!tp.exhausted) await tp.advance(index.load);
+    if (mapped) {
+      const alone = new Map([[t, tp]]);
+      for (let doc = 0; doc < meta.count; doc++) {
+        const has = tp.seen.has(doc);
+        if (has !== (before[doc] > 0)) fail(`${JSON.stringify(t)} page ${doc}: map level ${tp.levels[doc]}, but the page ${has ? 'has' : 'lacks'} the term`);
+        const score = has ? index.sequenceScore(alone, [t], doc, 1) : 0;
+        if (score > before[doc]) fail(`${JSON.stringify(t)} page ${doc}: score ${score} above its map bound ${before[doc]}`);
+      }
+    }
     const byPage = new Map();
     tp.fields.forEach((field, f) => {
       for (const [doc, e] of field) {
@@ -34,10 +57,6 @@ for (const file of readdirSync(join(dir, 't'))) {
 }
 
 let checked = 0;
-const fail = (msg) => {
-  console.error(msg);
-  process.exit(1);
-};
 for (let doc = 0; doc < meta.count; doc++) {
   const page = await index.page(doc);
   const derived = pageTerms(page, meta.synonyms, meta.gap);
@@ -57,4 +76,4 @@ for (let doc = 0; doc < meta.count; doc++) {
     if (byPage.has(doc) && !derived.has(t)) fail(`page ${doc} (${page.id}): ${JSON.stringify(t)} indexed but not derived`);
   }
 }
-console.log(`${meta.count} pages, ${indexed.size} terms, ${checked} page-term postings derived alike`);
+console.log(`${meta.count} pages, ${indexed.size} terms, ${checked} page-term postings derived alike, ${maps} impact maps within bounds`);

@@ -569,10 +569,19 @@ function decodeList(list, positional, fields, lengths) {
   return pages;
 }
 
+// Impact map levels: `0`–`9`, `a`–`v` (static_index.rs MAP_DIGITS), by character code.
+const LEVEL_OF = (() => {
+  const table = new Uint8Array(128);
+  '0123456789abcdefghijklmnopqrstuv'.split('').forEach((c, level) => { table[c.charCodeAt(0)] = level; });
+  return table;
+})();
+const ZERO_LEVEL = '0'.charCodeAt(0);
+
 /**
  * The postings of one term as far as they are fetched. A term stored whole in its shard is known
  * at once; a long one comes in blocks of decreasing impact (`frontier` bounds every page not yet
- * seen). A page's entry is never split between blocks, so a page seen once is known completely.
+ * seen) and has an impact map (`loadMap`: a bound of every page's impact, 0 where the page lacks
+ * the term). A page's entry is never split between blocks, so a page seen once is known completely.
  */
 class TermPostings {
   constructor(term, entry, lengths, suffix) {
@@ -584,6 +593,9 @@ class TermPostings {
     this.positional = !term.startsWith('u:');
     const data = entry ? entry[3] : [];
     this.blocks = data.length > 0 && Array.isArray(data[0]) ? data : [];
+    this.mapId = entry && entry.length > 4 ? entry[4] : null;
+    this.levels = null; // the map's string: one level character per page
+    this.levelBounds = null; // [0, bound of level 1, …]
     this.next = 0;
     this.pending = null;
     this.suffix = suffix;
@@ -603,6 +615,32 @@ class TermPostings {
     return this.exhausted ? 0 : this.blocks[this.next][0];
   }
 
+  /** Whether every page's impact is bounded: all blocks fetched, or the map loaded. */
+  get mapped() {
+    return this.exhausted || this.levels !== null;
+  }
+
+  /** Upper bound of the term's score on a page not seen yet (0: the page lacks the term). */
+  bound(doc) {
+    if (this.levels === null) return this.frontier;
+    return Math.min(this.frontier, this.levelBounds[LEVEL_OF[this.levels.charCodeAt(doc)]]);
+  }
+
+  /** Fetches the impact map (once); a term without one is unchanged. */
+  loadMap(load) {
+    if (this.mapId === null || this.levels !== null) return Promise.resolve();
+    if (!this.mapPending) {
+      this.mapPending = load(`m/${this.mapId}${this.suffix}`).then(([bounds, levels]) => {
+        this.levelBounds = [0, ...bounds];
+        this.levels = levels;
+      }, (err) => {
+        this.mapPending = null;
+        throw err;
+      });
+    }
+    return this.mapPending;
+  }
+
   /** What a page's own text says of this term: `entry` from pageTerms, or undefined. */
   addPage(doc, entry, lengths) {
     if (this.seen.has(doc)) return;
@@ -616,10 +654,12 @@ class TermPostings {
     this.seen.add(doc);
   }
 
-  /** 'yes' (seen), 'no' (not in the term's postings) or 'unk'. */
+  /** 'yes' (seen), 'no' (not in the term's postings) or 'unk' (not seen: its score is unknown,
+   *  and whether the page has it at all unless the term is `mapped`). */
   state(doc) {
     if (this.seen.has(doc)) return 'yes';
-    return this.exhausted || this.absent.has(doc) ? 'no' : 'unk';
+    if (this.exhausted || this.absent.has(doc)) return 'no';
+    return this.levels !== null && this.levels.charCodeAt(doc) === ZERO_LEVEL ? 'no' : 'unk';
   }
 
   /** Fetches the next block; the state changes in one step when it has arrived. */
@@ -638,6 +678,16 @@ class TermPostings {
   }
 }
 
+// The round (the first: directory entries only; the second: after the first blocks) whose
+// unsettled ranking loads the impact maps, and how many undecided pages are read per round after
+// the first `want` (bench/README.md, *first query*: the fewest bytes on the frequent queries).
+const MAP_ROUND = 2;
+// With the maps, undecided pages are read whole until this many pages have been read; then (pages
+// that tie, such as generated near-copies) the next blocks, which settle many pages at once.
+const READ_MAPPED = 40;
+const READ_FIRST = 2;
+const READ_BATCH = 2;
+
 /**
  * The static index: `load(relPath)` returns the bytes (Uint8Array or ArrayBuffer) of a file of
  * the index directory (fetch in the browser, readFile under Node). Every file is loaded once, on
@@ -649,7 +699,7 @@ export class StaticIndex {
   }
 
   constructor(meta, load) {
-    if (meta.version !== 3) throw new Error(`unsupported search index version ${meta.version}`);
+    if (meta.version !== 4) throw new Error(`unsupported search index version ${meta.version}`);
     this.meta = meta;
     this.suffix = meta.suffix;
     this.files = new Map();
@@ -744,11 +794,23 @@ export class StaticIndex {
   tfBound(tp, doc, f, len) {
     if (tp.df[f] === 0) return 0;
     const { k1, b } = this.meta;
-    const most = tp.frontier;
+    const most = tp.bound(doc);
     const w = this.boostOf(doc) * this.idf(tp.df[f]) * this.meta.boosts[f] * (1 + k1);
     if (most >= w) return Infinity;
     const norm = k1 * (1 - b + b * len / this.avg[f]);
     return Math.floor(most * norm / (w - most) + 1e-9);
+  }
+
+  /** Largest ratio, over the fields holding `t`, of the idf sum of `seq` to the idf of `t`. */
+  phraseRatio(post, seq, t) {
+    let most = 0;
+    for (let f = 0; f < 3; f++) {
+      const df = post.get(t).df[f];
+      if (df === 0) continue;
+      const sum = seq.reduce((acc, x) => acc + this.idf(post.get(x).df[f]), 0);
+      most = Math.max(most, sum / this.idf(df));
+    }
+    return most;
   }
 
   /**
@@ -758,11 +820,21 @@ export class StaticIndex {
    * at most the sum of its tokens' scores (its idf is their sum and its tf at most each of theirs).
    */
   sequenceBound(post, seq, doc, weight) {
-    const coarse = () => weight * seq.reduce((sum, t) => {
-      const tp = post.get(t);
-      const s = tp.state(doc);
-      return sum + (s === 'yes' ? this.sequenceScore(post, [t], doc, 1) : s === 'no' ? 0 : tp.frontier);
-    }, 0);
+    const coarse = () => {
+      // Per token: its score on the page (known, or its bound). The phrase occurs at most as
+      // often as any one token, so it scores at most that token's score times the largest ratio,
+      // over the fields the token is in, of the phrase's idf to the token's (`phraseRatio`).
+      let sum = 0;
+      let least = Infinity;
+      for (const t of seq) {
+        const tp = post.get(t);
+        const s = tp.state(doc);
+        const score = s === 'yes' ? this.sequenceScore(post, [t], doc, 1) : s === 'no' ? 0 : tp.bound(doc);
+        sum += score;
+        least = Math.min(least, score * this.phraseRatio(post, seq, t));
+      }
+      return weight * Math.min(sum, least);
+    };
     let total = 0;
     for (let f = 0; f < 3; f++) {
       const len = this.lengths.get(doc)?.[f] ?? null;
@@ -831,8 +903,10 @@ export class StaticIndex {
         lb += v;
         ub += v;
       } else if (s === 'unk') {
-        unknown.add(t);
-        ub += post.get(t).frontier;
+        // A mapped term is known to be on the page (its map says so) before its score is known.
+        if (post.get(t).mapped) matched.add(t);
+        else unknown.add(t);
+        ub += post.get(t).bound(doc);
       }
     }
     if (q.terms.length > 0) {
@@ -881,14 +955,28 @@ export class StaticIndex {
    * out of the running (null): the first pages' lower bounds only rise and every page's upper
    * bound only falls, so a page they beat once stays beaten.
    */
-  settle(q, post, needed, want, done, scores) {
-    const seen = new Set();
-    for (const t of needed) for (const d of post.get(t).seen) seen.add(d);
+  settle(q, post, needed, want, done, scores, cache) {
+    // Once every term is mapped, every page is bounded: all of them are candidates (a page
+    // lacking every term drops out at once). Else the pages seen in some postings, and `unseen`.
+    const mapped = needed.every((t) => post.get(t).mapped);
+    const seen = mapped ? Array.from({ length: this.meta.count }, (_, d) => d) : new Set();
+    if (!mapped) for (const t of needed) for (const d of post.get(t).seen) seen.add(d);
+    // A page's bounds change only when a block or map arrives, or when the page is read (which
+    // drops it from the cache): with the maps, rounds that read pages reuse every other bound.
+    const version = needed.map((t) => `${post.get(t).next}${post.get(t).mapped ? 'm' : ''}`).join();
+    if (cache.version !== version) {
+      cache.clear();
+      cache.version = version;
+    }
     const known = [];
     for (const doc of seen) {
       if (!done.has(doc)) {
-        const b = this.bounds(q, post, doc, scores);
-        if (needed.every((t) => post.get(t).state(doc) !== 'unk')) done.set(doc, b);
+        let b = cache.get(doc);
+        if (b === undefined) {
+          b = this.bounds(q, post, doc, scores);
+          if (needed.every((t) => post.get(t).state(doc) !== 'unk')) done.set(doc, b);
+          else cache.set(doc, b);
+        }
         if (b) known.push(b);
       } else if (done.get(doc)) known.push(done.get(doc));
     }
@@ -896,7 +984,7 @@ export class StaticIndex {
     const top = known.filter((e) => e.qual === 'yes').slice(0, want);
     const chosen = new Set(top.map((e) => e.doc));
     const rest = known.filter((e) => !chosen.has(e.doc));
-    const unseen = this.unseenBounds(q, post);
+    const unseen = mapped ? null : this.unseenBounds(q, post);
     if (unseen) rest.push(unseen);
     const beats = (x, y) => {
       if (x.exact && y.exact) return x.tierLB > y.tierLB || (x.tierLB === y.tierLB && (x.lb > y.lb || (x.lb === y.lb && x.doc < y.doc)));
@@ -911,14 +999,22 @@ export class StaticIndex {
     for (const y of rest) {
       if (top.length === want && y !== unseen && beats(last, y)) {
         done.set(y.doc, null);
+        if (y.qual === 'yes') done.qualifiedOut = true;
         continue;
       }
       const losers = top.length < want ? top : top.filter((x) => !beats(x, y));
       if (top.length < want || losers.length > 0) { block(y); losers.forEach(block); }
     }
-    if (blocking.size === 0) return { hits: top.map((e) => ({ doc: e.doc, score: e.lb, allWords: e.tierLB === 1 })) };
+    if (blocking.size === 0) {
+      // Whether a page beyond the first `want` qualifies: surely when one is known to, surely not
+      // when no other page may; null when only unknown postings could tell.
+      const others = known.filter((e) => !chosen.has(e.doc));
+      const more = done.qualifiedOut || others.some((e) => e.qual === 'yes') ? true : (others.length === 0 && !unseen ? false : null);
+      return { hits: top.map((e) => ({ doc: e.doc, score: e.lb, allWords: e.tierLB === 1 })), more };
+    }
     // The undecided pages that may rank highest first.
-    return { pages: [...blocking].filter((e) => e !== unseen).map((e) => e.doc), unseen: blocking.has(unseen) };
+    const pages = [...blocking].filter((e) => e !== unseen).sort((a, b) => (b.ub - a.ub) || (a.doc - b.doc)).map((e) => e.doc);
+    return { pages, unseen: blocking.has(unseen) };
   }
 
   /** Reads a page whole (its display file) and settles every needed term there. */
@@ -932,9 +1028,21 @@ export class StaticIndex {
   /**
    * Ranked text hits (at most `want`). Postings come in blocks, most important first; a round
    * fetches the next blocks of the terms that can change the ranking most, or, once only a few
-   * pages remain undecided, those pages' own files (which the result list shows anyway).
+   * pages remain undecided, those pages' own files (which the result list shows anyway). When the
+   * first blocks do not settle the ranking (several frequent words: the top pages sit deep in
+   * every list), the open terms' impact maps bound every page instead, and the undecided pages
+   * are read whole, highest bound first, a few at a time, until the top `want` are proven.
    */
   async textSearch(q, want) {
+    const found = await this.proveTop(q, want);
+    if (found.more !== null) return found;
+    // Rare (few pages qualify, some only maybe): prove one page more to tell.
+    const again = await this.proveTop(q, want + 1);
+    return { hits: again.hits.slice(0, want), more: again.hits.length > want };
+  }
+
+  /** {hits: the first `want` text hits, more: whether another page qualifies (null: unknown)}. */
+  async proveTop(q, want) {
     const needed = [...new Set([...q.terms, ...q.phrases.flat(), ...q.bonus.flat()])];
     const post = new Map(await Promise.all(needed.map(async (t) => [t, await this.term(t)])));
     // How much a term's unseen pages can still count: the frontier times the term itself and
@@ -947,21 +1055,31 @@ export class StaticIndex {
       for (const seq of q.phrases) times += seq.filter((x) => x === t).length;
       return times * post.get(t).frontier;
     };
-    const done = new Map();
+    const done = new Map(); // and done.qualifiedOut: a page left out as beaten qualified
+    const cache = new Map(); // page → bounds while unsettled (settle)
     const scores = new Map(needed.map((t) => [t, new Map()]));
     const read = new Set();
-    for (;;) {
-      const { hits, pages, unseen } = this.settle(q, post, needed, want, done, scores);
-      if (hits) return hits;
+    for (let round = 1; ; round++) {
+      const { hits, more, pages, unseen } = this.settle(q, post, needed, want, done, scores, cache);
+      if (hits) return { hits, more };
+      const open = needed.filter(live);
+      if (round === MAP_ROUND && open.some((t) => !post.get(t).mapped)) {
+        await Promise.all(open.map((t) => post.get(t).loadMap(this.load)));
+        continue;
+      }
       // While pages never seen could still rank, or many seen ones are undecided: the next blocks
       // of the terms that could change the ranking most (within half of the largest reach). Then
-      // the few undecided pages are read whole (the list shows the winners' files anyway).
-      const open = needed.filter(live);
+      // the few undecided pages are read whole (the list shows the winners' files anyway); with
+      // every page bounded by the maps, the undecided ones are read a few at a time instead.
+      const mapped = open.every((t) => post.get(t).mapped);
       const few = pages.length <= want || open.length === 0;
-      const toRead = few && !unseen ? pages.filter((doc) => !read.has(doc)) : [];
+      const unread = pages.filter((doc) => !read.has(doc));
+      let toRead = [];
+      if (mapped && (read.size < READ_MAPPED || open.length === 0)) toRead = unread.slice(0, read.size === 0 ? READ_FIRST : READ_BATCH);
+      else if (few && !unseen) toRead = unread;
       for (const doc of toRead) read.add(doc);
-      const jobs = toRead.map((doc) => this.readPage(doc, post));
-      if ((unseen || !few) && open.length > 0) {
+      const jobs = toRead.map((doc) => this.readPage(doc, post).then(() => cache.delete(doc)));
+      if (toRead.length === 0 && (unseen || !few) && open.length > 0) {
         const reaches = open.map(reach);
         const most = Math.max(...reaches);
         jobs.push(...open.filter((_, i) => reaches[i] >= most / 2).map((t) => post.get(t).advance(this.load)));
@@ -971,7 +1089,8 @@ export class StaticIndex {
     }
   }
 
-  /** Ranked [{doc, score}] and the parsed query; throws QueryError. */
+  /** {query: the parsed query, hits: ranked [{doc, score}] (at most `limit`), more: whether
+   *  another page would follow}; throws QueryError. */
   async search(raw, limit) {
     const q = await this.parse(raw);
     const exact = [];
@@ -980,10 +1099,15 @@ export class StaticIndex {
     for (const c of q.clauses) push(this.keys.get(`c:${clauseTerm(c)}`)?.[0]);
     if (!hasText(q)) for (const c of q.clauses) push(this.keys.get(`c:${clauseTerm(c)}`)?.[1]);
     let text = [];
-    if (hasText(q) && limit > 0) text = (await this.textSearch(q, limit + exact.length)).filter((h) => !exact.includes(h.doc));
+    let moreText = false;
+    if (hasText(q) && limit > 0) {
+      const found = await this.textSearch(q, limit + exact.length);
+      text = found.hits.filter((h) => !exact.includes(h.doc));
+      moreText = found.more;
+    }
     const top = text.reduce((m, h) => Math.max(m, h.score), 0);
     const hits = exact.map((doc, rank) => ({ doc, score: top + (exact.length - rank) })).concat(text);
-    return { query: q, hits: hits.slice(0, limit) };
+    return { query: q, hits: hits.slice(0, limit), more: hits.length > limit || moreText };
   }
 
   /** A page's file: {id, url, title, number, breadcrumb, sections, tags, lengths}. */

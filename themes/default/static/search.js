@@ -63,13 +63,12 @@ function start() {
     status.textContent = '検索しています…';
     try {
       const index = await openIndex();
-      // One hit beyond the page says whether there are more.
-      const { query: parsed, hits } = await index.search(query, limit + 1);
-      const shown = await Promise.all(hits.slice(0, limit).map((hit) => index.present(hit, parsed)));
+      const { query: parsed, hits, more: hasMore } = await index.search(query, limit);
+      const shown = await Promise.all(hits.map((hit) => index.present(hit, parsed)));
       if (mine !== generation) return;
       const before = results.children.length;
       results.replaceChildren(...shown.map((hit) => renderHit(hit, base)));
-      more.hidden = hits.length <= limit;
+      more.hidden = !hasMore;
       more.dataset.limit = String(limit + PAGE);
       // Echo the query without control or format characters (a U+202E would reverse the message).
       const echo = query.replace(/[\p{Cc}\p{Cf}]/gu, '');
