@@ -21,15 +21,16 @@
 //!   pages in decreasing *impact* (the page's BM25 contribution for this term alone, boost
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
-//! - `b/<id>.json.gz`: one block: a flat integer list.
-//! - `m/<id>.json.gz`: the *impact map* of a term stored in blocks, named by a fifth value of its
-//!   directory entry: `[[bound of level 1, …, level 31], "levels"]`, one character per page
-//!   (`0`–`9`, `a`–`v`: level 0–31; 0 = the page lacks the term). A page's impact lies at most
-//!   at its level's bound, so the browser bounds *every* page's score for a query from a few
-//!   maps (1–2 KB each at 5,000 pages) instead of walking the postings of frequent terms to the
-//!   end: it reads the few pages whose bound still reaches the top results (their files are what
-//!   the result list shows anyway). Levels are logarithmic below the term's largest impact
-//!   (`MAP_RATIO` per level), so they are finest where the top results are decided.
+//! - `b/<id>.json.gz`: one block: a flat integer list; a term's first block is `[list, map]`
+//!   with the term's *impact map* `[[bound of level 1, …, level 31], "levels"]`: one character
+//!   per page (`0`–`9`, `a`–`v`: level 0–31; 0 = the page lacks the term). A page's impact lies
+//!   at most at its level's bound, so the browser bounds *every* page's score for a query from
+//!   the first blocks (a map is 1–2 KB at 5,000 pages) instead of walking the postings of
+//!   frequent terms to the end: it reads the few pages whose bound still reaches the top results
+//!   (their files are what the result list shows anyway). Levels are logarithmic below the
+//!   term's largest impact (`MAP_RATIO` per level), so they are finest where the top results are
+//!   decided. Later blocks grow fast (`growth_percent`): they are only the fallback for pages that
+//!   tie.
 //! - A flat list holds pages in increasing number: `page delta, field mask` (1 title, 2 headings,
 //!   4 body), then per field in the mask `tf, field length` (quantised like tantivy's field norms,
 //!   so BM25 agrees with the server) and, except for `u:` unigram terms, the `tf` positions (first
@@ -89,7 +90,7 @@ pub struct Layout {
 
 impl Default for Layout {
     fn default() -> Layout {
-        Layout { inline_values: 512, first_block: 1536, shard_bytes: 1536, key_shard_bytes: 4096, growth_percent: 150 }
+        Layout { inline_values: 512, first_block: 1536, shard_bytes: 1536, key_shard_bytes: 4096, growth_percent: 400 }
     }
 }
 
@@ -169,20 +170,17 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
     let encoded: Vec<EncodedTerm> = terms.par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
     let mut directory: Vec<(String, String)> = Vec::with_capacity(encoded.len());
     let mut next_block = 0usize;
-    let mut next_map = 0usize;
     for ((term, _), e) in terms.iter().zip(encoded) {
         let postings = match e.postings {
             Postings::Inline(list) => list,
-            Postings::Blocks(blocks, map) => {
+            Postings::Blocks(blocks) => {
                 let mut refs = Vec::with_capacity(blocks.len());
                 for (max, bytes) in blocks {
                     out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
                     refs.push(format!("[{max},{next_block}]"));
                     next_block += 1;
                 }
-                out.push((format!("m/{next_map}{GZ_SUFFIX}"), map));
-                next_map += 1;
-                format!("[{}],{}", refs.join(","), next_map - 1)
+                format!("[{}]", refs.join(","))
             }
         };
         let df = e.df;
@@ -232,9 +230,9 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 enum Postings {
     /// The whole flat list, as JSON.
     Inline(String),
-    /// Per block: the bound of its impact and later ones (as written), and the gzip file; then
-    /// the term's impact map (gzip).
-    Blocks(Vec<(String, Vec<u8>)>, Vec<u8>),
+    /// Per block: the bound of its impact and later ones (as written), and the gzip file (the
+    /// first one with the term's impact map).
+    Blocks(Vec<(String, Vec<u8>)>),
 }
 
 struct EncodedTerm {
@@ -265,11 +263,12 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
             at += 1;
         }
         block.sort_by_key(|e| e.doc);
-        blocks.push((upper_bound(max), gzip(d.encode(&block).as_bytes())));
+        let list = d.encode(&block);
+        let json = if blocks.is_empty() { format!("[{list},{}]", impact_map(&ranked, scorer.count as usize)) } else { list };
+        blocks.push((upper_bound(max), gzip(json.as_bytes())));
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }
-    let map = gzip(impact_map(&ranked, scorer.count as usize).as_bytes());
-    EncodedTerm { df: t.df, postings: Postings::Blocks(blocks, map) }
+    EncodedTerm { df: t.df, postings: Postings::Blocks(blocks) }
 }
 
 /// A term's impact map (see the module comment) from its pages in decreasing impact.

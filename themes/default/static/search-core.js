@@ -580,8 +580,8 @@ const ZERO_LEVEL = '0'.charCodeAt(0);
 /**
  * The postings of one term as far as they are fetched. A term stored whole in its shard is known
  * at once; a long one comes in blocks of decreasing impact (`frontier` bounds every page not yet
- * seen) and has an impact map (`loadMap`: a bound of every page's impact, 0 where the page lacks
- * the term). A page's entry is never split between blocks, so a page seen once is known completely.
+ * seen) and an impact map in its first block (a bound of every page's impact, 0 where the page
+ * lacks the term). A page's entry is never split between blocks, so a page seen once is known completely.
  */
 class TermPostings {
   constructor(term, entry, lengths, suffix) {
@@ -593,8 +593,7 @@ class TermPostings {
     this.positional = !term.startsWith('u:');
     const data = entry ? entry[3] : [];
     this.blocks = data.length > 0 && Array.isArray(data[0]) ? data : [];
-    this.mapId = entry && entry.length > 4 ? entry[4] : null;
-    this.levels = null; // the map's string: one level character per page
+    this.levels = null; // the impact map (in the first block): one level character per page
     this.levelBounds = null; // [0, bound of level 1, …]
     this.next = 0;
     this.pending = null;
@@ -626,19 +625,9 @@ class TermPostings {
     return Math.min(this.frontier, this.levelBounds[LEVEL_OF[this.levels.charCodeAt(doc)]]);
   }
 
-  /** Fetches the impact map (once); a term without one is unchanged. */
+  /** Fetches the impact map (with the first block); a term stored whole has none. */
   loadMap(load) {
-    if (this.mapId === null || this.levels !== null) return Promise.resolve();
-    if (!this.mapPending) {
-      this.mapPending = load(`m/${this.mapId}${this.suffix}`).then(([bounds, levels]) => {
-        this.levelBounds = [0, ...bounds];
-        this.levels = levels;
-      }, (err) => {
-        this.mapPending = null;
-        throw err;
-      });
-    }
-    return this.mapPending;
+    return this.next === 0 ? this.advance(load) : Promise.resolve();
   }
 
   /** What a page's own text says of this term: `entry` from pageTerms, or undefined. */
@@ -665,8 +654,13 @@ class TermPostings {
   /** Fetches the next block; the state changes in one step when it has arrived. */
   advance(load) {
     if (!this.pending && !this.exhausted) {
-      this.pending = load(`b/${this.blocks[this.next][1]}${this.suffix}`).then((list) => {
-        this.add(list);
+      this.pending = load(`b/${this.blocks[this.next][1]}${this.suffix}`).then((data) => {
+        if (this.next === 0) {
+          const [list, [bounds, levels]] = data;
+          this.add(list);
+          this.levelBounds = [0, ...bounds];
+          this.levels = levels;
+        } else this.add(data);
         this.next++;
         this.pending = null;
       }, (err) => {
@@ -678,13 +672,15 @@ class TermPostings {
   }
 }
 
-// The round (the first: directory entries only; the second: after the first blocks) whose
-// unsettled ranking loads the impact maps, and how many undecided pages are read per round after
-// the first `want` (bench/README.md, *first query*: the fewest bytes on the frequent queries).
+// The round (the first: directory entries only; the second: after the first blocks of the terms
+// that could change the ranking most) whose unsettled ranking fetches the first blocks, and with
+// them the impact maps, of every open term.
 const MAP_ROUND = 2;
 // With the maps, undecided pages are read whole until this many pages have been read; then (pages
 // that tie, such as generated near-copies) the next blocks, which settle many pages at once.
 const READ_MAPPED = 40;
+// Undecided pages read in the first reading round and in each later one (bench/README.md,
+// *first query*: the fewest bytes on the frequent queries).
 const READ_FIRST = 2;
 const READ_BATCH = 2;
 
@@ -873,64 +869,106 @@ export class StaticIndex {
    * when it certainly does not. `tierLB`/`tierUB` bound whether it matches every word.
    */
   bounds(q, post, doc, scores) {
-    const { wordMatch } = this.meta.limits;
+    // Called for every candidate page in every round: loops and one reused array, no per-call
+    // sets (a 5,000-page site bounds thousands of pages per query).
+    const plan = this.planOf(q);
     let lb = 0;
     let ub = 0;
     let qual = 'yes';
-    const state = (t) => post.get(t).state(doc);
     for (const phrase of q.phrases) {
-      const states = phrase.map(state);
-      if (states.includes('no')) return null;
-      if (states.every((s) => s === 'yes')) {
-        const s = this.sequenceScore(post, phrase, doc, 1);
-        if (s === 0) return null;
-        lb += s;
-        ub += s;
+      const s = this.statesOf(post, phrase, doc);
+      if (s === 'no') return null;
+      if (s === 'yes') {
+        const v = this.sequenceScore(post, phrase, doc, 1);
+        if (v === 0) return null;
+        lb += v;
+        ub += v;
       } else {
         qual = 'maybe';
         ub += this.sequenceBound(post, phrase, doc, 1);
       }
     }
-    const matched = new Set();
-    const unknown = new Set();
-    for (const t of q.terms) {
-      const s = state(t);
+    // Per term: 1 on the page (seen, or a mapped term its map places there), 2 unknown, 0 not.
+    const on = plan.on;
+    let matched = 0;
+    let unknown = 0;
+    q.terms.forEach((t, i) => {
+      const tp = post.get(t);
+      const s = tp.state(doc);
+      on[i] = 0;
       if (s === 'yes') {
         // A known term's score on a page never changes: computed once per query.
         let v = scores.get(t).get(doc);
         if (v === undefined) scores.get(t).set(doc, v = this.sequenceScore(post, [t], doc, 1));
-        matched.add(t);
+        on[i] = 1;
+        matched++;
         lb += v;
         ub += v;
       } else if (s === 'unk') {
         // A mapped term is known to be on the page (its map says so) before its score is known.
-        if (post.get(t).mapped) matched.add(t);
-        else unknown.add(t);
-        ub += post.get(t).bound(doc);
+        if (tp.mapped) {
+          on[i] = 1;
+          matched++;
+        } else {
+          on[i] = 2;
+          unknown++;
+        }
+        ub += tp.bound(doc);
       }
-    }
+    });
     if (q.terms.length > 0) {
-      if (matched.size + unknown.size < q.minMatch) return null;
-      if (matched.size < q.minMatch) qual = 'maybe';
+      if (matched + unknown < q.minMatch) return null;
+      if (matched < q.minMatch) qual = 'maybe';
     }
     for (const seq of q.bonus) {
-      const states = seq.map(state);
-      if (states.includes('no')) continue;
-      if (states.every((s) => s === 'yes')) {
-        const s = this.sequenceScore(post, seq, doc, this.meta.bonus);
-        lb += s;
-        ub += s;
+      const s = this.statesOf(post, seq, doc);
+      if (s === 'no') continue;
+      if (s === 'yes') {
+        const v = this.sequenceScore(post, seq, doc, this.meta.bonus);
+        lb += v;
+        ub += v;
       } else ub += this.sequenceBound(post, seq, doc, this.meta.bonus);
     }
     let tierLB = 1;
     let tierUB = 1;
-    for (const w of q.words) {
-      const need = required(w.length, wordMatch);
-      if (w.filter((t) => matched.has(t)).length < need) tierLB = 0;
-      if (w.filter((t) => matched.has(t) || unknown.has(t)).length < need) tierUB = 0;
-    }
+    plan.words.forEach(({ terms, need }) => {
+      let sure = 0;
+      let may = 0;
+      for (const i of terms) {
+        if (on[i] === 1) sure++;
+        if (on[i] !== 0) may++;
+      }
+      if (sure < need) tierLB = 0;
+      if (may < need) tierUB = 0;
+    });
     const exact = qual === 'yes' && lb === ub && tierLB === tierUB;
     return { doc, lb, ub, qual, tierLB, tierUB, exact };
+  }
+
+  /** 'no' when a token of `seq` is not on the page, 'yes' when every one is seen, else 'unk'. */
+  statesOf(post, seq, doc) {
+    let all = 'yes';
+    for (const t of seq) {
+      const s = post.get(t).state(doc);
+      if (s === 'no') return 'no';
+      if (s !== 'yes') all = 'unk';
+    }
+    return all;
+  }
+
+  /** Per query, once: each word's terms as indices into q.terms, and how many it needs. */
+  planOf(q) {
+    if (!this.plans) this.plans = new WeakMap();
+    let plan = this.plans.get(q);
+    if (!plan) {
+      const { wordMatch } = this.meta.limits;
+      plan = {
+        on: new Uint8Array(q.terms.length),
+        words: q.words.map((w) => ({ terms: w.map((t) => q.terms.indexOf(t)), need: required(w.length, wordMatch) })),
+      };
+      this.plans.set(q, plan);
+    }
+    return plan;
   }
 
   /** The same for every page not seen in any fetched postings (null: none can qualify). Such a
@@ -959,7 +997,7 @@ export class StaticIndex {
     // Once every term is mapped, every page is bounded: all of them are candidates (a page
     // lacking every term drops out at once). Else the pages seen in some postings, and `unseen`.
     const mapped = needed.every((t) => post.get(t).mapped);
-    const seen = mapped ? Array.from({ length: this.meta.count }, (_, d) => d) : new Set();
+    const seen = new Set();
     if (!mapped) for (const t of needed) for (const d of post.get(t).seen) seen.add(d);
     // A page's bounds change only when a block or map arrives, or when the page is read (which
     // drops it from the cache): with the maps, rounds that read pages reuse every other bound.
@@ -969,17 +1007,20 @@ export class StaticIndex {
       cache.version = version;
     }
     const known = [];
-    for (const doc of seen) {
-      if (!done.has(doc)) {
-        let b = cache.get(doc);
+    const visit = (doc) => {
+      let b = done.get(doc);
+      if (b === undefined) {
+        b = cache.get(doc);
         if (b === undefined) {
           b = this.bounds(q, post, doc, scores);
           if (needed.every((t) => post.get(t).state(doc) !== 'unk')) done.set(doc, b);
           else cache.set(doc, b);
         }
-        if (b) known.push(b);
-      } else if (done.get(doc)) known.push(done.get(doc));
-    }
+      }
+      if (b) known.push(b);
+    };
+    if (mapped) for (let doc = 0; doc < this.meta.count; doc++) visit(doc);
+    else for (const doc of seen) visit(doc);
     known.sort((a, b) => (b.tierLB - a.tierLB) || (b.lb - a.lb) || (a.doc - b.doc));
     const top = known.filter((e) => e.qual === 'yes').slice(0, want);
     const chosen = new Set(top.map((e) => e.doc));
@@ -1002,8 +1043,16 @@ export class StaticIndex {
         if (y.qual === 'yes') done.qualifiedOut = true;
         continue;
       }
-      const losers = top.length < want ? top : top.filter((x) => !beats(x, y));
-      if (top.length < want || losers.length > 0) { block(y); losers.forEach(block); }
+      // Each first page that does not surely beat y (all of them while there are fewer than
+      // `want`) is undecided against it, and so is y.
+      let undecided = false;
+      for (const x of top) {
+        if (top.length < want || !beats(x, y)) {
+          block(x);
+          undecided = true;
+        }
+      }
+      if (undecided || top.length < want) block(y);
     }
     if (blocking.size === 0) {
       // Whether a page beyond the first `want` qualifies: surely when one is known to, surely not
