@@ -4,7 +4,7 @@
 // built files: the search page's two scripts (search.js and the search-core.js it imports), then
 // exactly the index files the browser's own search code asks for (search-core.js run here with a
 // loader that records each path), as search.js asks: search(q, PAGE), then the display file of
-// each of the first PAGE hits (PAGE read from search.js). Files: meta.json, the lookup shards
+// each of the first PAGE hits (PAGE read from the theme's search.js). Files: meta.json, the lookup shards
 // k/N.json (only for words that may be clause numbers or ids), the term shards t/N.json, the
 // postings blocks b/N.json of frequent terms as far as the ranking needs them, and the pages
 // d/N.json. Each file counts once per query, as raw bytes and gzip (level 6, what a CDN
@@ -37,9 +37,10 @@ const searchJs = /<script type="module" src="([^"]+\/search\.js)">/.exec(page)?.
 if (!indexDir || !searchJs) throw new Error(`${site}/search/index.html names no search index or no search.js`);
 const local = (urlPath) => join(site, decodeURIComponent(urlPath).replace(/^\//, ''));
 const searchJsText = readFileSync(local(searchJs), 'utf8');
-const shown = Number(/const PAGE = (\d+);/.exec(searchJsText)?.[1]);
-if (!shown) throw new Error('search.js: cannot find `const PAGE = N;`');
-const coreImport = /from '(\.\/search-core\.js)'/.exec(searchJsText)?.[1];
+// The shipped search.js is minified: PAGE comes from the theme's source.
+const shown = Number(/const PAGE = (\d+);/.exec(readFileSync(join(repo, 'themes/default/static/search.js'), 'utf8'))?.[1]);
+if (!shown) throw new Error('themes/default/static/search.js: cannot find `const PAGE = N;`');
+const coreImport = /from\s*['"](\.\/search-core\.js)['"]/.exec(searchJsText)?.[1];
 const scripts = [searchJs, new URL(coreImport, `http://x${searchJs}`).pathname];
 
 const sizes = new Map(); // url path → { raw, gz }

@@ -1,9 +1,14 @@
 //! The search page's scripts as shipped: `search.js` and `search-core.js` are documented at
-//! length (the comments explain the ranking proofs), and the comments are over a third of their
-//! gzip bytes, which every first query downloads. The asset pipeline drops whole comment lines
-//! from these two files only: a line-based cut is safe there because neither has a multi-line
-//! string or template literal (`strip_comment_lines` refuses a file where a cut would be unsafe
-//! and leaves it whole).
+//! length (the comments explain the ranking proofs), and every first query downloads them. The
+//! theme carries minified copies (`min/`, made by `scripts/minify-search.mjs` with terser, a
+//! quarter fewer gzip bytes than the sources without comments); each names the SHA-256 of the
+//! source it was made from, and the build ships it only while that matches, so an edited source
+//! or a site's own copy of a script is never shadowed by a stale minified one. Without a matching
+//! copy the asset pipeline drops whole comment lines from these two files: a line-based cut is
+//! safe there because neither has a multi-line string or template literal (`strip_comment_lines`
+//! refuses a file where a cut would be unsafe and leaves it whole).
+
+use sha2::{Digest, Sha256};
 
 /// The scripts whose comment lines are dropped (paths under the theme's static/ folder).
 pub const STRIPPED: [&str; 2] = ["search.js", "search-core.js"];
@@ -46,11 +51,28 @@ pub fn strip_comment_lines(text: &str) -> Option<String> {
     if in_block { None } else { Some(out) }
 }
 
-/// The bytes to ship for the static file `rel`: comment lines dropped from `STRIPPED` scripts
-/// when that is safe, every other file as it is.
-pub fn shipped(rel: &str, bytes: Vec<u8>) -> Vec<u8> {
+/// Where a `STRIPPED` script's minified copy lives in the theme (`min/search.js`).
+pub fn minified_path(rel: &str) -> Option<String> {
+    STRIPPED.contains(&rel).then(|| format!("min/{rel}"))
+}
+
+/// The code of a minified copy made from exactly `source`: its first line must be
+/// `// shishin minified static/<rel> sha256:<hex of source>` (scripts/minify-search.mjs `header`).
+fn minified_code<'a>(rel: &str, source: &[u8], minified: &'a [u8]) -> Option<&'a [u8]> {
+    let end = minified.iter().position(|&b| b == b'\n')?;
+    let expected = format!("// shishin minified static/{rel} sha256:{}", hex::encode(Sha256::digest(source)));
+    (minified[..end] == *expected.as_bytes()).then(|| &minified[end + 1..])
+}
+
+/// The bytes to ship for the static file `rel`: a `STRIPPED` script's minified copy when it was
+/// made from these bytes, else the script without its comment lines when that is safe; every
+/// other file as it is.
+pub fn shipped(rel: &str, bytes: Vec<u8>, minified: Option<&[u8]>) -> Vec<u8> {
     if !STRIPPED.contains(&rel) {
         return bytes;
+    }
+    if let Some(code) = minified.and_then(|m| minified_code(rel, &bytes, m)) {
+        return code.to_vec();
     }
     match std::str::from_utf8(&bytes).ok().and_then(strip_comment_lines) {
         Some(text) => text.into_bytes(),
@@ -69,12 +91,26 @@ mod tests {
     }
 
     #[test]
+    fn ships_a_minified_copy_only_when_made_from_the_source() {
+        let source = b"// doc\nexport const answer = 42;\n".to_vec();
+        let header = format!("// shishin minified static/search.js sha256:{}\n", hex::encode(Sha256::digest(&source)));
+        let fresh = format!("{header}export const a=42;\n");
+        assert_eq!(shipped("search.js", source.clone(), Some(fresh.as_bytes())), b"export const a=42;\n");
+        let stale = format!("// shishin minified static/search.js sha256:{}\nexport const a=41;\n", "0".repeat(64));
+        assert_eq!(shipped("search.js", source.clone(), Some(stale.as_bytes())), b"export const answer = 42;\n", "a stale copy is not shipped");
+        let other = format!("{}export const a=42;\n", header.replace("search.js", "search-core.js"));
+        assert_eq!(shipped("search.js", source.clone(), Some(other.as_bytes())), b"export const answer = 42;\n", "nor one of another script");
+        assert_eq!(shipped("search.js", source.clone(), None), b"export const answer = 42;\n");
+        assert_eq!(shipped("site.js", source.clone(), Some(fresh.as_bytes())), source, "other scripts ship as written");
+    }
+
+    #[test]
     fn refuses_unsafe_files() {
         assert_eq!(strip_comment_lines("const t = `a\n// b\n`;\n"), None);
         assert_eq!(strip_comment_lines("/* a\n b */ const x = 1;\n"), None);
         assert_eq!(strip_comment_lines("/* a */ const x = 1;\n"), None);
         assert_eq!(strip_comment_lines("/* open\n"), None);
-        assert_eq!(shipped("site.js", b"// kept\n".to_vec()), b"// kept\n");
+        assert_eq!(shipped("site.js", b"// kept\n".to_vec(), None), b"// kept\n");
     }
 
     #[test]

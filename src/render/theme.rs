@@ -38,7 +38,11 @@ impl Theme {
         }
         let mut assets: BTreeMap<String, Vec<u8>> = files
             .iter()
-            .filter_map(|(rel, (_, bytes))| rel.strip_prefix("static/").map(|r| (r.to_string(), super::script::shipped(r, bytes.clone()))))
+            .filter_map(|(rel, (_, bytes))| {
+                let r = rel.strip_prefix("static/")?;
+                let minified = super::script::minified_path(r).and_then(|m| files.get(&m)).map(|(_, m)| m.as_slice());
+                Some((r.to_string(), super::script::shipped(r, bytes.clone(), minified)))
+            })
             .collect();
         assets.insert("highlight.css".to_string(), crate::markdown::highlight::stylesheet().into_bytes());
         let mut hasher = Sha256::new();
