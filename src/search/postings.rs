@@ -192,6 +192,12 @@ impl Decoded {
 
     /// A flat list (see the module doc) of `entries`, which are in page order.
     pub(super) fn encode(&self, entries: &[&Entry]) -> String {
+        self.encode_with(entries, self.positional)
+    }
+
+    /// `encode`, with the positions left out when `with_positions` is false (a term's later blocks:
+    /// the browser's fallback for ties needs each page's tf and length, not where the term is).
+    pub(super) fn encode_with(&self, entries: &[&Entry], with_positions: bool) -> String {
         let mut s = String::with_capacity(entries.iter().map(|e| e.values).sum::<usize>() * 3 + 2);
         s.push('[');
         let mut previous_doc = 0;
@@ -211,7 +217,7 @@ impl Decoded {
             for (tf, len, positions) in e.fields.iter().flatten() {
                 push(&mut s, *tf);
                 push(&mut s, *len);
-                if self.positional {
+                if with_positions && self.positional {
                     let mut previous = 0;
                     for &p in &self.positions[positions.clone()] {
                         push(&mut s, p - previous);
@@ -254,6 +260,9 @@ mod tests {
         };
         assert_eq!(list("ab"), ("[2,5,1,1,0,2,3,3,7,3,4,1,2,7]".to_string(), 9 + 5, [1, 0, 2]));
         assert_eq!(list("u:x"), ("[2,4,1,3,3,4,1,2]".to_string(), 4 + 4, [0, 0, 2]));
+        let t = &inverted.terms[inverted.slots["ab"]];
+        let d = Decoded::new("ab", t);
+        assert_eq!(d.encode_with(&d.entries.iter().collect::<Vec<_>>(), false), "[2,5,1,1,2,3,3,4,1,2]", "without positions");
         assert_eq!(inverted.totals, [1, 0, 5]);
     }
 

@@ -588,6 +588,7 @@ class TermPostings {
     this.df = entry ? entry.slice(0, 3) : [0, 0, 0];
     this.fields = [new Map(), new Map(), new Map()];
     this.seen = new Set();
+    this.partial = new Set(); // seen in a later block: tf and length known, positions not
     this.absent = new Set(); // pages read whole (addPage) without this term
     this.lengths = lengths;
     this.positional = !term.startsWith('u:');
@@ -601,8 +602,17 @@ class TermPostings {
     if (this.blocks.length === 0) this.add(data);
   }
 
-  add(list) {
-    for (const doc of decodeList(list, this.positional, this.fields, this.lengths)) this.seen.add(doc);
+  /** A list's pages; `positional` false for a later block (no positions, static_index.rs). */
+  add(list, positional = this.positional) {
+    for (const doc of decodeList(list, positional, this.fields, this.lengths)) {
+      this.seen.add(doc);
+      if (this.positional && !positional) this.partial.add(doc);
+    }
+  }
+
+  /** Whether the page's entry is known with its positions (what a phrase needs). */
+  placed(doc) {
+    return this.seen.has(doc) && !this.partial.has(doc);
   }
 
   get exhausted() {
@@ -621,8 +631,12 @@ class TermPostings {
 
   /** Upper bound of the term's score on a page not seen yet (0: the page lacks the term). */
   bound(doc) {
-    if (this.levels === null) return this.frontier;
-    return Math.min(this.frontier, this.levelBounds[LEVEL_OF[this.levels.charCodeAt(doc)]]);
+    return this.levels === null ? this.frontier : Math.min(this.frontier, this.mapBound(doc));
+  }
+
+  /** The impact map's bound of the term's score on a page (0: the page lacks the term). */
+  mapBound(doc) {
+    return this.levelBounds[LEVEL_OF[this.levels.charCodeAt(doc)]];
   }
 
   /** Fetches the impact map (with the first block); a term stored whole has none. */
@@ -632,7 +646,8 @@ class TermPostings {
 
   /** What a page's own text says of this term: `entry` from pageTerms, or undefined. */
   addPage(doc, entry, lengths) {
-    if (this.seen.has(doc)) return;
+    if (this.placed(doc)) return;
+    this.partial.delete(doc);
     if (!entry) {
       this.absent.add(doc);
       return;
@@ -660,7 +675,7 @@ class TermPostings {
           this.add(list);
           this.levelBounds = [0, ...bounds];
           this.levels = levels;
-        } else this.add(data);
+        } else this.add(data, false);
         this.next++;
         this.pending = null;
       }, (err) => {
@@ -945,13 +960,15 @@ export class StaticIndex {
     return { doc, lb, ub, qual, tierLB, tierUB, exact };
   }
 
-  /** 'no' when a token of `seq` is not on the page, 'yes' when every one is seen, else 'unk'. */
+  /** 'no' when a token of `seq` is not on the page, 'yes' when every one is seen (with its
+   *  positions, for a phrase of several tokens), else 'unk'. */
   statesOf(post, seq, doc) {
     let all = 'yes';
     for (const t of seq) {
-      const s = post.get(t).state(doc);
+      const tp = post.get(t);
+      const s = tp.state(doc);
       if (s === 'no') return 'no';
-      if (s !== 'yes') all = 'unk';
+      if (s !== 'yes' || (seq.length > 1 && !tp.placed(doc))) all = 'unk';
     }
     return all;
   }
@@ -1013,7 +1030,7 @@ export class StaticIndex {
         b = cache.get(doc);
         if (b === undefined) {
           b = this.bounds(q, post, doc, scores);
-          if (needed.every((t) => post.get(t).state(doc) !== 'unk')) done.set(doc, b);
+          if (needed.every((t) => post.get(t).state(doc) !== 'unk' && !post.get(t).partial.has(doc))) done.set(doc, b);
           else cache.set(doc, b);
         }
       }
