@@ -693,7 +693,7 @@ class TermPostings {
 const MAP_ROUND = 2;
 // With the maps, undecided pages are read whole until this many pages have been read; then (pages
 // that tie, such as generated near-copies) the next blocks, which settle many pages at once.
-const READ_MAPPED = 40;
+const READ_MAPPED = 24;
 // Undecided pages read in the first reading round and in each later one (bench/README.md,
 // *first query*: the fewest bytes on the frequent queries).
 const READ_FIRST = 2;
@@ -873,9 +873,10 @@ export class StaticIndex {
         if (most === 0) continue;
       }
       const idf = seq.reduce((sum, t) => sum + this.idf(post.get(t).df[f]), 0);
-      total += this.boostOf(doc) * this.bm25(idf * this.meta.boosts[f] * weight, most, len, f);
+      total += this.bm25(idf * this.meta.boosts[f] * weight, most, len, f);
     }
-    return total;
+    // Summed and boosted in sequenceScore's order: a bound reached exactly is the same number.
+    return total * this.boostOf(doc);
   }
 
   /**
@@ -1046,7 +1047,8 @@ export class StaticIndex {
     if (unseen) rest.push(unseen);
     const beats = (x, y) => {
       if (x.exact && y.exact) return x.tierLB > y.tierLB || (x.tierLB === y.tierLB && (x.lb > y.lb || (x.lb === y.lb && x.doc < y.doc)));
-      return x.tierLB > y.tierUB || (x.tierLB >= y.tierUB && x.lb > y.ub);
+      // y scoring at most x's known score, y later in reading order: a tie, which x wins.
+      return x.tierLB > y.tierUB || (x.tierLB >= y.tierUB && (x.lb > y.ub || (x.lb === y.ub && x.doc < y.doc)));
     };
     const blocking = new Set();
     const block = (e) => { if (!e.exact) blocking.add(e); };
