@@ -691,8 +691,9 @@ class TermPostings {
 // that could change the ranking most) whose unsettled ranking fetches the first blocks, and with
 // them the impact maps, of every open term.
 const MAP_ROUND = 2;
-// With the maps, undecided pages are read whole until this many pages have been read; then (pages
-// that tie, such as generated near-copies) the next blocks, which settle many pages at once.
+// With the maps, undecided pages are read whole; once this many have been read and more than this
+// many are still undecided (pages that tie, such as generated near-copies), the next blocks
+// instead, which settle many pages at once.
 const READ_MAPPED = 24;
 // Undecided pages read in the first reading round and in each later one (bench/README.md,
 // *first query*: the fewest bytes on the frequent queries).
@@ -1143,7 +1144,7 @@ export class StaticIndex {
       const few = pages.length <= want || open.length === 0;
       const unread = pages.filter((doc) => !read.has(doc));
       let toRead = [];
-      if (mapped && (read.size < READ_MAPPED || open.length === 0)) toRead = unread.slice(0, read.size === 0 ? READ_FIRST : READ_BATCH);
+      if (mapped && (read.size < READ_MAPPED || pages.length <= READ_MAPPED || open.length === 0)) toRead = unread.slice(0, read.size === 0 ? READ_FIRST : READ_BATCH);
       else if (few && !unseen) toRead = unread;
       for (const doc of toRead) read.add(doc);
       const jobs = toRead.map((doc) => this.readPage(doc, post).then(() => cache.delete(doc)));
