@@ -777,8 +777,25 @@ export class StaticIndex {
   }
 
   idf(df) {
-    const n = this.meta.count;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    if (!this.idfs) this.idfs = new Map();
+    let v = this.idfs.get(df);
+    if (v === undefined) {
+      const n = this.meta.count;
+      this.idfs.set(df, v = Math.log(1 + (n - df + 0.5) / (df + 0.5)));
+    }
+    return v;
+  }
+
+  /** Sum of the idfs of a phrase's tokens in field f (the phrase's idf), once per phrase. */
+  phraseIdf(post, seq, f) {
+    if (seq.length === 1) return this.idf(post.get(seq[0]).df[f]);
+    if (!this.phraseIdfs) this.phraseIdfs = new WeakMap();
+    let sums = this.phraseIdfs.get(seq);
+    if (!sums) {
+      sums = [0, 1, 2].map((g) => seq.reduce((sum, t) => sum + this.idf(post.get(t).df[g]), 0));
+      this.phraseIdfs.set(seq, sums);
+    }
+    return sums[f];
   }
 
   /** Score of a term (one token) or phrase (several) on a page whose postings of every token are
@@ -795,8 +812,7 @@ export class StaticIndex {
         tf = entries[0].positions.filter((p) => rest.every((s, k) => s.has(p + k + 1))).length;
       }
       if (tf === 0) continue;
-      const idf = seq.reduce((sum, t) => sum + this.idf(post.get(t).df[f]), 0);
-      score += this.bm25(idf * this.meta.boosts[f] * weight, tf, entries[0].len, f);
+      score += this.bm25(this.phraseIdf(post, seq, f) * this.meta.boosts[f] * weight, tf, entries[0].len, f);
     }
     return score * this.boostOf(doc);
   }
@@ -818,9 +834,7 @@ export class StaticIndex {
     let most = 0;
     for (let f = 0; f < 3; f++) {
       const df = post.get(t).df[f];
-      if (df === 0) continue;
-      const sum = seq.reduce((acc, x) => acc + this.idf(post.get(x).df[f]), 0);
-      most = Math.max(most, sum / this.idf(df));
+      if (df > 0) most = Math.max(most, this.phraseIdf(post, seq, f) / this.idf(df));
     }
     return most;
   }
@@ -873,8 +887,7 @@ export class StaticIndex {
         most = Math.min(most, first.filter((p) => rest.every(([s, d]) => s.has(p + d))).length);
         if (most === 0) continue;
       }
-      const idf = seq.reduce((sum, t) => sum + this.idf(post.get(t).df[f]), 0);
-      total += this.bm25(idf * this.meta.boosts[f] * weight, most, len, f);
+      total += this.bm25(this.phraseIdf(post, seq, f) * this.meta.boosts[f] * weight, most, len, f);
     }
     // Summed and boosted in sequenceScore's order: a bound reached exactly is the same number.
     return total * this.boostOf(doc);
