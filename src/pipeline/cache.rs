@@ -13,7 +13,7 @@ use crate::markdown::{Heading, Rendered};
 use crate::output::OutputFiles;
 use crate::render::theme::{THEME_DIR, Theme};
 use crate::search::Analyzer;
-use crate::search::site::AnalyzerSources;
+use crate::search::site::{AnalyzerSources, KeyedDoc};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -46,8 +46,13 @@ pub struct BuildCache {
     /// Output path → the page's HTML and its keys.
     pub pages: HashMap<String, PageHtml>,
     pub analyzer: Option<(AnalyzerSources, Arc<Analyzer>)>,
+    pub search_docs: SearchDocs,
     pub index: IndexStore,
 }
+
+/// Each page's search document (`search::site::page_doc`), made from the site's `structure_key`
+/// (first) and, per page in reading order, the page's rendered Markdown (its key first).
+pub type SearchDocs = Option<(Key, Vec<(Key, KeyedDoc)>)>;
 
 impl BuildCache {
     /// The cache of a build that will not be followed by another (see `one_off`).

@@ -71,20 +71,21 @@ fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Resu
     let checked = check_all(opts, &mut t, cache)?;
     let (index, mut files, theme) = if defer_index {
         // Only the search page names the index folder, so the pages need not wait for the
-        // search documents and their hash. (`static_index` keeps the analyser in its cache.)
-        let mut search_cache = BuildCache { index: cache.index.clone(), analyzer: cache.analyzer.take(), ..BuildCache::default() };
-        let ((index, index_t), pages) = rayon::join(|| timed(|| static_index(&checked.site, &checked.rendered, &mut search_cache)), || {
+        // search documents and their hash. (`static_index` keeps the analyser and the search
+        // documents in its cache.)
+        let mut search_cache = BuildCache { index: cache.index.clone(), analyzer: cache.analyzer.take(), search_docs: cache.search_docs.take(), one_off: cache.one_off, ..BuildCache::default() };
+        let ((index, index_t), pages) = rayon::join(|| timed(|| static_index(&checked, &mut search_cache)), || {
             let mut t = Timings::default();
             build_pages(opts, &checked, cache, &mut t).map(|p| (p, t))
         });
-        cache.analyzer = search_cache.analyzer;
+        (cache.analyzer, cache.search_docs) = (search_cache.analyzer, search_cache.search_docs);
         t.push("search inputs", index_t);
         let index = index?;
         let ((files, theme), pages_t) = pages?;
         t.0.extend(pages_t.0);
         (index, files, theme)
     } else {
-        let index = t.time("search inputs", || static_index(&checked.site, &checked.rendered, cache))?;
+        let index = t.time("search inputs", || static_index(&checked, cache))?;
         // The index is most of the work; it depends on nothing the pages make.
         let ((written, took), pages) = rayon::join(|| timed(|| index.clone().write_once()), || {
             let mut t = Timings::default();
