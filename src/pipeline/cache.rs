@@ -6,7 +6,7 @@
 //! after edits with a fresh `shishin build`).
 
 use crate::capability::Capability;
-use crate::content::Site;
+use crate::content::{Page, Site};
 use crate::fingerprint::{Fingerprint, Key};
 use crate::content::load::{LoadCache, git_state};
 use crate::markdown::{Heading, Rendered};
@@ -15,7 +15,7 @@ use crate::render::theme::{THEME_DIR, Theme};
 use crate::search::Analyzer;
 use crate::search::site::{AnalyzerSources, KeyedDoc};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::ffi::OsString;
 use std::sync::{Arc, Mutex};
 
 /// The last static index written: (its folder URL, its files). Shared with the thread that
@@ -79,14 +79,15 @@ impl PageHtml {
     }
 }
 
-/// Per page file: its body's key (with the body, so an unchanged body is compared, not hashed
-/// again), its headings (keyed by its body) and its rendered Markdown (keyed by its body and
-/// `targets_key`).
+/// Per page file (the path's bytes: hashing a `Path` parses its components): its body's key
+/// (with the page, so the page shared by the load is known at once and any other body is
+/// compared, not hashed again), its headings (keyed by its body) and its rendered Markdown
+/// (keyed by its body and `targets_key`).
 #[derive(Default)]
 pub struct MarkdownCache {
-    pub bodies: HashMap<PathBuf, (String, Key)>,
-    pub headings: HashMap<PathBuf, (Key, Vec<Heading>)>,
-    pub rendered: HashMap<PathBuf, (Key, Rendered)>,
+    pub bodies: HashMap<OsString, (Arc<Page>, Key)>,
+    pub headings: HashMap<OsString, (Key, Vec<Heading>)>,
+    pub rendered: HashMap<OsString, (Key, Rendered)>,
 }
 
 /// Everything a page's Markdown can point at: every page's id, URL, label, layout and anchors,
