@@ -18,9 +18,9 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Theme, exports and every page: everything but the site files (`site_files`) and the static
-/// index.
-pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut BuildCache, t: &mut Timings) -> Result<(OutputFiles, Arc<Theme>), Diagnostics> {
+/// Theme, exports and every page (its output path and HTML): everything but the site files
+/// (`site_files`) and the static index.
+pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut BuildCache, t: &mut Timings) -> Result<(PageFiles, Arc<Theme>), Diagnostics> {
     let (site, caps) = (&checked.site, &checked.caps);
     let ((theme, theme_t), (exports, exports_t)) = rayon::join(
         || timed(|| cached_theme(site, &cache.theme)),
@@ -34,11 +34,10 @@ pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut Bu
     // Only the search page names the index folder (<meta name="shishin-search">, search.html):
     // its hash changes with every content edit, the other pages' HTML must not.
     let globals = globals(opts, None);
-    let mut files = OutputFiles::default();
     let shared = shared_inputs_key(&checked.structure, &theme_key, &caps.key, &(&globals.search_dir, &globals.dev_reload, &globals.build_time));
     let inputs: Vec<Option<Key>> = checked.rendered_keys.iter().enumerate().map(|(i, r)| shared.map(|s| page_inputs_key(&s, i, r))).collect();
     let pages = Pages { site, rendered: &checked.rendered, inputs: &inputs, theme: &theme, theme_key: &theme_key, globals: &globals, caps: &caps.list };
-    t.time("render pages", || render_pages(&pages, (!cache.one_off).then_some(&mut cache.pages), &mut files))?;
+    let files = t.time("render pages", || render_pages(&pages, (!cache.one_off).then_some(&mut cache.pages)))?;
     Ok((files, theme))
 }
 
@@ -111,31 +110,26 @@ pub(super) struct Pages<'a> {
     caps: &'a [Box<dyn Capability>],
 }
 
+/// Each page's output path and HTML, in `site.pages` order. The HTML is shared with the build
+/// cache: `serve` serves it as it is, a one-off build copies it into its `OutputFiles`.
+pub type PageFiles = Vec<(String, Arc<str>)>;
+
 /// Renders every page whose template and context changed since the HTML in `cache` was made;
 /// the rest is reused, without building its context when its inputs key is unchanged.
-/// Without a cache (a one-off build) each page's HTML is dropped once its bytes are copied.
-pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtml>>, files: &mut OutputFiles) -> Result<(), Diagnostics> {
+pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtml>>) -> Result<PageFiles, Diagnostics> {
     let empty = HashMap::new();
-    let keep = cache.is_some();
     let known = cache.as_deref().unwrap_or(&empty);
-    let site = p.site;
-    // (output path, cache entry, the file's bytes: OutputFiles owns its own copy)
-    let results: Vec<Result<(String, Option<PageHtml>, Vec<u8>), Diagnostic>> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| render_page(p, i, known).map(|(path, page)| {
-            let bytes = page.html.as_bytes().to_vec();
-            (path, keep.then_some(page), bytes)
-        }))
-        .collect();
+    let results: Vec<Result<(String, PageHtml), Diagnostic>> = (0..p.site.pages.len()).into_par_iter().map(|i| render_page(p, i, known)).collect();
     let mut errors = Diagnostics::default();
-    let mut fresh = HashMap::with_capacity(if keep { results.len() } else { 0 });
+    let mut fresh = HashMap::with_capacity(if cache.is_some() { results.len() } else { 0 });
+    let mut files = Vec::with_capacity(results.len());
     for r in results {
         match r {
-            Ok((path, page, bytes)) => {
-                if let Some(page) = page {
-                    fresh.insert(path.clone(), page);
+            Ok((path, page)) => {
+                files.push((path.clone(), page.html.clone()));
+                if cache.is_some() {
+                    fresh.insert(path, page);
                 }
-                files.insert(path, bytes);
             }
             Err(e) => errors.push(e),
         }
@@ -144,7 +138,7 @@ pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtm
     if let Some(cache) = cache {
         *cache = fresh;
     }
-    Ok(())
+    Ok(files)
 }
 
 /// Page `i` and its output path: the HTML cached for that path when its inputs or its context
