@@ -14,6 +14,7 @@ use crate::output::OutputFiles;
 use crate::render::theme::{THEME_DIR, Theme};
 use crate::search::Analyzer;
 use crate::search::site::{AnalyzerSources, KeyedDoc};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::sync::{Arc, Mutex};
@@ -47,6 +48,9 @@ pub struct BuildCache {
     pub pages: HashMap<String, PageHtml>,
     pub analyzer: Option<(AnalyzerSources, Arc<Analyzer>)>,
     pub search_docs: SearchDocs,
+    pub structure: StructureParts,
+    /// The sitemap and the `structure_key` it was made from (it reads nothing else).
+    pub sitemap: Option<(Key, String)>,
     pub index: IndexStore,
 }
 
@@ -135,14 +139,35 @@ pub fn theme_key(site: &Site) -> Key {
 /// Everything about the site as a whole that a page's template context or a capability may read:
 /// the config, the data files, and every page's file, front matter, URL, place in the tree
 /// (reading order included) and date — all but the page bodies. A body edit keeps it.
-pub fn structure_key(site: &Site) -> Key {
+/// Each page's part is taken from `known` while the page at that position is the very one it was
+/// made from (the load shares unchanged pages, and a page held there cannot change), and
+/// `known` is updated to this site's pages.
+pub fn structure_key(site: &Site, known: &mut StructureParts) -> Key {
+    let parts: Vec<Key> = site
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| match known.get(i) {
+            Some((same, key)) if Arc::ptr_eq(same, p) => *key,
+            _ => Fingerprint::new("page structure")
+                .bytes(p.file.to_string_lossy().as_bytes())
+                .json(&p.front)
+                .bytes(p.url.as_bytes())
+                .json(&(p.is_section, p.parent, &p.children, &p.updated))
+                .finish(),
+        })
+        .collect();
     let mut f = Fingerprint::new("structure");
-    f.json(&site.config).json(&site.data).json(&site.unparsed_ids);
-    for p in &site.pages {
-        f.bytes(p.file.to_string_lossy().as_bytes()).json(&p.front).bytes(p.url.as_bytes()).json(&(p.is_section, p.parent, &p.children, &p.updated));
+    f.json(&site.config).json(&site.data).json(&site.unparsed_ids).json(&parts.len());
+    for key in &parts {
+        f.bytes(key);
     }
+    *known = site.pages.iter().cloned().zip(parts).collect();
     f.finish()
 }
+
+/// Per page in reading order: the page and its part of `structure_key`.
+pub type StructureParts = Vec<(Arc<Page>, Key)>;
 
 /// Capabilities read the config, the data files, git dates and the pages' front matter, URLs
 /// and tree — never page bodies (the `Capability` contract) — so they survive a body edit.

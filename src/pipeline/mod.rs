@@ -124,7 +124,7 @@ fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Resu
         files.extend(written);
         (index, pages, theme)
     };
-    site_files(opts, &checked.site, &theme, &index.dir, &mut files, &mut t)?;
+    site_files(opts, &checked, &theme, &index.dir, &mut files, &mut cache.sitemap, &mut t)?;
     let Checked { site, rendered, caps, .. } = checked;
     files.extend_from(&caps.files.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default());
     // Aliases must not land on a page's file either.

@@ -41,9 +41,19 @@ pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut Bu
     Ok((files, theme))
 }
 
-/// The site files (`write_site_files`); the search page names the index folder `index_dir`.
-pub(super) fn site_files(opts: &BuildOptions, site: &Site, theme: &Theme, index_dir: &str, files: &mut OutputFiles, t: &mut Timings) -> Result<(), Diagnostics> {
-    t.time("site files", || write_site_files(site, theme, &globals(opts, Some(site.url_for(index_dir))), files))
+/// The site files (`write_site_files`); the search page names the index folder `index_dir`. The
+/// sitemap is taken from `sitemap` while the structure key is the one it was made from.
+pub(super) fn site_files(opts: &BuildOptions, checked: &Checked, theme: &Theme, index_dir: &str, files: &mut OutputFiles, sitemap: &mut Option<(Key, String)>, t: &mut Timings) -> Result<(), Diagnostics> {
+    let site = &checked.site;
+    t.time("site files", || {
+        let map = match sitemap.take() {
+            Some((key, map)) if key == checked.structure => map,
+            _ => site_files::sitemap(site),
+        };
+        files.insert("sitemap.xml", map.as_bytes());
+        *sitemap = Some((checked.structure, map));
+        write_site_files(site, theme, &globals(opts, Some(site.url_for(index_dir))), files)
+    })
 }
 
 fn globals(opts: &BuildOptions, search_dir: Option<String>) -> Globals {
@@ -175,6 +185,7 @@ pub(super) fn render_page(p: &Pages, i: usize, known: &HashMap<String, PageHtml>
     Ok((path, PageHtml { inputs, context: key, html: html.into() }))
 }
 
+/// Every site file but the sitemap (`site_files`).
 pub(super) fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &mut OutputFiles) -> Result<(), Diagnostics> {
     let mut ctx = tera::Context::new();
     ctx.insert("site", &context::site_value(site, g));
@@ -186,7 +197,6 @@ pub(super) fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &
         .render("search.html", &ctx)
         .map_err(|e| Diagnostics::from(Diagnostic::file_level("themes/default/templates/search.html", format!("rendering failed: {e}"))))?;
     files.insert("search/index.html", search_page);
-    files.insert("sitemap.xml", site_files::sitemap(site));
     files.insert("robots.txt", site_files::robots(site));
     let redirects = site_files::netlify_redirects(site);
     if !redirects.is_empty() {
