@@ -244,14 +244,15 @@ fn generated_home(config: &Config) -> Page {
 /// page in the new order, its index in `pages`. A page is copied only when its place in the
 /// tree changed (`Arc::make_mut`).
 fn order_pages(pages: Vec<Arc<Page>>) -> (Vec<Arc<Page>>, Vec<usize>) {
-    let section_dirs: HashMap<PathBuf, usize> =
-        pages.iter().enumerate().filter(|(_, p)| p.is_section).map(|(i, p)| (p.file.parent().unwrap_or(Path::new("")).to_path_buf(), i)).collect();
+    // Keyed by the path's bytes: hashing a `Path` parses its components.
+    let section_dirs: HashMap<&std::ffi::OsStr, usize> =
+        pages.iter().enumerate().filter(|(_, p)| p.is_section).map(|(i, p)| (p.file.parent().unwrap_or(Path::new("")).as_os_str(), i)).collect();
     let parent_of = |i: usize| -> Option<usize> {
         let p = &pages[i];
         let own_dir = p.file.parent().unwrap_or(Path::new(""));
         let mut dir = if p.is_section { own_dir.parent() } else { Some(own_dir) };
         while let Some(d) = dir {
-            if let Some(&s) = section_dirs.get(d)
+            if let Some(&s) = section_dirs.get(d.as_os_str())
                 && s != i
             {
                 return Some(s);
@@ -356,8 +357,9 @@ fn apply_git_dates(root: &Path, pages: &mut [Arc<Page>], cache: &mut Option<(Str
         _ => &cache.insert((token.clone().unwrap_or_default(), git_dates(root))).1,
     };
     for p in pages.iter_mut().filter(|p| p.front.updated.is_none()) {
-        let key = p.file.to_string_lossy().replace('\\', "/");
-        set(p, latest.get(key.as_str()));
+        let key = p.file.to_string_lossy();
+        let key = if key.contains('\\') { key.replace('\\', "/").into() } else { key };
+        set(p, latest.get(&*key));
     }
     if token.is_none() {
         *cache = None;

@@ -101,7 +101,11 @@ pub fn targets_key(site: &Site, headings: &[Vec<Heading>]) -> Key {
     let mut f = Fingerprint::new("targets");
     f.json(&site.config).json(&site.data).json(&site.unparsed_ids);
     for (p, hs) in site.pages.iter().zip(headings) {
-        f.bytes(p.id().as_bytes()).bytes(p.url.as_bytes()).bytes(p.label().as_bytes()).bytes(p.layout().as_bytes());
+        // The id and the label follow from these (hashed as they are: building them allocates).
+        f.bytes(p.url.as_bytes()).bytes(p.layout().as_bytes()).bytes(p.front.title.as_bytes());
+        for part in [&p.front.id, &p.front.number] {
+            f.bytes(&[u8::from(part.is_some())]).bytes(part.as_deref().unwrap_or("").as_bytes());
+        }
         f.json(&hs.len());
         for h in hs {
             f.bytes(h.anchor.as_bytes());
