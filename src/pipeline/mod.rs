@@ -45,7 +45,7 @@ pub struct BuiltSite {
     pub files: OutputFiles,
     /// From `build_site_served` only (else empty): each page's output path and HTML, shared
     /// with the build cache instead of copied into `files`; a file of `files` with the same path
-    /// replaces it.
+    /// replaces it. (A one-off build's pages are in `files` from the start.)
     pub pages: PageFiles,
     /// Rendered Markdown per page, in `site.pages` order (search and exports read it).
     pub rendered: Vec<Rendered>,
@@ -75,7 +75,8 @@ pub fn build_site_incremental(opts: &BuildOptions, cache: &mut BuildCache) -> Re
 /// `build_site_incremental`, but the pages' HTML is left out of `files` and handed over as it
 /// is cached (`BuiltSite::pages`): `serve` shares it instead of copying 5,000 pages per save.
 pub fn build_site_served(opts: &BuildOptions, cache: &mut BuildCache) -> Result<(BuiltSite, StaticIndex), Diagnostics> {
-    build(opts, cache, true)
+    let (built, index) = build(opts, cache, true)?;
+    Ok((built, index.expect("a build that defers its index returns it")))
 }
 
 impl BuiltSite {
@@ -92,11 +93,12 @@ impl BuiltSite {
     }
 }
 
-fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Result<(BuiltSite, StaticIndex), Diagnostics> {
+/// With `defer_index`, the static index is returned to be written (Some); else it is written into
+/// the files (None).
+fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Result<(BuiltSite, Option<StaticIndex>), Diagnostics> {
     let mut t = Timings::default();
     let checked = check_all(opts, &mut t, cache)?;
-    let mut files = OutputFiles::default();
-    let (index, pages, theme) = if defer_index {
+    let (dir, index, pages, mut files, theme) = if defer_index {
         // Only the search page names the index folder, so the pages need not wait for the
         // search documents and their hash. (`static_index` keeps the analyser and the search
         // documents in its cache.)
@@ -108,23 +110,25 @@ fn build(opts: &BuildOptions, cache: &mut BuildCache, defer_index: bool) -> Resu
         (cache.analyzer, cache.search_docs) = (search_cache.analyzer, search_cache.search_docs);
         t.push("search inputs", index_t);
         let index = index?;
-        let ((pages, theme), pages_t) = pages?;
+        let ((pages, files, theme), pages_t) = pages?;
         t.0.extend(pages_t.0);
-        (index, pages, theme)
+        (index.dir.clone(), Some(index), pages, files, theme)
     } else {
         let index = t.time("search inputs", || static_index(&checked, cache))?;
-        // The index is most of the work; it depends on nothing the pages make.
-        let ((written, took), pages) = rayon::join(|| timed(|| index.clone().write_once()), || {
+        let dir = index.dir.clone();
+        // The index is most of the work; it depends on nothing the pages make. (Handed over
+        // whole, so that its documents are moved into the index, not copied.)
+        let ((written, took), pages) = rayon::join(|| timed(|| index.write_once()), || {
             let mut t = Timings::default();
             build_pages(opts, &checked, cache, &mut t).map(|p| (p, t))
         });
-        let ((pages, theme), pages_t) = pages?;
+        let ((pages, mut files, theme), pages_t) = pages?;
         t.0.extend(pages_t.0);
         t.push("search index", took);
         files.extend(written);
-        (index, pages, theme)
+        (dir, None, pages, files, theme)
     };
-    site_files(opts, &checked, &theme, &index.dir, &mut files, &mut cache.sitemap, &mut t)?;
+    site_files(opts, &checked, &theme, &dir, &mut files, &mut cache.sitemap, &mut t)?;
     let Checked { site, rendered, caps, .. } = checked;
     files.extend_from(&caps.files.lock().unwrap_or_else(|e| e.into_inner()).clone().unwrap_or_default());
     // Aliases must not land on a page's file either.

@@ -18,9 +18,9 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Theme, exports and every page (its output path and HTML): everything but the site files
-/// (`site_files`) and the static index.
-pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut BuildCache, t: &mut Timings) -> Result<(PageFiles, Arc<Theme>), Diagnostics> {
+/// Theme, exports and every page (its output path and HTML, or for a one-off build its file):
+/// everything but the site files (`site_files`) and the static index.
+pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut BuildCache, t: &mut Timings) -> Result<(PageFiles, OutputFiles, Arc<Theme>), Diagnostics> {
     let (site, caps) = (&checked.site, &checked.caps);
     let ((theme, theme_t), (exports, exports_t)) = rayon::join(
         || timed(|| cached_theme(site, &cache.theme)),
@@ -37,8 +37,9 @@ pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut Bu
     let shared = shared_inputs_key(&checked.structure, &theme_key, &caps.key, &(&globals.search_dir, &globals.dev_reload, &globals.build_time));
     let inputs: Vec<Option<Key>> = checked.rendered_keys.iter().enumerate().map(|(i, r)| shared.map(|s| page_inputs_key(&s, i, r))).collect();
     let pages = Pages { site, rendered: &checked.rendered, inputs: &inputs, theme: &theme, theme_key: &theme_key, globals: &globals, caps: &caps.list };
-    let files = t.time("render pages", || render_pages(&pages, (!cache.one_off).then_some(&mut cache.pages)))?;
-    Ok((files, theme))
+    let mut files = OutputFiles::default();
+    let shared = t.time("render pages", || render_pages(&pages, (!cache.one_off).then_some(&mut cache.pages), &mut files))?;
+    Ok((shared, files, theme))
 }
 
 /// The site files (`write_site_files`); the search page names the index folder `index_dir`. The
@@ -120,27 +121,33 @@ pub(super) struct Pages<'a> {
     caps: &'a [Box<dyn Capability>],
 }
 
-/// Each page's output path and HTML, in `site.pages` order. The HTML is shared with the build
-/// cache: `serve` serves it as it is, a one-off build copies it into its `OutputFiles`.
+/// Each page's output path and HTML, in `site.pages` order, shared with the build cache:
+/// `serve` serves it as it is.
 pub type PageFiles = Vec<(String, Arc<str>)>;
 
 /// Renders every page whose template and context changed since the HTML in `cache` was made;
-/// the rest is reused, without building its context when its inputs key is unchanged.
-pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtml>>) -> Result<PageFiles, Diagnostics> {
+/// the rest is reused, without building its context when its inputs key is unchanged. Returns
+/// the pages as the cache holds them; without a cache (a one-off build) each page's HTML is
+/// copied into `copies` by the thread that rendered it and dropped, and none is returned.
+pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtml>>, copies: &mut OutputFiles) -> Result<PageFiles, Diagnostics> {
     let empty = HashMap::new();
+    let keep = cache.is_some();
     let known = cache.as_deref().unwrap_or(&empty);
-    let results: Vec<Result<(String, PageHtml), Diagnostic>> = (0..p.site.pages.len()).into_par_iter().map(|i| render_page(p, i, known)).collect();
+    // (output path, the page kept, or its bytes)
+    let results: Vec<Result<(String, Result<PageHtml, Vec<u8>>), Diagnostic>> = (0..p.site.pages.len())
+        .into_par_iter()
+        .map(|i| render_page(p, i, known).map(|(path, page)| (path, if keep { Ok(page) } else { Err(page.html.as_bytes().to_vec()) })))
+        .collect();
     let mut errors = Diagnostics::default();
-    let mut fresh = HashMap::with_capacity(if cache.is_some() { results.len() } else { 0 });
-    let mut files = Vec::with_capacity(results.len());
+    let mut fresh = HashMap::with_capacity(if keep { results.len() } else { 0 });
+    let mut shared = Vec::with_capacity(if keep { results.len() } else { 0 });
     for r in results {
         match r {
-            Ok((path, page)) => {
-                files.push((path.clone(), page.html.clone()));
-                if cache.is_some() {
-                    fresh.insert(path, page);
-                }
+            Ok((path, Ok(page))) => {
+                shared.push((path.clone(), page.html.clone()));
+                fresh.insert(path, page);
             }
+            Ok((path, Err(bytes))) => copies.insert(path, bytes),
             Err(e) => errors.push(e),
         }
     }
@@ -148,7 +155,7 @@ pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtm
     if let Some(cache) = cache {
         *cache = fresh;
     }
-    Ok(files)
+    Ok(shared)
 }
 
 /// Page `i` and its output path: the HTML cached for that path when its inputs or its context

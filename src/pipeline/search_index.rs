@@ -7,7 +7,7 @@ use super::check::Checked;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::OutputFiles;
 use crate::search::Analyzer;
-use crate::search::site::{KeyedDoc, StaticIndexInputs, page_doc, static_index_inputs, write_static_index};
+use crate::search::site::{KeyedDoc, StaticIndexInputs, page_doc, static_index_inputs, write_static_index, write_static_index_owned};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -91,11 +91,20 @@ impl StaticIndex {
     }
 
     /// `write` for a one-off build: the files are handed over, not kept for a later build (the
-    /// index is the largest part of the output; a copy would cost its size again in memory).
+    /// index is the largest part of the output; a copy would cost its size again in memory), and
+    /// the documents no one else holds are moved into the index, not copied.
     pub(super) fn write_once(self) -> OutputFiles {
         match self.work {
             IndexWork::Written(files) => (*files).clone(),
-            IndexWork::ToWrite(inputs, analyzer) => write_files(&inputs, &analyzer, &|| true).unwrap_or_default(),
+            IndexWork::ToWrite(inputs, analyzer) => {
+                let mut files = OutputFiles::default();
+                let mut add = |path, bytes| files.insert(path, bytes);
+                match Arc::try_unwrap(inputs) {
+                    Ok(inputs) => _ = write_static_index_owned(inputs, &analyzer, &mut add, &|| true),
+                    Err(inputs) => _ = write_static_index(&inputs, &analyzer, &mut add, &|| true),
+                }
+                files
+            }
         }
     }
 }

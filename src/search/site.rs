@@ -102,8 +102,16 @@ fn doc_key(doc: &SearchDoc) -> Key {
 
 /// Writes the static index of `inputs` into its folder through `files` (paths relative to the
 /// output root, `search/<hash>/…`); false when `keep_going` stopped it (nothing written).
+/// The documents are copied (`serve` keeps sharing them); `write_static_index_owned` moves them.
 pub fn write_static_index(inputs: &StaticIndexInputs, analyzer: &Analyzer, files: &mut impl FnMut(String, Vec<u8>), keep_going: &(dyn Fn() -> bool + Sync)) -> bool {
     let docs: Vec<SearchDoc> = inputs.docs.iter().map(|d| SearchDoc::clone(d)).collect();
+    write_static_into(&docs, analyzer, &inputs.dir, files, keep_going)
+}
+
+/// `write_static_index`, moving each document no one else holds (a one-off build's) instead of
+/// copying it.
+pub fn write_static_index_owned(inputs: StaticIndexInputs, analyzer: &Analyzer, files: &mut impl FnMut(String, Vec<u8>), keep_going: &(dyn Fn() -> bool + Sync)) -> bool {
+    let docs: Vec<SearchDoc> = inputs.docs.into_iter().map(|d| Arc::try_unwrap(d).unwrap_or_else(|d| SearchDoc::clone(&d))).collect();
     write_static_into(&docs, analyzer, &inputs.dir, files, keep_going)
 }
 
