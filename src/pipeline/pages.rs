@@ -125,6 +125,12 @@ pub(super) struct Pages<'a> {
 /// `serve` serves it as it is.
 pub type PageFiles = Vec<(String, Arc<str>)>;
 
+/// What `render_pages` keeps of a page: the page for the cache, or only its file's bytes.
+enum Kept {
+    Page(PageHtml),
+    Bytes(Vec<u8>),
+}
+
 /// Renders every page whose template and context changed since the HTML in `cache` was made;
 /// the rest is reused, without building its context when its inputs key is unchanged. Returns
 /// the pages as the cache holds them; without a cache (a one-off build) each page's HTML is
@@ -133,21 +139,20 @@ pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtm
     let empty = HashMap::new();
     let keep = cache.is_some();
     let known = cache.as_deref().unwrap_or(&empty);
-    // (output path, the page kept, or its bytes)
-    let results: Vec<Result<(String, Result<PageHtml, Vec<u8>>), Diagnostic>> = (0..p.site.pages.len())
+    let results: Vec<Result<(String, Kept), Diagnostic>> = (0..p.site.pages.len())
         .into_par_iter()
-        .map(|i| render_page(p, i, known).map(|(path, page)| (path, if keep { Ok(page) } else { Err(page.html.as_bytes().to_vec()) })))
+        .map(|i| render_page(p, i, known).map(|(path, page)| (path, if keep { Kept::Page(page) } else { Kept::Bytes(page.html.as_bytes().to_vec()) })))
         .collect();
     let mut errors = Diagnostics::default();
     let mut fresh = HashMap::with_capacity(if keep { results.len() } else { 0 });
     let mut shared = Vec::with_capacity(if keep { results.len() } else { 0 });
     for r in results {
         match r {
-            Ok((path, Ok(page))) => {
+            Ok((path, Kept::Page(page))) => {
                 shared.push((path.clone(), page.html.clone()));
                 fresh.insert(path, page);
             }
-            Ok((path, Err(bytes))) => copies.insert(path, bytes),
+            Ok((path, Kept::Bytes(bytes))) => copies.insert(path, bytes),
             Err(e) => errors.push(e),
         }
     }
