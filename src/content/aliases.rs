@@ -89,15 +89,16 @@ pub fn validate(site: &Site) -> Diagnostics {
 
 /// Insert one redirect page per alias, refusing any alias whose page would replace, or be
 /// blocked by, a file the build already made (an export, the search page, a page's folder
-/// written as a file …). Call after every other file is in `files`.
-pub fn add_redirect_pages(site: &Site, files: &mut OutputFiles) -> Result<(), Diagnostics> {
+/// written as a file …). Call after every other file is in `files`, or is one that `elsewhere`
+/// says is taken (the pages' files, which `serve` keeps apart).
+pub fn add_redirect_pages(site: &Site, files: &mut OutputFiles, elsewhere: &dyn Fn(&str) -> bool) -> Result<(), Diagnostics> {
     let mut errors = Diagnostics::default();
     let mut pages = Vec::new();
     for page in site.pages.iter().filter(|p| !p.front.aliases.is_empty()) {
         let spans = positions(page);
         for (n, alias) in page.front.aliases.iter().enumerate() {
             let path = output_path(alias);
-            let taken = std::iter::successors(Some(path.as_str()), |p| p.rsplit_once('/').map(|(dir, _)| dir)).find(|p| files.contains(p));
+            let taken = std::iter::successors(Some(path.as_str()), |p| p.rsplit_once('/').map(|(dir, _)| dir)).find(|p| files.contains(p) || elsewhere(p));
             match taken {
                 Some(file) => errors.push(
                     at_alias(page, &spans, n, format!("alias `{}` collides with the generated file `{file}`", crate::url_policy::printable(alias)))

@@ -8,7 +8,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const CONTENT_DIR: &str = "content";
 
@@ -22,8 +24,11 @@ pub struct LoadOptions {
 pub struct LoadCache {
     /// The config the pages were parsed with (URLs depend on its corpora), as JSON.
     config: String,
-    /// Each page, and its file's metadata when that alone proves the text unchanged.
-    pages: HashMap<PathBuf, (Page, Option<FileStat>)>,
+    /// Each page by its file (the path's bytes: hashing a `Path` parses its components), and its
+    /// file's metadata when that alone proves the text unchanged. A page is kept as the last
+    /// load returned it (place in the tree and date included), so a page that is still the same
+    /// is shared with the new site rather than copied.
+    pages: HashMap<OsString, Known>,
     git: Option<(String, HashMap<String, String>)>,
 }
 
@@ -61,6 +66,9 @@ impl FileStat {
     }
 }
 
+/// A page of `LoadCache` and its file's stat.
+type Known = (Arc<Page>, Option<FileStat>);
+
 /// Load the whole site model. Files that fail to parse are left out and reported; the rest of
 /// the site is still returned so later checks can report their problems in the same run.
 /// Only a missing or broken shishin.yaml stops here.
@@ -78,47 +86,47 @@ pub fn load_site_cached(root: &Path, opts: &LoadOptions, cache: &mut LoadCache) 
     }
     let mut errors = Diagnostics::default();
     let files = markdown_files(root, &mut errors);
-    let known = &cache.pages;
-    let parsed: Vec<PageRead> = files.par_iter().map(|rel| read_page(root, rel, &config, known.get(rel))).collect();
-    let mut stats = Vec::new();
-    let mut pages = Vec::new();
+    let known = std::mem::take(&mut cache.pages);
+    let parsed: Vec<(&PathBuf, PageRead)> = files.par_iter().map(|rel| (rel, read_page(root, rel, &config, known.get(rel.as_os_str())))).collect();
+    // The cache is made anew: only files still there are kept.
+    let mut next: HashMap<OsString, Known> = HashMap::with_capacity(parsed.len());
+    let mut stats = Vec::with_capacity(parsed.len());
+    let mut pages = Vec::with_capacity(parsed.len());
     let mut unparsed_ids = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for p in parsed {
+    for (rel, p) in parsed {
         match p {
-            Ok((page, fresh, stat)) => {
-                if fresh {
-                    cache.pages.insert(page.file.clone(), (page.clone(), stat));
-                } else {
-                    stats.push((page.file.clone(), stat));
-                }
-                seen.insert(page.file.clone());
+            Ok((page, stat)) => {
                 if !page.front.draft || opts.include_drafts {
                     pages.push(page);
+                    stats.push(stat);
+                } else {
+                    next.insert(rel.clone().into_os_string(), (page, stat));
                 }
             }
             Err((e, id)) => {
                 // The last good parse stays cached (it is only reused for that very text), so a
                 // later failed load still knows the id the file had.
-                seen.insert(e.file.clone());
+                if let Some(old) = known.get(rel.as_os_str()) {
+                    next.insert(rel.clone().into_os_string(), old.clone());
+                }
                 errors.push(e);
                 unparsed_ids.extend(id);
             }
         }
     }
-    for (file, stat) in stats {
-        if let Some(entry) = cache.pages.get_mut(&file) {
-            entry.1 = stat;
-        }
-    }
-    cache.pages.retain(|file, _| seen.contains(file));
+    drop(known);
     let (data, data_errors) = data::load(root);
     errors.extend(data_errors.0);
-    if !pages.iter().any(|p| p.url == "/") {
-        pages.push(generated_home(&config));
+    let home = !pages.iter().any(|p| p.url == "/");
+    if home {
+        pages.push(Arc::new(generated_home(&config)));
+        stats.push(None);
     }
     apply_git_dates(root, &mut pages, &mut cache.git);
-    let pages = order_pages(pages);
+    let (pages, order) = order_pages(pages);
+    // The pages as returned, so that the next load can share those that are still the same.
+    next.extend(pages.iter().zip(order.iter().map(|&old| stats[old])).filter(|(p, _)| !(home && p.url == "/")).map(|(p, stat)| (p.file.clone().into_os_string(), (p.clone(), stat))));
+    cache.pages = next;
     let mut site = Site { root: root.to_path_buf(), config, pages, data, by_id: HashMap::new(), by_url: HashMap::new(), unparsed_ids };
     index(&mut site, &mut errors);
     Ok((site, errors))
@@ -137,20 +145,20 @@ fn markdown_files(root: &Path, errors: &mut Diagnostics) -> Vec<PathBuf> {
     out
 }
 
-/// A page, whether it was parsed now (false: reused) and its file's stat, or why it could not be read.
-type PageRead = Result<(Page, bool, Option<FileStat>), (Diagnostic, Option<String>)>;
+/// A page and its file's stat, or why it could not be read.
+type PageRead = Result<(Arc<Page>, Option<FileStat>), (Diagnostic, Option<String>)>;
 
 /// On failure also returns the page's `id:` if one can be read from the raw text, so that
 /// cross-references to the broken page are not reported as unknown as well. `known` is the page
-/// parsed from this file before; it is returned (with `false`: not freshly parsed) while the
+/// the last load returned for this file; it is returned again (shared, not copied) while the
 /// file's stat, or else its text, is unchanged.
-fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&(Page, Option<FileStat>)>) -> PageRead {
+fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&Known>) -> PageRead {
     let path = root.join(rel);
     let stat = FileStat::of(&path);
     if let (Some((page, Some(old))), Some(new)) = (known, stat)
         && *old == new
     {
-        return Ok((page.clone(), false, stat));
+        return Ok((page.clone(), stat));
     }
     let text = crate::site_fs::read_text(root, rel).map_err(|d| {
         let id = broken_id(rel, "", config, known);
@@ -158,12 +166,12 @@ fn read_page(root: &Path, rel: &Path, config: &Config, known: Option<&(Page, Opt
     })?;
     // Taken before the read: a write after it shows as a different stat next time.
     match known {
-        Some((page, _)) if page.source == text => Ok((page.clone(), false, stat)),
-        _ => parse_page(rel, text, config, known).map(|page| (page, true, stat)),
+        Some((page, _)) if page.source == text => Ok((page.clone(), stat)),
+        _ => parse_page(rel, text, config, known).map(|page| (Arc::new(page), stat)),
     }
 }
 
-fn parse_page(rel: &Path, text: String, config: &Config, known: Option<&(Page, Option<FileStat>)>) -> Result<Page, (Diagnostic, Option<String>)> {
+fn parse_page(rel: &Path, text: String, config: &Config, known: Option<&Known>) -> Result<Page, (Diagnostic, Option<String>)> {
     let (front, split, key_offsets) = frontmatter::parse(rel, &text).map_err(|d| {
         let id = broken_id(rel, &text, config, known);
         (d.breaks(crate::diagnostics::followup::page(&id)), Some(id))
@@ -190,7 +198,7 @@ fn parse_page(rel: &Path, text: String, config: &Config, known: Option<&(Page, O
 /// The id of a page whose front matter does not load: its `id:` line when one can be read from
 /// the raw text, else the id of the page this file held at the last load (`serve`: an edit that
 /// broke or dropped the `id:` line), else the id its file path gives (as `Page::id` would).
-fn broken_id(rel: &Path, text: &str, config: &Config, known: Option<&(Page, Option<FileStat>)>) -> String {
+fn broken_id(rel: &Path, text: &str, config: &Config, known: Option<&Known>) -> String {
     let written = text.lines().skip(1).take_while(|l| l.trim_end() != "---").find_map(|l| l.strip_prefix("id:"));
     if let Some(id) = written.map(|v| v.trim().trim_matches(['"', '\'']).to_string()).filter(|id| !id.is_empty()) {
         return id;
@@ -232,16 +240,19 @@ fn generated_home(config: &Config) -> Page {
 }
 
 /// Parent = the `_index.md` of the nearest ancestor folder that has one; then depth-first
-/// reading order with siblings sorted by weight, clause number, title.
-fn order_pages(pages: Vec<Page>) -> Vec<Page> {
-    let section_dirs: HashMap<PathBuf, usize> =
-        pages.iter().enumerate().filter(|(_, p)| p.is_section).map(|(i, p)| (p.file.parent().unwrap_or(Path::new("")).to_path_buf(), i)).collect();
+/// reading order with siblings sorted by weight, clause number, title. Also returns, for each
+/// page in the new order, its index in `pages`. A page is copied only when its place in the
+/// tree changed (`Arc::make_mut`).
+fn order_pages(pages: Vec<Arc<Page>>) -> (Vec<Arc<Page>>, Vec<usize>) {
+    // Keyed by the path's bytes: hashing a `Path` parses its components.
+    let section_dirs: HashMap<&std::ffi::OsStr, usize> =
+        pages.iter().enumerate().filter(|(_, p)| p.is_section).map(|(i, p)| (p.file.parent().unwrap_or(Path::new("")).as_os_str(), i)).collect();
     let parent_of = |i: usize| -> Option<usize> {
         let p = &pages[i];
         let own_dir = p.file.parent().unwrap_or(Path::new(""));
         let mut dir = if p.is_section { own_dir.parent() } else { Some(own_dir) };
         while let Some(d) = dir {
-            if let Some(&s) = section_dirs.get(d)
+            if let Some(&s) = section_dirs.get(d.as_os_str())
                 && s != i
             {
                 return Some(s);
@@ -273,20 +284,24 @@ fn order_pages(pages: Vec<Page>) -> Vec<Page> {
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new;
     }
-    let mut slots: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
-    let mut out = Vec::with_capacity(order.len());
-    for &old in &order {
-        let mut page = slots[old].take().expect("each page visited once");
-        page.children = children[old].iter().map(|&c| new_index[c]).collect();
-        out.push(page);
-    }
-    for i in 0..out.len() {
-        let kids = out[i].children.clone();
-        for k in kids {
-            out[k].parent = Some(i);
+    let mut parents: Vec<Option<usize>> = vec![None; pages.len()];
+    for (old, kids) in children.iter().enumerate() {
+        for &k in kids {
+            parents[new_index[k]] = Some(new_index[old]);
         }
     }
-    out
+    let mut slots: Vec<Option<Arc<Page>>> = pages.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(order.len());
+    for (new, &old) in order.iter().enumerate() {
+        let mut page = slots[old].take().expect("each page visited once");
+        let kids: Vec<usize> = children[old].iter().map(|&c| new_index[c]).collect();
+        if page.children != kids || page.parent != parents[new] {
+            let p = Arc::make_mut(&mut page);
+            (p.children, p.parent) = (kids, parents[new]);
+        }
+        out.push(page);
+    }
+    (out, order)
 }
 
 fn sibling_order(a: &Page, b: &Page) -> Ordering {
@@ -324,10 +339,16 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     ca.len().cmp(&cb.len())
 }
 
-/// Last commit date per file from one `git log` call (no per-file process at thousands of pages),
-/// reused from `cache` while git's HEAD has not moved.
-fn apply_git_dates(root: &Path, pages: &mut [Page], cache: &mut Option<(String, HashMap<String, String>)>) {
-    if pages.iter().all(|p| p.updated.is_some()) {
+/// `updated` of every page: its front matter's, else its file's last commit date from one `git
+/// log` call (no per-file process at thousands of pages), reused from `cache` while git's HEAD
+/// has not moved. A page is copied only when its date changed.
+fn apply_git_dates(root: &Path, pages: &mut [Arc<Page>], cache: &mut Option<(String, HashMap<String, String>)>) {
+    let set = |page: &mut Arc<Page>, date: Option<&String>| {
+        if page.updated.as_ref() != date {
+            Arc::make_mut(page).updated = date.cloned();
+        }
+    };
+    if pages.iter().all(|p| p.front.updated.is_some()) {
         return;
     }
     let token = git_state(root);
@@ -335,11 +356,10 @@ fn apply_git_dates(root: &Path, pages: &mut [Page], cache: &mut Option<(String, 
         (Some((known, dates)), Some(t)) if known == t => dates,
         _ => &cache.insert((token.clone().unwrap_or_default(), git_dates(root))).1,
     };
-    for p in pages.iter_mut().filter(|p| p.updated.is_none()) {
-        let key = p.file.to_string_lossy().replace('\\', "/");
-        if let Some(d) = latest.get(key.as_str()) {
-            p.updated = Some(d.clone());
-        }
+    for p in pages.iter_mut().filter(|p| p.front.updated.is_none()) {
+        let key = p.file.to_string_lossy();
+        let key = if key.contains('\\') { key.replace('\\', "/").into() } else { key };
+        set(p, latest.get(&*key));
     }
     if token.is_none() {
         *cache = None;

@@ -151,8 +151,9 @@ impl Page {
 pub struct Site {
     pub root: PathBuf,
     pub config: Config,
-    /// Pages in reading order (depth-first, siblings by weight, number, title).
-    pub pages: Vec<Page>,
+    /// Pages in reading order (depth-first, siblings by weight, number, title). Shared: `serve`
+    /// keeps the unchanged ones from one load to the next (`load::LoadCache`).
+    pub pages: Vec<std::sync::Arc<Page>>,
     pub data: crate::content::data::Data,
     pub by_id: HashMap<String, usize>,
     pub by_url: HashMap<String, usize>,
@@ -162,7 +163,7 @@ pub struct Site {
 
 impl Site {
     pub fn page_by_id(&self, id: &str) -> Option<&Page> {
-        self.by_id.get(id).map(|&i| &self.pages[i])
+        self.by_id.get(id).map(|&i| &*self.pages[i])
     }
     /// For an error about a reference to `id` that no page has: the broken page it follows
     /// from (`Diagnostic::follows`), when the page with that id failed to load.

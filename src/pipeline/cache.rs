@@ -6,16 +6,17 @@
 //! after edits with a fresh `shishin build`).
 
 use crate::capability::Capability;
-use crate::content::Site;
+use crate::content::{Page, Site};
 use crate::fingerprint::{Fingerprint, Key};
 use crate::content::load::{LoadCache, git_state};
 use crate::markdown::{Heading, Rendered};
 use crate::output::OutputFiles;
 use crate::render::theme::{THEME_DIR, Theme};
 use crate::search::Analyzer;
-use crate::search::site::AnalyzerSources;
+use crate::search::site::{AnalyzerSources, KeyedDoc};
+use rayon::prelude::*;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::ffi::OsString;
 use std::sync::{Arc, Mutex};
 
 /// The last static index written: (its folder URL, its files). Shared with the thread that
@@ -46,8 +47,16 @@ pub struct BuildCache {
     /// Output path → the page's HTML and its keys.
     pub pages: HashMap<String, PageHtml>,
     pub analyzer: Option<(AnalyzerSources, Arc<Analyzer>)>,
+    pub search_docs: SearchDocs,
+    pub structure: StructureParts,
+    /// The sitemap and the `structure_key` it was made from (it reads nothing else).
+    pub sitemap: Option<(Key, String)>,
     pub index: IndexStore,
 }
+
+/// Each page's search document (`search::site::page_doc`), made from the site's `structure_key`
+/// (first) and, per page in reading order, the page's rendered Markdown (its key first).
+pub type SearchDocs = Option<(Key, Vec<(Key, KeyedDoc)>)>;
 
 impl BuildCache {
     /// The cache of a build that will not be followed by another (see `one_off`).
@@ -74,14 +83,15 @@ impl PageHtml {
     }
 }
 
-/// Per page file: its body's key (with the body, so an unchanged body is compared, not hashed
-/// again), its headings (keyed by its body) and its rendered Markdown (keyed by its body and
-/// `targets_key`).
+/// Per page file (the path's bytes: hashing a `Path` parses its components): its body's key
+/// (with the page, so the page shared by the load is known at once and any other body is
+/// compared, not hashed again), its headings (keyed by its body) and its rendered Markdown
+/// (keyed by its body and `targets_key`).
 #[derive(Default)]
 pub struct MarkdownCache {
-    pub bodies: HashMap<PathBuf, (String, Key)>,
-    pub headings: HashMap<PathBuf, (Key, Vec<Heading>)>,
-    pub rendered: HashMap<PathBuf, (Key, Rendered)>,
+    pub bodies: HashMap<OsString, (Arc<Page>, Key)>,
+    pub headings: HashMap<OsString, (Key, Vec<Heading>)>,
+    pub rendered: HashMap<OsString, (Key, Rendered)>,
 }
 
 /// Everything a page's Markdown can point at: every page's id, URL, label, layout and anchors,
@@ -91,7 +101,11 @@ pub fn targets_key(site: &Site, headings: &[Vec<Heading>]) -> Key {
     let mut f = Fingerprint::new("targets");
     f.json(&site.config).json(&site.data).json(&site.unparsed_ids);
     for (p, hs) in site.pages.iter().zip(headings) {
-        f.bytes(p.id().as_bytes()).bytes(p.url.as_bytes()).bytes(p.label().as_bytes()).bytes(p.layout().as_bytes());
+        // The id and the label follow from these (hashed as they are: building them allocates).
+        f.bytes(p.url.as_bytes()).bytes(p.layout().as_bytes()).bytes(p.front.title.as_bytes());
+        for part in [&p.front.id, &p.front.number] {
+            f.bytes(&[u8::from(part.is_some())]).bytes(part.as_deref().unwrap_or("").as_bytes());
+        }
         f.json(&hs.len());
         for h in hs {
             f.bytes(h.anchor.as_bytes());
@@ -129,14 +143,35 @@ pub fn theme_key(site: &Site) -> Key {
 /// Everything about the site as a whole that a page's template context or a capability may read:
 /// the config, the data files, and every page's file, front matter, URL, place in the tree
 /// (reading order included) and date — all but the page bodies. A body edit keeps it.
-pub fn structure_key(site: &Site) -> Key {
+/// Each page's part is taken from `known` while the page at that position is the very one it was
+/// made from (the load shares unchanged pages, and a page held there cannot change), and
+/// `known` is updated to this site's pages.
+pub fn structure_key(site: &Site, known: &mut StructureParts) -> Key {
+    let parts: Vec<Key> = site
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| match known.get(i) {
+            Some((same, key)) if Arc::ptr_eq(same, p) => *key,
+            _ => Fingerprint::new("page structure")
+                .bytes(p.file.to_string_lossy().as_bytes())
+                .json(&p.front)
+                .bytes(p.url.as_bytes())
+                .json(&(p.is_section, p.parent, &p.children, &p.updated))
+                .finish(),
+        })
+        .collect();
     let mut f = Fingerprint::new("structure");
-    f.json(&site.config).json(&site.data).json(&site.unparsed_ids);
-    for p in &site.pages {
-        f.bytes(p.file.to_string_lossy().as_bytes()).json(&p.front).bytes(p.url.as_bytes()).json(&(p.is_section, p.parent, &p.children, &p.updated));
+    f.json(&site.config).json(&site.data).json(&site.unparsed_ids).json(&parts.len());
+    for key in &parts {
+        f.bytes(key);
     }
+    *known = site.pages.iter().cloned().zip(parts).collect();
     f.finish()
 }
+
+/// Per page in reading order: the page and its part of `structure_key`.
+pub type StructureParts = Vec<(Arc<Page>, Key)>;
 
 /// Capabilities read the config, the data files, git dates and the pages' front matter, URLs
 /// and tree — never page bodies (the `Capability` contract) — so they survive a body edit.

@@ -33,7 +33,10 @@ pub(super) fn check_all(opts: &BuildOptions, t: &mut Timings, cache: &mut BuildC
     if cache.one_off {
         cache.markdown = Default::default();
     }
-    let structure = t.time("structure", || structure_key(&site));
+    let structure = t.time("structure", || structure_key(&site, &mut cache.structure));
+    if cache.one_off {
+        cache.structure = Default::default();
+    }
     let caps = match t.time("capabilities", || cached_capabilities(&site, &structure, cache)) {
         Ok(c) => c,
         Err(e) => {

@@ -18,9 +18,9 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Theme, exports and every page: everything but the site files (`site_files`) and the static
-/// index.
-pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut BuildCache, t: &mut Timings) -> Result<(OutputFiles, Arc<Theme>), Diagnostics> {
+/// Theme, exports and every page (its output path and HTML, or for a one-off build its file):
+/// everything but the site files (`site_files`) and the static index.
+pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut BuildCache, t: &mut Timings) -> Result<(PageFiles, OutputFiles, Arc<Theme>), Diagnostics> {
     let (site, caps) = (&checked.site, &checked.caps);
     let ((theme, theme_t), (exports, exports_t)) = rayon::join(
         || timed(|| cached_theme(site, &cache.theme)),
@@ -34,17 +34,27 @@ pub(super) fn build_pages(opts: &BuildOptions, checked: &Checked, cache: &mut Bu
     // Only the search page names the index folder (<meta name="shishin-search">, search.html):
     // its hash changes with every content edit, the other pages' HTML must not.
     let globals = globals(opts, None);
-    let mut files = OutputFiles::default();
     let shared = shared_inputs_key(&checked.structure, &theme_key, &caps.key, &(&globals.search_dir, &globals.dev_reload, &globals.build_time));
     let inputs: Vec<Option<Key>> = checked.rendered_keys.iter().enumerate().map(|(i, r)| shared.map(|s| page_inputs_key(&s, i, r))).collect();
     let pages = Pages { site, rendered: &checked.rendered, inputs: &inputs, theme: &theme, theme_key: &theme_key, globals: &globals, caps: &caps.list };
-    t.time("render pages", || render_pages(&pages, (!cache.one_off).then_some(&mut cache.pages), &mut files))?;
-    Ok((files, theme))
+    let mut files = OutputFiles::default();
+    let shared = t.time("render pages", || render_pages(&pages, (!cache.one_off).then_some(&mut cache.pages), &mut files))?;
+    Ok((shared, files, theme))
 }
 
-/// The site files (`write_site_files`); the search page names the index folder `index_dir`.
-pub(super) fn site_files(opts: &BuildOptions, site: &Site, theme: &Theme, index_dir: &str, files: &mut OutputFiles, t: &mut Timings) -> Result<(), Diagnostics> {
-    t.time("site files", || write_site_files(site, theme, &globals(opts, Some(site.url_for(index_dir))), files))
+/// The site files (`write_site_files`); the search page names the index folder `index_dir`. The
+/// sitemap is taken from `sitemap` while the structure key is the one it was made from.
+pub(super) fn site_files(opts: &BuildOptions, checked: &Checked, theme: &Theme, index_dir: &str, files: &mut OutputFiles, sitemap: &mut Option<(Key, String)>, t: &mut Timings) -> Result<(), Diagnostics> {
+    let site = &checked.site;
+    t.time("site files", || {
+        let map = match sitemap.take() {
+            Some((key, map)) if key == checked.structure => map,
+            _ => site_files::sitemap(site),
+        };
+        files.insert("sitemap.xml", map.as_bytes());
+        *sitemap = Some((checked.structure, map));
+        write_site_files(site, theme, &globals(opts, Some(site.url_for(index_dir))), files)
+    })
 }
 
 fn globals(opts: &BuildOptions, search_dir: Option<String>) -> Globals {
@@ -111,32 +121,38 @@ pub(super) struct Pages<'a> {
     caps: &'a [Box<dyn Capability>],
 }
 
+/// Each page's output path and HTML, in `site.pages` order, shared with the build cache:
+/// `serve` serves it as it is.
+pub type PageFiles = Vec<(String, Arc<str>)>;
+
+/// What `render_pages` keeps of a page: the page for the cache, or only its file's bytes.
+enum Kept {
+    Page(PageHtml),
+    Bytes(Vec<u8>),
+}
+
 /// Renders every page whose template and context changed since the HTML in `cache` was made;
-/// the rest is reused, without building its context when its inputs key is unchanged.
-/// Without a cache (a one-off build) each page's HTML is dropped once its bytes are copied.
-pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtml>>, files: &mut OutputFiles) -> Result<(), Diagnostics> {
+/// the rest is reused, without building its context when its inputs key is unchanged. Returns
+/// the pages as the cache holds them; without a cache (a one-off build) each page's HTML is
+/// copied into `copies` by the thread that rendered it and dropped, and none is returned.
+pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtml>>, copies: &mut OutputFiles) -> Result<PageFiles, Diagnostics> {
     let empty = HashMap::new();
     let keep = cache.is_some();
     let known = cache.as_deref().unwrap_or(&empty);
-    let site = p.site;
-    // (output path, cache entry, the file's bytes: OutputFiles owns its own copy)
-    let results: Vec<Result<(String, Option<PageHtml>, Vec<u8>), Diagnostic>> = (0..site.pages.len())
+    let results: Vec<Result<(String, Kept), Diagnostic>> = (0..p.site.pages.len())
         .into_par_iter()
-        .map(|i| render_page(p, i, known).map(|(path, page)| {
-            let bytes = page.html.as_bytes().to_vec();
-            (path, keep.then_some(page), bytes)
-        }))
+        .map(|i| render_page(p, i, known).map(|(path, page)| (path, if keep { Kept::Page(page) } else { Kept::Bytes(page.html.as_bytes().to_vec()) })))
         .collect();
     let mut errors = Diagnostics::default();
     let mut fresh = HashMap::with_capacity(if keep { results.len() } else { 0 });
+    let mut shared = Vec::with_capacity(if keep { results.len() } else { 0 });
     for r in results {
         match r {
-            Ok((path, page, bytes)) => {
-                if let Some(page) = page {
-                    fresh.insert(path.clone(), page);
-                }
-                files.insert(path, bytes);
+            Ok((path, Kept::Page(page))) => {
+                shared.push((path.clone(), page.html.clone()));
+                fresh.insert(path, page);
             }
+            Ok((path, Kept::Bytes(bytes))) => copies.insert(path, bytes),
             Err(e) => errors.push(e),
         }
     }
@@ -144,7 +160,7 @@ pub(super) fn render_pages(p: &Pages, cache: Option<&mut HashMap<String, PageHtm
     if let Some(cache) = cache {
         *cache = fresh;
     }
-    Ok(())
+    Ok(shared)
 }
 
 /// Page `i` and its output path: the HTML cached for that path when its inputs or its context
@@ -181,6 +197,7 @@ pub(super) fn render_page(p: &Pages, i: usize, known: &HashMap<String, PageHtml>
     Ok((path, PageHtml { inputs, context: key, html: html.into() }))
 }
 
+/// Every site file but the sitemap (`site_files`).
 pub(super) fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &mut OutputFiles) -> Result<(), Diagnostics> {
     let mut ctx = tera::Context::new();
     ctx.insert("site", &context::site_value(site, g));
@@ -192,7 +209,6 @@ pub(super) fn write_site_files(site: &Site, theme: &Theme, g: &Globals, files: &
         .render("search.html", &ctx)
         .map_err(|e| Diagnostics::from(Diagnostic::file_level("themes/default/templates/search.html", format!("rendering failed: {e}"))))?;
     files.insert("search/index.html", search_page);
-    files.insert("sitemap.xml", site_files::sitemap(site));
     files.insert("robots.txt", site_files::robots(site));
     let redirects = site_files::netlify_redirects(site);
     if !redirects.is_empty() {

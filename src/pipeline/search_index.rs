@@ -2,21 +2,26 @@
 //! name it while the index is still being written (by `build_site` in parallel with the pages,
 //! by `serve` on its own thread).
 
-use super::cache::{BuildCache, IndexStore};
-use crate::content::Site;
+use super::cache::{BuildCache, IndexStore, SearchDocs};
+use super::check::Checked;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::markdown::Rendered;
 use crate::output::OutputFiles;
 use crate::search::Analyzer;
-use crate::search::site::{StaticIndexInputs, static_index_inputs, write_static_index};
+use crate::search::site::{KeyedDoc, StaticIndexInputs, page_doc, static_index_inputs, write_static_index, write_static_index_owned};
+use rayon::prelude::*;
 use std::sync::Arc;
 
 /// The static index of this build: its folder (named from its inputs) and the job writing it,
 /// already done when the last index written had the same inputs. The analyser is loaded here,
 /// once per change of search-index/, so a broken user dictionary fails the build itself.
-pub(super) fn static_index(site: &Site, rendered: &[Rendered], cache: &mut BuildCache) -> Result<StaticIndex, Diagnostics> {
+pub(super) fn static_index(checked: &Checked, cache: &mut BuildCache) -> Result<StaticIndex, Diagnostics> {
     let search_error = |e: String| Diagnostics::from(Diagnostic::file_level("search-index", format!("search index: {e}")).help("check search-index/userdict.csv and synonyms.yaml"));
-    let inputs = static_index_inputs(site, rendered).map_err(search_error)?;
+    let site = &checked.site;
+    let docs = page_docs(checked, &cache.search_docs);
+    if !cache.one_off {
+        cache.search_docs = Some((checked.structure, checked.rendered_keys.iter().copied().zip(docs.iter().cloned()).collect()));
+    }
+    let inputs = static_index_inputs(site, docs).map_err(search_error)?;
     let store = cache.index.clone();
     let done = store.lock().unwrap_or_else(|e| e.into_inner()).as_ref().filter(|(dir, _)| *dir == inputs.dir).map(|(_, files)| files.clone());
     let dir = inputs.dir.clone();
@@ -29,6 +34,21 @@ pub(super) fn static_index(site: &Site, rendered: &[Rendered], cache: &mut Build
     };
     cache.analyzer = Some((inputs.sources.clone(), analyzer.clone()));
     Ok(StaticIndex { dir, work: IndexWork::ToWrite(Arc::new(inputs), analyzer), store })
+}
+
+/// Every page's search document: the one `known` holds for the page while the site's structure
+/// and the page's rendered Markdown are those it was made from (`page_doc` reads nothing else),
+/// else made now.
+fn page_docs(checked: &Checked, known: &SearchDocs) -> Vec<KeyedDoc> {
+    let known = known.as_ref().filter(|(structure, _)| *structure == checked.structure).map(|(_, docs)| docs.as_slice()).unwrap_or_default();
+    let Checked { site, rendered, rendered_keys, .. } = checked;
+    (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| match known.get(i) {
+            Some((key, doc)) if *key == rendered_keys[i] => doc.clone(),
+            _ => page_doc(site, i, &rendered[i]),
+        })
+        .collect()
 }
 
 /// The static search index of one build (see `build_site_incremental`).
@@ -71,11 +91,20 @@ impl StaticIndex {
     }
 
     /// `write` for a one-off build: the files are handed over, not kept for a later build (the
-    /// index is the largest part of the output; a copy would cost its size again in memory).
+    /// index is the largest part of the output; a copy would cost its size again in memory), and
+    /// the documents no one else holds are moved into the index, not copied.
     pub(super) fn write_once(self) -> OutputFiles {
         match self.work {
             IndexWork::Written(files) => (*files).clone(),
-            IndexWork::ToWrite(inputs, analyzer) => write_files(&inputs, &analyzer, &|| true).unwrap_or_default(),
+            IndexWork::ToWrite(inputs, analyzer) => {
+                let mut files = OutputFiles::default();
+                let mut add = |path, bytes| files.insert(path, bytes);
+                match Arc::try_unwrap(inputs) {
+                    Ok(inputs) => _ = write_static_index_owned(inputs, &analyzer, &mut add, &|| true),
+                    Err(inputs) => _ = write_static_index(&inputs, &analyzer, &mut add, &|| true),
+                }
+                files
+            }
         }
     }
 }

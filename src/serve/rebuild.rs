@@ -1,14 +1,14 @@
 //! One (re)build: run the normal pipeline in memory, swap the result in (or keep the last good
 //! site and record the failure), tell the open pages, and print one line.
 //!
-//! Every rebuild runs the whole pipeline (`build::build_site_incremental`); what it reuses from
+//! Every rebuild runs the whole pipeline (`pipeline::build_site_served`); what it reuses from
 //! the last build is keyed by content hashes (pipeline::cache), not by the watcher's paths.
 //! The static search index is written after the reload went out (IndexWorker).
 
 use super::api::SearchBackend;
 use super::livereload;
 use super::state::{Failure, IndexFolder, IndexWriter, Snapshot, State};
-use crate::pipeline::{BuildOptions, BuiltSite, StaticIndex, build_site_incremental};
+use crate::pipeline::{BuildOptions, BuiltSite, StaticIndex, build_site_served};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::pipeline::BuildCache;
 use std::path::{Path, PathBuf};
@@ -225,7 +225,7 @@ impl Rebuilder {
     /// the watcher lost events. Returns whether the build succeeded.
     pub fn run(&mut self, changed: &[PathBuf], rescan: bool) -> bool {
         let started = Instant::now();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_site_incremental(&self.opts, &mut self.cache)));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_site_served(&self.opts, &mut self.cache)));
         let result = result.unwrap_or_else(|panic| {
             // Whatever the cache held when the panic struck is not trusted again.
             self.cache = BuildCache::default();
@@ -245,7 +245,7 @@ impl Rebuilder {
                 let before = self.state.current();
                 let previous = before.site.as_ref().and_then(|s| s.index.clone());
                 let (folder, stale) = self.index.folder(index, previous.as_ref());
-                let snapshot = Arc::new(Snapshot::new(&built.files, built.site.config.base_path(), Some(folder), previous, before.site.as_deref()));
+                let snapshot = Arc::new(Snapshot::with_pages(&built.files, &built.pages, built.site.config.base_path(), Some(folder), previous, before.site.as_deref()));
                 let css_only = before.failure.is_none() && before.site.is_some() && !rescan && !changed.is_empty() && changed.iter().all(|p| is_stylesheet(p));
                 let asset_dir = snapshot.asset_dir.clone();
                 let now = self.state.update(|c| {
@@ -262,7 +262,8 @@ impl Rebuilder {
                 drop(stale);
                 let pages = built.site.pages.len();
                 if changed.is_empty() && !rescan {
-                    eprintln!("built {pages} pages, {} files ({} KB) in {ms} ms", built.files.len(), built.files.total_bytes() / 1024);
+                    let (count, bytes) = (built.files.len() + built.pages.len(), built.files.total_bytes() + built.pages.iter().map(|(_, html)| html.len()).sum::<usize>());
+                    eprintln!("built {pages} pages, {count} files ({} KB) in {ms} ms", bytes / 1024);
                 } else {
                     eprintln!("rebuilt in {ms} ms ({}): {what}", if css_only { "styles swapped" } else { "pages reloaded" });
                 }

@@ -5,6 +5,7 @@
 use super::api::SearchBackend;
 use crate::diagnostics::Diagnostic;
 use crate::output::OutputFiles;
+use crate::pipeline::PageFiles;
 use axum::body::Bytes;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -30,7 +31,16 @@ impl Snapshot {
     /// `last`: the snapshot served until now, whose bytes are shared by every file that has not
     /// changed (comparing them costs less than copying; a body edit changes few files).
     pub fn new(files: &OutputFiles, base_path: String, index: Option<IndexFolder>, previous_index: Option<IndexFolder>, last: Option<&Snapshot>) -> Snapshot {
-        let files = file_map(files, last.map(|l| &l.files));
+        Snapshot::with_pages(files, &Vec::new(), base_path, index, previous_index, last)
+    }
+
+    /// `new`, plus `pages`: the pages' HTML (`pipeline::build_site_served`), served as it is,
+    /// without a copy or a compare; a file of `files` on the same path wins.
+    pub fn with_pages(files: &OutputFiles, pages: &PageFiles, base_path: String, index: Option<IndexFolder>, previous_index: Option<IndexFolder>, last: Option<&Snapshot>) -> Snapshot {
+        let mut map: HashMap<String, Bytes> = HashMap::with_capacity(pages.len() + files.len());
+        map.extend(pages.iter().map(|(path, html)| (path.clone(), Bytes::from_owner(Html(html.clone())))));
+        map.extend(file_map(files, last.map(|l| &l.files)));
+        let files = map;
         // Every asset lives under one content-hashed folder (render::theme).
         let asset_dir = files
             .keys()
@@ -52,6 +62,15 @@ impl Snapshot {
 
     pub fn indexes(&self) -> impl Iterator<Item = &IndexFolder> {
         self.index.iter().chain(self.previous_index.iter())
+    }
+}
+
+/// A page's HTML as the bytes of a response.
+struct Html(Arc<str>);
+
+impl AsRef<[u8]> for Html {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
     }
 }
 
