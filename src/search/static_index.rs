@@ -29,13 +29,15 @@
 //!   frequent terms to the end: it reads the few pages whose bound still reaches the top results
 //!   (their files are what the result list shows anyway). Levels are logarithmic below the
 //!   term's largest impact (`MAP_RATIO` per level), so they are finest where the top results are
-//!   decided. Later blocks grow fast (`growth_percent`) and hold no positions (`tf` and field
-//!   length per field only): they are only the fallback that settles many tied pages' term scores
-//!   at once; a phrase on such a page is settled by reading the page.
+//!   decided. Blocks hold no positions (`tf` and field length per field only): a page's term
+//!   scores are settled from them, a phrase on the page by reading the page, which the browser
+//!   does for the pages that can rank anyway (positions were a third of a first block's bytes
+//!   and saved no page reads). Later blocks grow fast (`growth_percent`): they are only the
+//!   fallback that settles many tied pages' term scores at once.
 //! - A flat list holds pages in increasing number: `page delta, field mask` (1 title, 2 headings,
 //!   4 body), then per field in the mask `tf, field length` (quantised like tantivy's field norms,
-//!   so BM25 agrees with the server) and, except for `u:` unigram terms and a term's later
-//!   blocks, the `tf` positions (first absolute, then deltas).
+//!   so BM25 agrees with the server) and, in a list stored whole in its shard (except for `u:`
+//!   unigram terms), the `tf` positions (first absolute, then deltas).
 //! - `k/<n>.json.gz`: lookup shards for clause numbers and page ids, by FNV-1a of the key:
 //!   `{"c:3.2": [pages, pages under it], "c:mic:3.2": […], "i:mic-3.2": [pages]}` — pages in rank
 //!   order. The browser fetches only the shards of the words a query may use this way.
@@ -264,8 +266,9 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
             at += 1;
         }
         block.sort_by_key(|e| e.doc);
-        // The first block carries positions and the impact map; later ones neither (see above).
-        let json = if blocks.is_empty() { format!("[{},{}]", d.encode(&block), impact_map(&ranked, scorer.count as usize)) } else { d.encode_with(&block, false) };
+        // No positions in blocks; the first one carries the impact map (see above).
+        let list = d.encode_with(&block, false);
+        let json = if blocks.is_empty() { format!("[{list},{}]", impact_map(&ranked, scorer.count as usize)) } else { list };
         blocks.push((upper_bound(max), gzip(json.as_bytes())));
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }

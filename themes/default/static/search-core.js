@@ -581,14 +581,15 @@ const ZERO_LEVEL = '0'.charCodeAt(0);
  * The postings of one term as far as they are fetched. A term stored whole in its shard is known
  * at once; a long one comes in blocks of decreasing impact (`frontier` bounds every page not yet
  * seen) and an impact map in its first block (a bound of every page's impact, 0 where the page
- * lacks the term). A page's entry is never split between blocks, so a page seen once is known completely.
+ * lacks the term). A page's entry is never split between blocks, so a page seen once has its tf
+ * and length known in every field; blocks carry no positions (`partial` until the page is read).
  */
 class TermPostings {
   constructor(term, entry, lengths, suffix) {
     this.df = entry ? entry.slice(0, 3) : [0, 0, 0];
     this.fields = [new Map(), new Map(), new Map()];
     this.seen = new Set();
-    this.partial = new Set(); // seen in a later block: tf and length known, positions not
+    this.partial = new Set(); // seen in a block: tf and length known, positions not
     this.absent = new Set(); // pages read whole (addPage) without this term
     this.lengths = lengths;
     this.positional = !term.startsWith('u:');
@@ -602,7 +603,7 @@ class TermPostings {
     if (this.blocks.length === 0) this.add(data);
   }
 
-  /** A list's pages; `positional` false for a later block (no positions, static_index.rs). */
+  /** A list's pages; `positional` false for a block (no positions, static_index.rs). */
   add(list, positional = this.positional) {
     for (const doc of decodeList(list, positional, this.fields, this.lengths)) {
       this.seen.add(doc);
@@ -672,7 +673,7 @@ class TermPostings {
       this.pending = load(`b/${this.blocks[this.next][1]}${this.suffix}`).then((data) => {
         if (this.next === 0) {
           const [list, [bounds, levels]] = data;
-          this.add(list);
+          this.add(list, false);
           this.levelBounds = [0, ...bounds];
           this.levels = levels;
         } else this.add(data, false);
