@@ -39,25 +39,26 @@ function unchangedAlone(c) {
     (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff);
 }
 
-/** NFKC, lowercase and trailing-ー folding, chunk by chunk, with a map to original characters. */
-export function normalizeWithMap(text) {
+/** NFKC, lowercase and trailing-ー folding, chunk by chunk, with a map to original characters
+ *  (`origin`; null when `withMap` is false: reading a page's terms needs no map). */
+export function normalizeWithMap(text, withMap = true) {
   const original = Array.from(text);
   const chars = [];
-  const origin = [];
+  const origin = withMap ? [] : null;
   let start = 0;
   while (start < original.length) {
     let end = start + 1;
     while (end < original.length && continuesChunk(original[end])) end++;
     if (end === start + 1 && unchangedAlone(original[start])) {
       chars.push(original[start]);
-      origin.push([start, end]);
+      if (origin) origin.push([start, end]);
       start = end;
       continue;
     }
     const chunk = original.slice(start, end).join('').normalize('NFKC').toLowerCase();
     for (const c of chunk) {
       chars.push(c);
-      origin.push([start, end]);
+      if (origin) origin.push([start, end]);
     }
     start = end;
   }
@@ -66,7 +67,7 @@ export function normalizeWithMap(text) {
 }
 
 export function normalize(text) {
-  return normalizeWithMap(text).text;
+  return normalizeWithMap(text, false).text;
 }
 
 function foldLongVowels(chars, origin) {
@@ -81,18 +82,18 @@ function foldLongVowels(chars, origin) {
     while (i < chars.length && isKatakanaLetter(chars[i])) i++;
     if (i - start >= 4 && chars[i - 1] === 'ー') {
       keep[i - 1] = false;
-      origin[i - 2] = [origin[i - 2][0], origin[i - 1][1]];
+      if (origin) origin[i - 2] = [origin[i - 2][0], origin[i - 1][1]];
     }
   }
   let w = 0;
   for (let r = 0; r < chars.length; r++) {
     if (!keep[r]) continue;
     chars[w] = chars[r];
-    origin[w] = origin[r];
+    if (origin) origin[w] = origin[r];
     w++;
   }
   chars.length = w;
-  origin.length = w;
+  if (origin) origin.length = w;
 }
 
 // ---- bigram.rs ----------------------------------------------------------------------------------
@@ -219,14 +220,16 @@ export function fieldTerms(values, synonymGroups, gap) {
 
 /**
  * A page's terms as the index holds them (doc.rs field_values + field_terms): Map term → per
- * field (title, headings, body) the sorted positions, or null. `page` is a display file's data.
+ * field (title, headings, body) the sorted positions, or null. `page` is a display file's data;
+ * `only` (a Map or Set), when given, keeps just those terms (a query reads a page for a few).
  */
-export function pageTerms(page, synonymGroups, gap) {
+export function pageTerms(page, synonymGroups, gap, only = null) {
   const headings = page.sections.filter(([anchor, heading]) => anchor !== null && heading !== '').map(([, h]) => h);
   const bodies = page.sections.map(([, , text]) => text).filter((t) => t !== '');
   const terms = new Map();
   [[page.title], headings.concat(page.tags), bodies].forEach((values, f) => {
     for (const [t, pos] of fieldTerms(values, synonymGroups, gap)) {
+      if (only && !only.has(t)) continue;
       if (!terms.has(t)) terms.set(t, [null, null, null]);
       const entry = terms.get(t);
       (entry[f] ||= []).push(pos);
@@ -1103,7 +1106,7 @@ export class StaticIndex {
   /** Reads a page whole (its display file) and settles every needed term there. */
   async readPage(doc, post) {
     const p = await this.page(doc);
-    const terms = pageTerms(p, this.meta.synonyms, this.meta.gap);
+    const terms = pageTerms(p, this.meta.synonyms, this.meta.gap, post);
     this.lengths.set(doc, p.lengths);
     for (const [t, tp] of post) tp.addPage(doc, terms.get(t), p.lengths);
   }
