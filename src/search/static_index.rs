@@ -22,14 +22,15 @@
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
 //! - `b/<id>.json.gz`: one block: a flat integer list; a term's first block is `[list, map]`
-//!   with the term's *impact map* `[[bound of level 1, …, level 31], "levels"]`: one character
-//!   per page (`0`–`9`, `a`–`v`: level 0–31; 0 = the page lacks the term). A page's impact lies
+//!   with the term's *impact map* `[[bound of level 1, …, level 31 (12 above 2,000 pages)],
+//!   "levels"]`: one character per page (`0`–`9`, `a`–`v`: level 0–31; 0 = the page lacks the
+//!   term). A page's impact lies
 //!   at most at its level's bound, so the browser bounds *every* page's score for a query from
 //!   the first blocks (a map is 1–2 KB at 5,000 pages) instead of walking the postings of
 //!   frequent terms to the end: it reads the few pages whose bound still reaches the top results
-//!   (their files are what the result list shows anyway). Levels are logarithmic below the
-//!   term's largest impact (`MAP_RATIO` per level), so they are finest where the top results are
-//!   decided. Blocks hold no positions (`tf` and field length per field only): a page's term
+//!   (their files are what the result list shows anyway). Levels from 2 up are logarithmic below
+//!   the term's largest impact (`MAP_RATIO` per level), where the top results are decided; level
+//!   1 holds every lower impact (`levels_for`: fewer levels on a large site). Blocks hold no positions (`tf` and field length per field only): a page's term
 //!   scores are settled from them, a phrase on the page by reading the page, which the browser
 //!   does for the pages that can rank anyway (positions were a third of a first block's bytes
 //!   and saved no page reads). Later blocks grow fast (`growth_percent`): they are only the
@@ -70,11 +71,19 @@ pub const MAX_SHARDS: usize = 16384;
 pub const GZ_SUFFIX: &str = ".json.gz";
 /// Pages analysed at a time: the index never holds more than one chunk's tokens as strings.
 const CHUNK: usize = 128;
-/// Levels of an impact map (0 = absent) and the ratio between the upper edges of adjacent levels.
+/// Levels of an impact map (0 = absent, 1 = everything below the fine levels) at most, and the
+/// ratio between the upper edges of adjacent fine levels.
 const MAP_LEVELS: usize = 32;
 const MAP_RATIO: f64 = 0.85;
-/// One character per level in a map's string (`parseInt(c, 32)` in the browser).
+/// One character per level in a map's string (`LEVEL_OF` in the browser).
 const MAP_DIGITS: &[u8; MAP_LEVELS] = b"0123456789abcdefghijklmnopqrstuv";
+/// Above this many pages a map has `FEW_LEVELS` levels. A map costs a character per page: on a
+/// small site all 31 levels are cheap and spare page reads (1,000 pages: a three-word query 43
+/// instead of 62 KB); on a large one only the top of a term's impacts decides a first query,
+/// and finer levels further down cost more map bytes than the reads they spare (5,000 pages:
+/// the frequent queries' maximum 59.0 → 50.2 KB). bench/README.md, format 4.
+const MANY_PAGES: usize = 2_000;
+const FEW_LEVELS: usize = 13;
 
 /// Sizes that decide how the index is cut into files.
 #[derive(Debug, Clone, Copy)]
@@ -281,7 +290,7 @@ fn impact_map(ranked: &[(f64, &Entry)], count: usize) -> String {
     let mut levels = vec![b'0'; count];
     let mut most = [0.0f64; MAP_LEVELS];
     for &(impact, e) in ranked {
-        let level = map_level(impact, top);
+        let level = map_level(impact, top, levels_for(count));
         most[level] = most[level].max(impact);
         if let Some(c) = levels.get_mut(e.doc as usize) {
             *c = MAP_DIGITS[level];
@@ -291,11 +300,17 @@ fn impact_map(ranked: &[(f64, &Entry)], count: usize) -> String {
     format!("[[{}],\"{}\"]", bounds.join(","), String::from_utf8(levels).unwrap_or_default())
 }
 
-/// The level (1 to `MAP_LEVELS - 1`) of an impact below the term's largest impact `top`: the
-/// top level holds impacts within one `MAP_RATIO` step of it, each level below one step less.
-fn map_level(impact: f64, top: f64) -> usize {
+/// How many levels (absent included) a map of a site of `count` pages has.
+fn levels_for(count: usize) -> usize {
+    if count > MANY_PAGES { FEW_LEVELS } else { MAP_LEVELS }
+}
+
+/// The level (1 to `levels - 1`) of an impact below the term's largest impact `top`: the
+/// top level holds impacts within one `MAP_RATIO` step of it, each level below one step less,
+/// and level 1 every impact further down.
+fn map_level(impact: f64, top: f64, levels: usize) -> usize {
     let steps = if impact > 0.0 && top > 0.0 { ((top / impact).ln() / (1.0 / MAP_RATIO).ln()).floor() } else { f64::INFINITY };
-    let highest = MAP_LEVELS - 1;
+    let highest = levels - 1;
     if steps >= (highest - 1) as f64 { 1 } else { highest - steps.max(0.0) as usize }
 }
 
@@ -458,11 +473,19 @@ mod tests {
 
     #[test]
     fn map_levels_fall_one_per_ratio_step() {
-        assert_eq!(map_level(10.0, 10.0), MAP_LEVELS - 1);
-        assert_eq!(map_level(10.0 * MAP_RATIO * 1.001, 10.0), MAP_LEVELS - 1);
-        assert_eq!(map_level(10.0 * MAP_RATIO * 0.999, 10.0), MAP_LEVELS - 2);
-        assert_eq!(map_level(1e-9, 10.0), 1);
-        assert_eq!(map_level(0.0, 10.0), 1, "a page holding the term is never level 0");
+        for levels in [MAP_LEVELS, FEW_LEVELS] {
+            assert_eq!(map_level(10.0, 10.0, levels), levels - 1);
+            assert_eq!(map_level(10.0 * MAP_RATIO * 1.001, 10.0, levels), levels - 1);
+            assert_eq!(map_level(10.0 * MAP_RATIO * 0.999, 10.0, levels), levels - 2);
+            let lowest_fine = (levels - 3) as i32;
+            assert_eq!(map_level(10.0 * MAP_RATIO.powi(lowest_fine) * 0.999, 10.0, levels), 2, "the lowest fine level");
+            assert_eq!(map_level(10.0 * MAP_RATIO.powi(lowest_fine + 1) * 0.999, 10.0, levels), 1, "further down: level 1");
+            assert_eq!(map_level(10.0 * MAP_RATIO.powi(lowest_fine) * 1.001, 10.0, levels), 3);
+            assert_eq!(map_level(1e-9, 10.0, levels), 1);
+            assert_eq!(map_level(0.0, 10.0, levels), 1, "a page holding the term is never level 0");
+        }
+        assert_eq!(levels_for(MANY_PAGES), MAP_LEVELS);
+        assert_eq!(levels_for(MANY_PAGES + 1), FEW_LEVELS);
     }
 
     #[test]

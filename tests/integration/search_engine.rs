@@ -678,6 +678,38 @@ fn static_search_orders_tied_pages_like_the_engine() {
     }
 }
 
+/// Above 2,000 pages an impact map has 12 levels instead of 31 (static_index.rs `levels_for`):
+/// on such a site every map uses only those, stays within its bounds for every page
+/// (tests/js/page-terms.mjs), and the browser's search settles on it.
+#[test]
+fn a_large_site_has_coarser_impact_maps_that_still_bound_every_page() {
+    let docs = frequent_word_docs(2_100);
+    let (url, files) = static_files(&docs);
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in &files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, bytes).unwrap();
+    }
+    let index = dir.path().join(url.trim_start_matches('/'));
+    let checked = node().arg(root().join("tests/js/page-terms.mjs")).arg(&index).output().unwrap();
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+    let summary = String::from_utf8_lossy(&checked.stdout).to_string();
+    assert!(!summary.contains(", 0 impact maps"), "{summary}");
+    let mut maps = 0;
+    for path in files.keys().filter(|p| p.contains("/b/")) {
+        let v = json_file(&files, path);
+        if let Some(levels) = v.get(1).and_then(|m| m.get(1)).and_then(|l| l.as_str()) {
+            maps += 1;
+            assert_eq!(levels.chars().count(), docs.len(), "{path}: one level per page");
+            assert!(levels.chars().all(|c| c.is_ascii_digit() || ('a'..='c').contains(&c)), "{path}: levels 0-12 only");
+        }
+    }
+    assert!(maps > 20, "{maps} maps");
+    let out = node().arg(root().join("tests/js/first-query.mjs")).arg(&index).arg("10").args(["設定ファイル", "ファイル 更新 システム"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// Regression guard for the static first query at scale: on pages full of frequent bigrams, what
 /// the browser's own code fetches for one query (index files, bytes sent; tests/js/first-query.mjs)
 /// stays near what it was when this test was written: single compound words (39.6, 35.5 and
