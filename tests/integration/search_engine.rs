@@ -238,6 +238,15 @@ fn static_files_with(docs: &[SearchDoc], layout: &Layout) -> (String, BTreeMap<S
 }
 
 /// An index file's JSON: meta.json as it is, every other file inflated (they are stored gzip).
+/// Writes a static index's files (paths relative to the output root) under `dir`.
+fn write_files(dir: &Path, files: &BTreeMap<String, Vec<u8>>) {
+    for (path, bytes) in files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, bytes).unwrap();
+    }
+}
+
 fn json_file(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Value {
     serde_json::from_slice(&inflated(files.get(path).unwrap_or_else(|| panic!("{path} is written")))).unwrap()
 }
@@ -432,11 +441,7 @@ fn rust_analyser_and_js_tokeniser_agree() {
 fn static_index_agrees_with_engine(layout: &Layout) {
     let dir = tempfile::tempdir().unwrap();
     let (url, files) = static_files_with(&docs(), layout);
-    for (path, bytes) in &files {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, bytes).unwrap();
-    }
+    write_files(dir.path(), &files);
     let queries = [
         "暗号化", "3.2.1", "3.2", "mhlw5 6.12", "鍵", "多要素認証", "\"情報を守る\"", "サーバー", "運用管理規程 守秘義務", "安全管理",
         "\"管理\" 規程", "mic-annex-sla", "組織的安全管理対策", "体制",
@@ -648,11 +653,7 @@ fn static_search_orders_tied_pages_like_the_engine() {
     let small = Layout { inline_values: 16, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150 };
     let (url, files) = static_files_with(&docs, &small);
     let dir = tempfile::tempdir().unwrap();
-    for (path, bytes) in &files {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, bytes).unwrap();
-    }
+    write_files(dir.path(), &files);
     let queries = ["設定ファイル", "設定", "編集 保存", "ファイル"];
     let yaml: String = std::iter::once("queries:\n".to_string())
         .chain(queries.iter().map(|q| format!("  - {{ q: {}, expect: [none] }}\n", serde_json::to_string(q).unwrap())))
@@ -686,11 +687,7 @@ fn a_large_site_has_coarser_impact_maps_that_still_bound_every_page() {
     let docs = frequent_word_docs(2_100);
     let (url, files) = static_files(&docs);
     let dir = tempfile::tempdir().unwrap();
-    for (path, bytes) in &files {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, bytes).unwrap();
-    }
+    write_files(dir.path(), &files);
     let index = dir.path().join(url.trim_start_matches('/'));
     let checked = node().arg(root().join("tests/js/page-terms.mjs")).arg(&index).output().unwrap();
     assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
@@ -721,11 +718,7 @@ fn static_first_query_stays_small_on_frequent_words() {
     let docs = frequent_word_docs(400);
     let (url, files) = static_files(&docs);
     let dir = tempfile::tempdir().unwrap();
-    for (path, bytes) in &files {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, bytes).unwrap();
-    }
+    write_files(dir.path(), &files);
     let mut bounds: Vec<(String, u64)> = [("設定ファイル", 11800), ("ファイルシステム", 15200), ("環境変数", 10300)].map(|(q, b)| (q.to_string(), b)).to_vec();
     let mut multi = frequent_multi_word_queries(&docs);
     multi.sort();
