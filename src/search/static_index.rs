@@ -24,17 +24,17 @@
 //! - `b/<id>.json.gz`: one block: a flat integer list; a term's first block is `[list, map]`
 //!   with the term's *impact map* `[[bound of level 1, …, level 31 (12 above 2,000 pages)],
 //!   "levels"]`: one character per page (`0`–`9`, `a`–`v`: level 0–31; 0 = the page lacks the
-//!   term). A page's impact lies
-//!   at most at its level's bound, so the browser bounds *every* page's score for a query from
-//!   the first blocks (a map is 1–2 KB at 5,000 pages) instead of walking the postings of
-//!   frequent terms to the end: it reads the few pages whose bound still reaches the top results
-//!   (their files are what the result list shows anyway). Levels from 2 up are logarithmic below
-//!   the term's largest impact (`MAP_RATIO` per level), where the top results are decided; level
-//!   1 holds every lower impact (`levels_for`: fewer levels on a large site). Blocks hold no positions (`tf` and field length per field only): a page's term
-//!   scores are settled from them, a phrase on the page by reading the page, which the browser
-//!   does for the pages that can rank anyway (positions were a third of a first block's bytes
-//!   and saved no page reads). Later blocks grow fast (`growth_percent`): they are only the
-//!   fallback that settles many tied pages' term scores at once.
+//!   term). A page's impact lies at most at its level's bound, so the browser bounds *every*
+//!   page's score for a query from the first blocks (a map is 1–2 KB at 5,000 pages) instead of
+//!   walking the postings of frequent terms to the end: it reads the few pages whose bound still
+//!   reaches the top results (their files are what the result list shows anyway). Levels from 2
+//!   up are logarithmic below the term's largest impact (`MAP_RATIO` per level), where the top
+//!   results are decided; level 1 holds every lower impact (`levels_for`: fewer levels on a large
+//!   site). Blocks hold no positions (`tf` and field length per field only): a page's term scores
+//!   are settled from them, a phrase on the page by reading the page, which the browser does for
+//!   the pages that can rank anyway (positions were a third of a first block's bytes and saved
+//!   no page reads). Later blocks grow fast (`growth_percent`): they are only the fallback that
+//!   settles many tied pages' term scores at once.
 //! - A flat list holds pages in increasing number: `page delta, field mask` (1 title, 2 headings,
 //!   4 body), then per field in the mask `tf, field length` (quantised like tantivy's field norms,
 //!   so BM25 agrees with the server) and, in a list stored whole in its shard (except for `u:`
