@@ -1,10 +1,11 @@
 // node bench/search-static-bytes.mjs SITE_DIR [QUERIES_YAML]
 //
 // What a browser downloads for its first static-search query on a cold cache, computed from the
-// built files: the search page's two scripts (search.js and the search-core.js it imports), then
-// exactly the index files the browser's own search code asks for (search-core.js run here with a
-// loader that records each path), as search.js asks: search(q, PAGE), then the display file of
-// each of the first PAGE hits (PAGE read from the theme's search.js). Files: meta.json, the lookup shards
+// built files: the search page's script (search.js, shipped bundled with search-core.js; both
+// when a site's own search.js imports the core), then exactly the index files the browser's own
+// search code asks for (search-core.js run here with a loader that records each path), as
+// search.js asks: search(q, PAGE), then the display file of each of the first PAGE hits (PAGE
+// read from the theme's search.js). Files: meta.json, the lookup shards
 // k/N.json (only for words that may be clause numbers or ids), the term shards t/N.json, the
 // postings blocks b/N.json of frequent terms as far as the ranking needs them, and the pages
 // d/N.json. Each file counts once per query, as raw bytes and gzip (level 6, what a CDN
@@ -41,7 +42,8 @@ const searchJsText = readFileSync(local(searchJs), 'utf8');
 const shown = Number(/const PAGE = (\d+);/.exec(readFileSync(join(repo, 'themes/default/static/search.js'), 'utf8'))?.[1]);
 if (!shown) throw new Error('themes/default/static/search.js: cannot find `const PAGE = N;`');
 const coreImport = /from\s*['"](\.\/search-core\.js)['"]/.exec(searchJsText)?.[1];
-const scripts = [searchJs, new URL(coreImport, `http://x${searchJs}`).pathname];
+// The shipped search.js is a bundle that imports nothing; a site's own one may import the core.
+const scripts = coreImport ? [searchJs, new URL(coreImport, `http://x${searchJs}`).pathname] : [searchJs];
 
 const sizes = new Map(); // url path → { raw, gz }
 function size(urlPath) {

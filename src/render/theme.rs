@@ -41,7 +41,8 @@ impl Theme {
             .filter_map(|(rel, (_, bytes))| {
                 let r = rel.strip_prefix("static/")?;
                 let minified = super::script::minified_path(r).and_then(|m| files.get(&m)).map(|(_, m)| m.as_slice());
-                Some((r.to_string(), super::script::shipped(r, bytes.clone(), minified)))
+                let source_of = |name: &str| files.get(&format!("static/{name}")).map(|(_, b)| b.as_slice());
+                Some((r.to_string(), super::script::shipped(r, bytes.clone(), minified, &source_of)))
             })
             .collect();
         assets.insert("highlight.css".to_string(), crate::markdown::highlight::stylesheet().into_bytes());
