@@ -319,12 +319,26 @@ struct Scorer {
     average: [f64; 3],
     count: f64,
     primary: u32,
+    /// The constants as the browser reads them (`as_read`), converted once: an impact is
+    /// computed for every posting.
+    k1: f64,
+    b: f64,
+    boosts: [f64; 3],
+    primary_boost: f64,
 }
 
 impl Scorer {
     fn new(totals: &[u64; 3], count: usize, primary: usize) -> Scorer {
         let n = count.max(1) as f64;
-        Scorer { average: totals.map(|t| t as f64 / n), count: count as f64, primary: primary as u32 }
+        Scorer {
+            average: totals.map(|t| t as f64 / n),
+            count: count as f64,
+            primary: primary as u32,
+            k1: as_read(BM25_K1),
+            b: as_read(BM25_B),
+            boosts: FIELD_BOOSTS.map(as_read),
+            primary_boost: as_read(PRIMARY_BOOST),
+        }
     }
 
     fn idf(&self, df: usize) -> f64 {
@@ -334,17 +348,17 @@ impl Scorer {
 
     /// The page's score for this term alone, boost included.
     fn impact(&self, e: &Entry, df: &[usize; 3]) -> f64 {
-        let (k1, b) = (as_read(BM25_K1), as_read(BM25_B));
+        let (k1, b) = (self.k1, self.b);
         let mut score = 0.0;
         for (f, field) in e.fields.iter().enumerate() {
             if let Some((tf, len, _)) = field {
                 let tf = f64::from(*tf);
                 let norm = if self.average[f] > 0.0 { f64::from(*len) / self.average[f] } else { 0.0 };
-                let weight = self.idf(df[f]) * as_read(FIELD_BOOSTS[f]);
+                let weight = self.idf(df[f]) * self.boosts[f];
                 score += weight * (1.0 + k1) * tf / (tf + k1 * (1.0 - b + b * norm));
             }
         }
-        if e.doc < self.primary { score * as_read(PRIMARY_BOOST) } else { score }
+        if e.doc < self.primary { score * self.primary_boost } else { score }
     }
 }
 
