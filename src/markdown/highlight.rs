@@ -1,5 +1,7 @@
-//! Code highlighting with syntect's pure-Rust regex engine, emitting CSS classes only so the
-//! Content-Security-Policy needs no `unsafe-inline` for styles.
+//! Code highlighting with syntect, emitting CSS classes only so the Content-Security-Policy needs
+//! no `unsafe-inline` for styles. syntect runs on Oniguruma (`default-onig`, compiled from C by
+//! the build): on the bench corpus's `sh` blocks the pure-Rust fancy-regex engine took a sixth of a
+//! build's CPU and Oniguruma half of that, for byte-identical HTML.
 
 use std::sync::OnceLock;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
