@@ -251,14 +251,17 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
 /// level its files are 1 % smaller, for a little less CPU (bench/README.md, *Build time*).
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     thread_local! {
-        static COMPRESSOR: std::cell::RefCell<libdeflater::Compressor> = std::cell::RefCell::new(libdeflater::Compressor::new(libdeflater::CompressionLvl::default()));
+        // The compressor and a scratch buffer of libdeflate's bound (a little more than the
+        // input), reused: the file itself is allocated at its compressed size (the index is held
+        // in memory until it is written, and raw sizes are three times larger).
+        static GZIP: std::cell::RefCell<(libdeflater::Compressor, Vec<u8>)> =
+            std::cell::RefCell::new((libdeflater::Compressor::new(libdeflater::CompressionLvl::default()), Vec::new()));
     }
-    COMPRESSOR.with_borrow_mut(|c| {
-        let mut out = vec![0; c.gzip_compress_bound(bytes.len())];
+    GZIP.with_borrow_mut(|(compressor, scratch)| {
+        scratch.resize(compressor.gzip_compress_bound(bytes.len()), 0);
         // Cannot fail: the buffer has the bound libdeflate asks for.
-        let n = c.gzip_compress(bytes, &mut out).unwrap_or(0);
-        out.truncate(n);
-        out
+        let n = compressor.gzip_compress(bytes, scratch).unwrap_or(0);
+        scratch[..n].to_vec()
     })
 }
 
