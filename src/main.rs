@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 // A build makes millions of small allocations on every core (tokens, postings, strings for the
 // index files): glibc's malloc took about a tenth of a build's CPU in a profile. mimalloc is
-// built without transparent huge pages (feature `no_thp`), which raised the peak memory by half.
+// built without transparent huge pages (feature `no_thp`): with them the peak memory rose by half.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
