@@ -212,7 +212,6 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         directory.push((term.to_string(), format!("{}:[{},{},{},{postings}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2])));
     }
     let term_shards = write_shards("t", directory, layout.shard_bytes, &mut out);
-
     let key_shards = write_shards("k", lookup_entries(docs, &arranged), layout.key_shard_bytes, &mut out);
 
     let meta = json!({
@@ -248,7 +247,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
 
 /// gzip at level 6, the level a CDN compresses with, so the bytes a browser fetches do not grow.
 /// libdeflate (whole buffers, one compressor per thread) instead of a zlib stream: at the same
-/// level its files are 1 % smaller, for a little less CPU (bench/README.md, *Build time*).
+/// level its files are 1 % smaller, for a little less CPU (bench/README.md, *third pass*).
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     thread_local! {
         // The compressor and a scratch buffer of libdeflate's bound (a little more than the
