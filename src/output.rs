@@ -1,7 +1,7 @@
 //! The built site as an in-memory file map, and the atomic swap into the output directory.
 
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -157,10 +157,90 @@ fn safe_join(base: &Path, rel: &str) -> Option<PathBuf> {
     Some(base.join(p))
 }
 
-/// Writes every file under `tmp` on all cores. A file whose bytes equal the same path's in the
-/// previous output (one of ours) is hard-linked from there instead: creating a new inode is most
-/// of what a rebuild costs the kernel, and the old output is deleted right after the swap.
-fn write_files(files: &OutputFiles, tmp: &Path, previous: Option<&Path>) -> Result<(), WriteError> {
+/// What a rebuild takes over from the previous output (one of ours) instead of writing anew.
+#[derive(Default)]
+struct Reuse<'a> {
+    /// Files whose bytes equal the same path's in the previous output: hard-linked from there.
+    same: HashSet<&'a str>,
+    /// The topmost folders whose whole tree is unchanged (every file the same, nothing else in
+    /// the previous folder): moved over with one rename each, just before the swap.
+    folders: Vec<&'a str>,
+}
+
+impl<'a> Reuse<'a> {
+    /// Compares the new files with the previous output's on all cores: creating and deleting a
+    /// folder's inodes is most of what a rebuild costs the kernel, and a rebuild with unchanged
+    /// inputs leaves almost every folder (the search index's included) as it was.
+    fn plan(files: &'a OutputFiles, previous: &Path) -> Reuse<'a> {
+        let same: HashSet<&str> = files
+            .files
+            .par_iter()
+            .filter(|(rel, bytes)| safe_join(previous, rel).is_some_and(|old| has_bytes(&old, bytes)))
+            .map(|(rel, _)| rel.as_str())
+            .collect();
+        // Every folder of the new output with the names directly in it (files and folders).
+        let mut children: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for rel in files.files.keys() {
+            let mut path = rel.as_str();
+            while let Some((parent, name)) = path.rsplit_once('/') {
+                let fresh = !children.contains_key(parent);
+                children.entry(parent).or_default().insert(name);
+                if !fresh {
+                    break;
+                }
+                path = parent;
+            }
+        }
+        // A folder's previous copy must hold exactly these names (a stray file or link planted
+        // there is never carried over); read on all cores.
+        let listed: HashMap<&str, bool> = children
+            .par_iter()
+            .map(|(&dir, names)| {
+                let old = previous.join(dir);
+                let exact = std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir())
+                    && std::fs::read_dir(&old).is_ok_and(|entries| {
+                        let mut count = 0;
+                        entries.into_iter().all(|e| {
+                            count += 1;
+                            e.is_ok_and(|e| e.file_name().to_str().is_some_and(|n| names.contains(n)))
+                        }) && count == names.len()
+                    });
+                (dir, exact)
+            })
+            .collect();
+        // Deepest first, so a folder's subfolders are decided before it.
+        let mut dirs: Vec<&str> = children.keys().copied().collect();
+        dirs.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+        let mut unchanged: HashSet<&str> = HashSet::new();
+        for dir in dirs {
+            let whole = listed[dir]
+                && children[dir].iter().all(|name| {
+                    let child = format!("{dir}/{name}");
+                    match files.files.get_key_value(child.as_str()) {
+                        Some((rel, _)) => same.contains(rel.as_str()),
+                        None => unchanged.contains(child.as_str()),
+                    }
+                });
+            if whole {
+                unchanged.insert(dir);
+            }
+        }
+        let mut folders: Vec<&str> =
+            unchanged.iter().copied().filter(|d| d.rsplit_once('/').is_none_or(|(parent, _)| !unchanged.contains(parent))).collect();
+        folders.sort_unstable();
+        Reuse { same, folders }
+    }
+
+    /// The moved folder `rel` lies in, if any.
+    fn moved_with(&self, rel: &str) -> bool {
+        self.folders.iter().any(|f| rel.strip_prefix(f).is_some_and(|r| r.starts_with('/')))
+    }
+}
+/// Writes every file under `tmp` on all cores but those in the folders `reuse` moves over. A
+/// file whose bytes equal the same path's in the previous output is hard-linked from there
+/// instead: a new inode costs the kernel more than a link, and the old output is deleted right
+/// after the swap.
+fn write_files(files: &OutputFiles, tmp: &Path, previous: Option<&Path>, reuse: &Reuse) -> Result<(), WriteError> {
     let unsafe_path = |rel: &str| WriteError::Io(PathBuf::from(rel), io::Error::other("unsafe output path"));
     let mut dirs: Vec<&Path> = Vec::new();
     for rel in files.files.keys() {
@@ -173,20 +253,56 @@ fn write_files(files: &OutputFiles, tmp: &Path, previous: Option<&Path>) -> Resu
     }
     dirs.sort_unstable();
     dirs.dedup();
+    // A moved folder is not made here, only the folder it goes into.
     for dir in dirs {
+        let dir = match dir.to_str() {
+            Some(d) if reuse.folders.contains(&d) => Path::new(d).parent().unwrap_or(Path::new("")),
+            Some(d) if reuse.moved_with(d) => continue,
+            _ => dir,
+        };
         let path = tmp.join(dir);
         std::fs::create_dir_all(&path).map_err(|e| WriteError::Io(path, e))?;
     }
-    files.files.par_iter().try_for_each(|(rel, bytes)| {
-        let path = safe_join(tmp, rel).ok_or_else(|| unsafe_path(rel))?;
-        if let Some(old) = previous.and_then(|p| safe_join(p, rel))
-            && has_bytes(&old, bytes)
-            && std::fs::hard_link(&old, &path).is_ok()
-        {
-            return Ok(());
+    files.files.par_iter().filter(|(rel, _)| !reuse.moved_with(rel)).try_for_each(|(rel, bytes)| write_one(tmp, previous, reuse, rel, bytes))
+}
+
+/// One file of the new output under `tmp`: linked from the previous output when unchanged.
+fn write_one(tmp: &Path, previous: Option<&Path>, reuse: &Reuse, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    let path = safe_join(tmp, rel).ok_or_else(|| WriteError::Io(PathBuf::from(rel), io::Error::other("unsafe output path")))?;
+    if reuse.same.contains(rel)
+        && let Some(old) = previous.and_then(|p| safe_join(p, rel))
+        && std::fs::hard_link(&old, &path).is_ok()
+    {
+        return Ok(());
+    }
+    std::fs::write(&path, bytes).map_err(|e| WriteError::Io(path.clone(), e))
+}
+
+/// Moves the unchanged folders from the previous output into `tmp`; returns those moved. A
+/// folder that cannot be moved (another file system, no permission) is written anew instead.
+fn move_folders<'a>(files: &OutputFiles, tmp: &Path, previous: &Path, reuse: &Reuse<'a>) -> Result<Vec<&'a str>, (Vec<&'a str>, WriteError)> {
+    let mut moved = Vec::new();
+    for &folder in &reuse.folders {
+        if std::fs::rename(previous.join(folder), tmp.join(folder)).is_ok() {
+            moved.push(folder);
+            continue;
         }
-        std::fs::write(&path, bytes).map_err(|e| WriteError::Io(path.clone(), e))
-    })
+        let inside = files.files.range::<str, _>((std::ops::Bound::Excluded(folder), std::ops::Bound::Unbounded)).take_while(|(rel, _)| rel.starts_with(folder));
+        for (rel, bytes) in inside.filter(|(rel, _)| rel[folder.len()..].starts_with('/')) {
+            let written = Path::new(rel.as_str()).parent().map_or(Ok(()), |p| std::fs::create_dir_all(tmp.join(p))).map_err(|e| WriteError::Io(tmp.join(rel), e));
+            if let Err(e) = written.and_then(|()| write_one(tmp, Some(previous), reuse, rel, bytes)) {
+                return Err((moved, e));
+            }
+        }
+    }
+    Ok(moved)
+}
+
+/// Puts moved folders back where they came from (a failed swap leaves the previous output as it was).
+fn move_back(moved: &[&str], tmp: &Path, out: &Path) {
+    for folder in moved {
+        let _ = std::fs::rename(tmp.join(folder), out.join(folder));
+    }
 }
 
 /// True when `path` is a regular file (not a link) holding exactly `bytes`.
@@ -212,6 +328,10 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
 /// Write `files` to a temporary sibling of `out`, then swap it in. On any error the previous
 /// `out` is left exactly as it was. Returns warnings: a previous output that could not be
 /// deleted after the swap (it is removed by the next build).
+///
+/// Folders whose whole tree is unchanged since the previous output are moved over right before
+/// the swap (`Reuse`): for those few renames `out` lacks them, as it lacks everything between
+/// the swap's two renames; a failure puts them back.
 pub fn write_atomic(files: &OutputFiles, out: &Path, force: bool) -> Result<Vec<String>, WriteError> {
     if std::fs::metadata(out).is_ok_and(|m| !m.is_dir()) {
         return Err(WriteError::NotADirectory(out.to_path_buf()));
@@ -229,10 +349,11 @@ pub fn write_atomic(files: &OutputFiles, out: &Path, force: bool) -> Result<Vec<
     let old = parent.join(format!(".{name}.shishin-old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let mut warnings = remove_leftovers(parent, &name);
+    let previous = (out.join(MARKER).exists()).then_some(out);
+    let reuse = previous.map(|p| Reuse::plan(files, p)).unwrap_or_default();
     let result = (|| {
         std::fs::create_dir_all(&tmp).map_err(|e| WriteError::Io(tmp.clone(), e))?;
-        let previous = (out.join(MARKER).exists()).then_some(out);
-        write_files(files, &tmp, previous)?;
+        write_files(files, &tmp, previous, &reuse)?;
         std::fs::write(tmp.join(MARKER), "This directory is generated by shishin and replaced on every build.\n")
             .map_err(|e| WriteError::Io(tmp.join(MARKER), e))?;
         Ok(())
@@ -241,16 +362,24 @@ pub fn write_atomic(files: &OutputFiles, out: &Path, force: bool) -> Result<Vec<
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    let had_previous = out.exists();
-    if had_previous {
-        std::fs::rename(out, &old).map_err(|e| {
+    let moved = match previous.map(|p| move_folders(files, &tmp, p, &reuse)).unwrap_or(Ok(Vec::new())) {
+        Ok(moved) => moved,
+        Err((moved, e)) => {
+            move_back(&moved, &tmp, out);
             let _ = std::fs::remove_dir_all(&tmp);
-            WriteError::Io(out.to_path_buf(), e)
-        })?;
+            return Err(e);
+        }
+    };
+    let had_previous = out.exists();
+    if had_previous && let Err(e) = std::fs::rename(out, &old) {
+        move_back(&moved, &tmp, out);
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(WriteError::Io(out.to_path_buf(), e));
     }
     if let Err(e) = std::fs::rename(&tmp, out) {
         // Put the previous output back.
         let _ = std::fs::rename(&old, out);
+        move_back(&moved, &tmp, out);
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(WriteError::Io(out.to_path_buf(), e));
     }
@@ -291,4 +420,33 @@ fn remove_leftovers(parent: &Path, name: &str) -> Vec<String> {
 /// build's temporary folder is never deleted.
 fn process_runs(pid: u32) -> bool {
     !Path::new("/proc/self").exists() || Path::new("/proc").join(pid.to_string()).exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_topmost_wholly_unchanged_folders_are_moved() {
+        let previous = tempfile::tempdir().unwrap();
+        let put = |rel: &str, bytes: &str| {
+            let path = previous.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        };
+        for (rel, bytes) in [("a/x.html", "x"), ("a/b/y.html", "y"), ("c/z.html", "old"), ("d/w.html", "w"), ("d/extra.html", "e"), ("f/g/v.html", "v"), ("f/u.html", "u")] {
+            put(rel, bytes);
+        }
+        std::fs::create_dir(previous.path().join("f/empty")).unwrap();
+        let mut files = OutputFiles::default();
+        for (rel, bytes) in [("a/x.html", "x"), ("a/b/y.html", "y"), ("c/z.html", "new"), ("d/w.html", "w"), ("e/n.html", "n"), ("f/g/v.html", "v"), ("f/u.html", "u"), ("root.html", "r")] {
+            files.insert(rel, bytes);
+        }
+        let reuse = Reuse::plan(&files, previous.path());
+        assert_eq!(reuse.folders, ["a", "f/g"], "c changed, d and f hold more than the new output, e is new");
+        let mut same: Vec<&str> = reuse.same.iter().copied().collect();
+        same.sort_unstable();
+        assert_eq!(same, ["a/b/y.html", "a/x.html", "d/w.html", "f/g/v.html", "f/u.html"]);
+        assert!(reuse.moved_with("a/b/y.html") && reuse.moved_with("f/g/v.html") && !reuse.moved_with("f/u.html") && !reuse.moved_with("ab/x.html"));
+    }
 }

@@ -446,6 +446,39 @@ fn the_audited_mhlw_6_8_title_is_caught_on_the_shipped_site() {
     assert!(err.contains("`mhlw5-6.8` is titled 「情報システムの改造と保守」") && err.contains("[[mhlw5-6.8]]"), "{err}");
 }
 
+/// A rebuild moves every folder whose whole tree is unchanged over from the previous output (the
+/// folder itself survives: same inode), but only while that folder holds nothing the new output
+/// lacks: a stray file, a symlink or an empty folder planted in the previous output is never
+/// carried over, and the result equals a build into an empty folder.
+#[test]
+fn rebuild_moves_unchanged_folders_whole_and_never_carries_planted_entries() {
+    use std::os::unix::fs::MetadataExt;
+    let site = copy_site("basic");
+    assert!(build(site.path()).status.success());
+    let public = site.path().join("public");
+    let folder_ino = |rel: &str| std::fs::symlink_metadata(public.join(rel)).unwrap().ino();
+    let snap = snapshot(&public);
+    let index = snap.keys().find(|k| k.starts_with("search/") && k.ends_with("/meta.json")).expect("the static index").rsplit_once('/').unwrap().0.to_string();
+    let untouched = ["mic/3.2.1", "assets", index.as_str()].map(|f| (f, folder_ino(f)));
+    std::fs::write(public.join("mic/3.2.10/stray.html"), "planted").unwrap();
+    std::os::unix::fs::symlink(site.path().join("shishin.yaml"), public.join("glossary/link.html")).unwrap();
+    std::fs::create_dir(public.join("requirements/empty")).unwrap();
+    let planted_ino = folder_ino("mic/3.2.10");
+
+    let out = build(site.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (folder, ino) in untouched {
+        assert_eq!(folder_ino(folder), ino, "{folder}/ is unchanged: moved over whole");
+    }
+    assert_ne!(folder_ino("mic/3.2.10"), planted_ino, "a folder with a planted file is made anew");
+    for planted in ["mic/3.2.10/stray.html", "glossary/link.html", "requirements/empty"] {
+        assert!(std::fs::symlink_metadata(public.join(planted)).is_err(), "{planted} was carried over");
+    }
+    assert_eq!(snapshot(&public), snap, "the rebuild holds exactly the files of the first build");
+    let left: Vec<String> = std::fs::read_dir(site.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.contains(".shishin-")).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 /// A rebuild into our own output reuses (hard-links) every file whose bytes are unchanged and
 /// writes the rest anew; a symlink planted in the previous output is never carried over, and the
 /// result equals a build into an empty folder.
