@@ -162,6 +162,11 @@ fn safe_join(base: &Path, rel: &str) -> Option<PathBuf> {
 struct Reuse<'a> {
     /// Files whose bytes equal the same path's in the previous output: hard-linked from there.
     same: HashSet<&'a str>,
+    /// Files of a renamed folder whose bytes equal the same file's in the folder it replaces
+    /// (the one folder beside it that the new output no longer has: `search/<old hash>/` for
+    /// `search/<new hash>/` after an edit, which leaves 99 % of the index files as they were):
+    /// hard-linked from there, by their previous path.
+    twins: HashMap<&'a str, PathBuf>,
     /// The topmost folders whose whole tree is unchanged (every file the same, nothing else in
     /// the previous folder): moved over with one rename each, just before the swap.
     folders: Vec<&'a str>,
@@ -172,12 +177,6 @@ impl<'a> Reuse<'a> {
     /// folder's inodes is most of what a rebuild costs the kernel, and a rebuild with unchanged
     /// inputs leaves almost every folder (the search index's included) as it was.
     fn plan(files: &'a OutputFiles, previous: &Path) -> Reuse<'a> {
-        let same: HashSet<&str> = files
-            .files
-            .par_iter()
-            .filter(|(rel, bytes)| safe_join(previous, rel).is_some_and(|old| has_bytes(&old, bytes)))
-            .map(|(rel, _)| rel.as_str())
-            .collect();
         // Every folder of the new output with the names directly in it (files and folders).
         let mut children: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for rel in files.files.keys() {
@@ -191,14 +190,35 @@ impl<'a> Reuse<'a> {
                 path = parent;
             }
         }
+        // Folders whose previous copy is a real folder below real folders: a symlink planted
+        // anywhere on the way must never make a file or folder outside the output a source.
+        let is_dir: HashMap<&str, bool> = children.par_iter().map(|(&dir, _)| (dir, std::fs::symlink_metadata(previous.join(dir)).is_ok_and(|m| m.is_dir()))).collect();
+        let real = |dir: &str| -> bool {
+            let mut at = dir;
+            loop {
+                if !is_dir[at] {
+                    return false;
+                }
+                match at.rsplit_once('/') {
+                    Some((parent, _)) => at = parent,
+                    None => return true,
+                }
+            }
+        };
+        let in_real_folder = |rel: &str| rel.rsplit_once('/').is_none_or(|(parent, _)| real(parent));
+        let same: HashSet<&str> = files
+            .files
+            .par_iter()
+            .filter(|(rel, bytes)| in_real_folder(rel) && safe_join(previous, rel).is_some_and(|old| has_bytes(&old, bytes)))
+            .map(|(rel, _)| rel.as_str())
+            .collect();
         // A folder's previous copy must hold exactly these names (a stray file or link planted
         // there is never carried over); read on all cores.
         let listed: HashMap<&str, bool> = children
             .par_iter()
             .map(|(&dir, names)| {
-                let old = previous.join(dir);
-                let exact = std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir())
-                    && std::fs::read_dir(&old).is_ok_and(|entries| {
+                let exact = real(dir)
+                    && std::fs::read_dir(previous.join(dir)).is_ok_and(|entries| {
                         let mut count = 0;
                         entries.into_iter().all(|e| {
                             count += 1;
@@ -228,7 +248,16 @@ impl<'a> Reuse<'a> {
         let mut folders: Vec<&str> =
             unchanged.iter().copied().filter(|d| d.rsplit_once('/').is_none_or(|(parent, _)| !unchanged.contains(parent))).collect();
         folders.sort_unstable();
-        Reuse { same, folders }
+        let twins = renamed_twins(files, previous, &same, &children, &is_dir, &real);
+        Reuse { same, twins, folders }
+    }
+
+    /// The previous output's file with the bytes of `rel`, if any.
+    fn source(&self, rel: &str, previous: &Path) -> Option<PathBuf> {
+        if self.same.contains(rel) {
+            return safe_join(previous, rel);
+        }
+        self.twins.get(rel).cloned()
     }
 
     /// The moved folder `rel` lies in, if any.
@@ -236,6 +265,65 @@ impl<'a> Reuse<'a> {
         self.folders.iter().any(|f| rel.strip_prefix(f).is_some_and(|r| r.starts_with('/')))
     }
 }
+/// For the files of each new folder that replaces exactly one folder of the previous output (same
+/// parent; the old one is gone from the new output), the old folder's file at the same relative
+/// path when its bytes are the same. Linking them spares the kernel a new inode and a deletion
+/// per file, which ext4 makes slower the more files were deleted recently.
+fn renamed_twins<'a>(
+    files: &'a OutputFiles,
+    previous: &Path,
+    same: &HashSet<&str>,
+    children: &BTreeMap<&str, BTreeSet<&str>>,
+    is_dir: &HashMap<&str, bool>,
+    real: &(dyn Fn(&str) -> bool + Sync),
+) -> HashMap<&'a str, PathBuf> {
+    let root_names: BTreeSet<&str> = files.files.keys().map(|rel| rel.split('/').next().unwrap_or_default()).collect();
+    // New folder → its previous twin, a real folder (shallowest first, so a subfolder of a
+    // replaced folder maps into its twin).
+    let mut twin: HashMap<&str, PathBuf> = HashMap::new();
+    let mut dirs: Vec<&str> = children.keys().copied().collect();
+    dirs.sort_by_key(|d| d.matches('/').count());
+    for dir in dirs {
+        let parent = dir.rsplit_once('/');
+        if let Some(old_parent) = parent.and_then(|(p, _)| twin.get(p)) {
+            let old = old_parent.join(parent.map_or(dir, |(_, name)| name));
+            if std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_dir()) {
+                twin.insert(dir, old);
+            }
+            continue;
+        }
+        if is_dir[dir] || !parent.is_none_or(|(p, _)| real(p)) {
+            continue;
+        }
+        let (old_parent, names) = match parent {
+            Some((p, _)) => (previous.join(p), &children[p]),
+            None => (previous.to_path_buf(), &root_names),
+        };
+        let Ok(entries) = std::fs::read_dir(&old_parent) else { continue };
+        let gone: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) && e.file_name().to_str().is_some_and(|n| !names.contains(n)))
+            .map(|e| e.path())
+            .collect();
+        if let [old] = gone.as_slice() {
+            twin.insert(dir, old.clone());
+        }
+    }
+    if twin.is_empty() {
+        return HashMap::new();
+    }
+    files
+        .files
+        .par_iter()
+        .filter(|(rel, _)| !same.contains(rel.as_str()))
+        .filter_map(|(rel, bytes)| {
+            let (dir, name) = rel.rsplit_once('/')?;
+            let candidate = twin.get(dir)?.join(name);
+            has_bytes(&candidate, bytes).then_some((rel.as_str(), candidate))
+        })
+        .collect()
+}
+
 /// Writes every file under `tmp` on all cores but those in the folders `reuse` moves over. A
 /// file whose bytes equal the same path's in the previous output is hard-linked from there
 /// instead: a new inode costs the kernel more than a link, and the old output is deleted right
@@ -269,8 +357,7 @@ fn write_files(files: &OutputFiles, tmp: &Path, previous: Option<&Path>, reuse: 
 /// One file of the new output under `tmp`: linked from the previous output when unchanged.
 fn write_one(tmp: &Path, previous: Option<&Path>, reuse: &Reuse, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
     let path = safe_join(tmp, rel).ok_or_else(|| WriteError::Io(PathBuf::from(rel), io::Error::other("unsafe output path")))?;
-    if reuse.same.contains(rel)
-        && let Some(old) = previous.and_then(|p| safe_join(p, rel))
+    if let Some(old) = previous.and_then(|p| reuse.source(rel, p))
         && std::fs::hard_link(&old, &path).is_ok()
     {
         return Ok(());
@@ -448,5 +535,55 @@ mod tests {
         same.sort_unstable();
         assert_eq!(same, ["a/b/y.html", "a/x.html", "d/w.html", "f/g/v.html", "f/u.html"]);
         assert!(reuse.moved_with("a/b/y.html") && reuse.moved_with("f/g/v.html") && !reuse.moved_with("f/u.html") && !reuse.moved_with("ab/x.html"));
+        assert!(reuse.twins.is_empty(), "no folder was renamed");
+    }
+
+    fn tree(root: &Path, files: &[(&str, &str)]) {
+        for (rel, bytes) in files {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+    }
+
+    /// A folder that replaces exactly one vanished folder beside it (the search index after an
+    /// edit) links the files that kept their bytes from that one, subfolders included.
+    #[test]
+    fn a_renamed_folder_links_its_unchanged_files_from_the_folder_it_replaces() {
+        let previous = tempfile::tempdir().unwrap();
+        tree(previous.path(), &[("s/old/x.json", "x"), ("s/old/d/y.json", "y"), ("s/old/z.json", "old"), ("s/index.html", "i"), ("two/a/f", "f"), ("two/b/f", "f")]);
+        let mut files = OutputFiles::default();
+        for (rel, bytes) in [("s/new/x.json", "x"), ("s/new/d/y.json", "y"), ("s/new/z.json", "new"), ("s/index.html", "i"), ("two/c/f", "f")] {
+            files.insert(rel, bytes);
+        }
+        let reuse = Reuse::plan(&files, previous.path());
+        let mut twins: Vec<(&str, PathBuf)> = reuse.twins.iter().map(|(k, v)| (*k, v.strip_prefix(previous.path()).unwrap().to_path_buf())).collect();
+        twins.sort();
+        assert_eq!(twins, [("s/new/d/y.json", PathBuf::from("s/old/d/y.json")), ("s/new/x.json", PathBuf::from("s/old/x.json"))], "two/c replaces two folders: no twin");
+        assert_eq!(reuse.source("s/index.html", previous.path()), Some(previous.path().join("s/index.html")));
+        assert_eq!(reuse.source("s/new/z.json", previous.path()), None);
+    }
+
+    /// A symlink planted in the previous output, at any depth, never makes a file or folder
+    /// outside the output a source, even with the same bytes and names.
+    #[test]
+    fn symlinked_folders_in_the_previous_output_are_never_sources() {
+        let previous = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        tree(outside.path(), &[("x.html", "x"), ("q/v.html", "v"), ("old/w.html", "w")]);
+        tree(previous.path(), &[("kept/k.html", "k"), ("s/gone/placeholder", "")]);
+        std::os::unix::fs::symlink(outside.path(), previous.path().join("a")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), previous.path().join("p")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("old"), previous.path().join("r")).unwrap();
+        std::fs::remove_dir_all(previous.path().join("s/gone")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("old"), previous.path().join("s/gone")).unwrap();
+        let mut files = OutputFiles::default();
+        for (rel, bytes) in [("a/x.html", "x"), ("p/q/v.html", "v"), ("kept/k.html", "k"), ("s/new/w.html", "w")] {
+            files.insert(rel, bytes);
+        }
+        let reuse = Reuse::plan(&files, previous.path());
+        assert_eq!(reuse.same.iter().copied().collect::<Vec<_>>(), ["kept/k.html"]);
+        assert_eq!(reuse.folders, ["kept"]);
+        assert!(reuse.twins.is_empty(), "{:?}", reuse.twins);
     }
 }

@@ -1,5 +1,6 @@
 //! The site generator through its public interface: the `shishin` binary on fixture sites.
 
+use std::collections::BTreeMap;
 use crate::common::{bin, build, copy_shipped_site, copy_site, read, snapshot, stderr};
 
 #[test]
@@ -477,6 +478,55 @@ fn rebuild_moves_unchanged_folders_whole_and_never_carries_planted_entries() {
     assert_eq!(snapshot(&public), snap, "the rebuild holds exactly the files of the first build");
     let left: Vec<String> = std::fs::read_dir(site.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.contains(".shishin-")).collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// After a body edit the search index gets a new folder, yet most of its files keep their bytes:
+/// those are linked from the previous index folder (same inode), the rest written anew, and the
+/// old folder is gone.
+#[test]
+fn an_edit_links_the_unchanged_files_of_the_new_index_folder_from_the_old_one() {
+    use std::os::unix::fs::MetadataExt;
+    let site = copy_site("basic");
+    assert!(build(site.path()).status.success());
+    let public = site.path().join("public");
+    let index_folder = || -> String {
+        let snap = snapshot(&public);
+        snap.keys().find(|k| k.starts_with("search/") && k.ends_with("/meta.json")).expect("the static index").rsplit_once('/').unwrap().0.to_string()
+    };
+    let before = index_folder();
+    let files = |folder: &str| -> BTreeMap<String, (u64, Vec<u8>)> {
+        walkdir::WalkDir::new(public.join(folder))
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().strip_prefix(public.join(folder)).unwrap().to_string_lossy().into_owned(), (e.metadata().unwrap().ino(), std::fs::read(e.path()).unwrap())))
+            .collect()
+    };
+    let old = files(&before);
+    let page = site.path().join("content/mic/3/3.2.1.md");
+    std::fs::write(&page, std::fs::read_to_string(&page).unwrap() + "\n追記した段落。\n").unwrap();
+
+    let out = build(site.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = index_folder();
+    assert_ne!(after, before, "the edit changes the index");
+    assert!(!public.join(&before).exists());
+    let new = files(&after);
+    let (mut linked, mut written) = (0, 0);
+    for (rel, (ino, bytes)) in &new {
+        match old.get(rel) {
+            Some((old_ino, old_bytes)) if old_bytes == bytes => {
+                assert_eq!(ino, old_ino, "{rel} kept its bytes: linked");
+                linked += 1;
+            }
+            Some((old_ino, _)) => {
+                assert_ne!(ino, old_ino, "{rel} changed: written anew");
+                written += 1;
+            }
+            None => written += 1,
+        }
+    }
+    assert!(linked > 0 && written > 0, "{linked} linked, {written} written");
 }
 
 /// A rebuild into our own output reuses (hard-links) every file whose bytes are unchanged and
