@@ -179,7 +179,8 @@ impl<'a> Reuse<'a> {
     fn plan(files: &'a OutputFiles, previous: &Path) -> Reuse<'a> {
         // Every folder of the new output with the names directly in it (files and folders).
         let mut children: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for rel in files.files.keys() {
+        // An unsafe path (`..`, absolute) is refused by `write_files`; it must not name a folder here.
+        for rel in files.files.keys().filter(|rel| safe_join(previous, rel).is_some()) {
             let mut path = rel.as_str();
             while let Some((parent, name)) = path.rsplit_once('/') {
                 let fresh = !children.contains_key(parent);
@@ -209,7 +210,7 @@ impl<'a> Reuse<'a> {
         let same: HashSet<&str> = files
             .files
             .par_iter()
-            .filter(|(rel, bytes)| in_real_folder(rel) && safe_join(previous, rel).is_some_and(|old| has_bytes(&old, bytes)))
+            .filter(|(rel, bytes)| safe_join(previous, rel).is_some_and(|old| in_real_folder(rel) && has_bytes(&old, bytes)))
             .map(|(rel, _)| rel.as_str())
             .collect();
         // A folder's previous copy must hold exactly these names (a stray file or link planted
@@ -529,6 +530,7 @@ mod tests {
         for (rel, bytes) in [("a/x.html", "x"), ("a/b/y.html", "y"), ("c/z.html", "new"), ("d/w.html", "w"), ("e/n.html", "n"), ("f/g/v.html", "v"), ("f/u.html", "u"), ("root.html", "r")] {
             files.insert(rel, bytes);
         }
+        files.insert("../outside.html", "o");
         let reuse = Reuse::plan(&files, previous.path());
         assert_eq!(reuse.folders, ["a", "f/g"], "c changed, d and f hold more than the new output, e is new");
         let mut same: Vec<&str> = reuse.same.iter().copied().collect();
