@@ -568,6 +568,7 @@ mod tests {
 
     /// A symlink planted in the previous output, at any depth, never makes a file or folder
     /// outside the output a source, even with the same bytes and names.
+    #[cfg(unix)]
     #[test]
     fn symlinked_folders_in_the_previous_output_are_never_sources() {
         let previous = tempfile::tempdir().unwrap();
