@@ -261,11 +261,13 @@ impl<'a> Reuse<'a> {
         self.twins.get(rel).cloned()
     }
 
-    /// The moved folder `rel` lies in, if any.
+    /// Whether `rel` lies in a moved folder (its ancestors looked up in the sorted `folders`:
+    /// every output path asks, and after an edit thousands of page folders may move).
     fn moved_with(&self, rel: &str) -> bool {
-        self.folders.iter().any(|f| rel.strip_prefix(f).is_some_and(|r| r.starts_with('/')))
+        rel.match_indices('/').any(|(at, _)| self.folders.binary_search(&&rel[..at]).is_ok())
     }
 }
+
 /// For the files of each new folder that replaces exactly one folder of the previous output (same
 /// parent; the old one is gone from the new output), the old folder's file at the same relative
 /// path when its bytes are the same. Linking them spares the kernel a new inode and a deletion
@@ -330,7 +332,6 @@ fn renamed_twins<'a>(
 /// instead: a new inode costs the kernel more than a link, and the old output is deleted right
 /// after the swap.
 fn write_files(files: &OutputFiles, tmp: &Path, previous: Option<&Path>, reuse: &Reuse) -> Result<(), WriteError> {
-    let unsafe_path = |rel: &str| WriteError::Io(PathBuf::from(rel), io::Error::other("unsafe output path"));
     let mut dirs: Vec<&Path> = Vec::new();
     for rel in files.files.keys() {
         let parent = safe_join(tmp, rel).ok_or_else(|| unsafe_path(rel)).map(|_| Path::new(rel.as_str()).parent())?;
@@ -345,7 +346,7 @@ fn write_files(files: &OutputFiles, tmp: &Path, previous: Option<&Path>, reuse: 
     // A moved folder is not made here, only the folder it goes into.
     for dir in dirs {
         let dir = match dir.to_str() {
-            Some(d) if reuse.folders.contains(&d) => Path::new(d).parent().unwrap_or(Path::new("")),
+            Some(d) if reuse.folders.binary_search(&d).is_ok() => Path::new(d).parent().unwrap_or(Path::new("")),
             Some(d) if reuse.moved_with(d) => continue,
             _ => dir,
         };
@@ -355,9 +356,13 @@ fn write_files(files: &OutputFiles, tmp: &Path, previous: Option<&Path>, reuse: 
     files.files.par_iter().filter(|(rel, _)| !reuse.moved_with(rel)).try_for_each(|(rel, bytes)| write_one(tmp, previous, reuse, rel, bytes))
 }
 
+fn unsafe_path(rel: &str) -> WriteError {
+    WriteError::Io(PathBuf::from(rel), io::Error::other("unsafe output path"))
+}
+
 /// One file of the new output under `tmp`: linked from the previous output when unchanged.
 fn write_one(tmp: &Path, previous: Option<&Path>, reuse: &Reuse, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
-    let path = safe_join(tmp, rel).ok_or_else(|| WriteError::Io(PathBuf::from(rel), io::Error::other("unsafe output path")))?;
+    let path = safe_join(tmp, rel).ok_or_else(|| unsafe_path(rel))?;
     if let Some(old) = previous.and_then(|p| reuse.source(rel, p))
         && std::fs::hard_link(&old, &path).is_ok()
     {
@@ -517,14 +522,7 @@ mod tests {
     #[test]
     fn only_the_topmost_wholly_unchanged_folders_are_moved() {
         let previous = tempfile::tempdir().unwrap();
-        let put = |rel: &str, bytes: &str| {
-            let path = previous.path().join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, bytes).unwrap();
-        };
-        for (rel, bytes) in [("a/x.html", "x"), ("a/b/y.html", "y"), ("c/z.html", "old"), ("d/w.html", "w"), ("d/extra.html", "e"), ("f/g/v.html", "v"), ("f/u.html", "u")] {
-            put(rel, bytes);
-        }
+        tree(previous.path(), &[("a/x.html", "x"), ("a/b/y.html", "y"), ("c/z.html", "old"), ("d/w.html", "w"), ("d/extra.html", "e"), ("f/g/v.html", "v"), ("f/u.html", "u")]);
         std::fs::create_dir(previous.path().join("f/empty")).unwrap();
         let mut files = OutputFiles::default();
         for (rel, bytes) in [("a/x.html", "x"), ("a/b/y.html", "y"), ("c/z.html", "new"), ("d/w.html", "w"), ("e/n.html", "n"), ("f/g/v.html", "v"), ("f/u.html", "u"), ("root.html", "r")] {

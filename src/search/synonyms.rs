@@ -27,7 +27,8 @@ pub struct Synonyms {
     groups: Vec<Vec<String>>,
     /// Every member of every group, found in one pass over a text (`expansions` runs on every
     /// field of every page: a search per member was a twentieth of the index's CPU).
-    members: Option<(AhoCorasick, Vec<(usize, usize)>)>,
+    /// Patterns are numbered member by member, group by group.
+    members: Option<AhoCorasick>,
 }
 
 impl PartialEq for Synonyms {
@@ -63,11 +64,7 @@ impl Synonyms {
             }
             groups.push(members);
         }
-        let at: Vec<(usize, usize)> = groups.iter().enumerate().flat_map(|(g, members)| (0..members.len()).map(move |m| (g, m))).collect();
-        let members = match at.is_empty() {
-            true => None,
-            false => Some((AhoCorasick::new(groups.iter().flatten()).map_err(|e| format!("{}: {e}", file.display()))?, at)),
-        };
+        let members = if groups.is_empty() { None } else { Some(AhoCorasick::new(groups.iter().flatten()).map_err(|e| format!("{}: {e}", file.display()))?) };
         Ok(Synonyms { groups, members })
     }
 
@@ -77,19 +74,18 @@ impl Synonyms {
 
     /// For every group with a member in `normalized` text: the members the text does not contain.
     pub fn expansions(&self, normalized: &str) -> Vec<&str> {
-        let Some((matcher, at)) = &self.members else { return Vec::new() };
+        let Some(matcher) = &self.members else { return Vec::new() };
         // `contains_member` for every member at once: its occurrences as `str::match_indices`
         // finds them (leftmost, not overlapping each other), each checked at its edges.
-        let mut present = vec![false; at.len()];
-        let mut free_from = vec![0usize; at.len()];
+        let mut present = vec![false; matcher.patterns_len()];
+        let mut free_from = vec![0usize; matcher.patterns_len()];
         for found in matcher.find_overlapping_iter(normalized) {
             let p = found.pattern().as_usize();
             if present[p] || found.start() < free_from[p] {
                 continue;
             }
             free_from[p] = found.end();
-            let (g, m) = at[p];
-            present[p] = at_word_edges(normalized, found.start(), &self.groups[g][m]);
+            present[p] = at_word_edges(normalized, found.start(), &normalized[found.range()]);
         }
         let mut out = Vec::new();
         let mut p = 0;
