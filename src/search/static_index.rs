@@ -245,8 +245,10 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
     Some(out)
 }
 
-/// gzip at level 6, the level a CDN compresses with, so the bytes a browser fetches do not grow.
-/// libdeflate (whole buffers, one compressor per thread) instead of a zlib stream: at the same
+/// The level a CDN compresses with: the bytes a browser fetches do not grow.
+const GZIP_LEVEL: i32 = 6;
+
+/// gzip at `GZIP_LEVEL` with libdeflate (whole buffers, one compressor per thread) instead of a zlib stream: at the same
 /// level its files are 1 % smaller, for a little less CPU (bench/README.md, *third pass*).
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     thread_local! {
@@ -254,7 +256,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
         // input), reused: the file itself is allocated at its compressed size (the index is held
         // in memory until it is written, and raw sizes are three times larger).
         static GZIP: std::cell::RefCell<(libdeflater::Compressor, Vec<u8>)> =
-            std::cell::RefCell::new((libdeflater::Compressor::new(libdeflater::CompressionLvl::default()), Vec::new()));
+            std::cell::RefCell::new((libdeflater::Compressor::new(libdeflater::CompressionLvl::new(GZIP_LEVEL).unwrap_or_default()), Vec::new()));
     }
     GZIP.with_borrow_mut(|(compressor, scratch)| {
         scratch.resize(compressor.gzip_compress_bound(bytes.len()), 0);
