@@ -229,13 +229,9 @@ impl Decoded {
         d
     }
 
-    /// A flat list (see the module doc) of `entries`, which are in page order.
-    pub(super) fn encode(&self, entries: &[&Entry]) -> String {
-        self.encode_with(entries, self.positional)
-    }
-
-    /// `encode`, with the positions left out when `with_positions` is false (a term's later blocks:
-    /// the browser's fallback for ties needs each page's tf and length, not where the term is).
+    /// A flat list (see the module doc) of `entries`, which are in page order; positions only when
+    /// `with_positions` (and the term has them): the browser settles term scores from each page's
+    /// tf and length and reads a page for where its terms are (static_index.rs).
     pub(super) fn encode_with(&self, entries: &[&Entry], with_positions: bool) -> String {
         let mut s = String::with_capacity(entries.iter().map(|e| e.values).sum::<usize>() * 3 + 2);
         s.push('[');
@@ -295,7 +291,7 @@ mod tests {
         let list = |term: &str| {
             let t = &inverted.terms[inverted.slots[term]];
             let d = Decoded::new(term, t);
-            (d.encode(&d.entries.iter().collect::<Vec<_>>()), t.values, t.df)
+            (d.encode_with(&d.entries.iter().collect::<Vec<_>>(), true), t.values, t.df)
         };
         assert_eq!(list("ab"), ("[2,5,1,1,0,2,3,3,7,3,4,1,2,7]".to_string(), 9 + 5, [1, 0, 2]));
         assert_eq!(list("u:x"), ("[2,4,1,3,3,4,1,2]".to_string(), 4 + 4, [0, 0, 2]));

@@ -30,15 +30,18 @@
 //!   reaches the top results (their files are what the result list shows anyway). Levels from 2
 //!   up are logarithmic below the term's largest impact (`MAP_RATIO` per level), where the top
 //!   results are decided; level 1 holds every lower impact (`levels_for`: fewer levels on a large
-//!   site). Blocks hold no positions (`tf` and field length per field only): a page's term scores
-//!   are settled from them, a phrase on the page by reading the page, which the browser does for
-//!   the pages that can rank anyway (positions were a third of a first block's bytes and saved
-//!   no page reads). Later blocks grow fast (`growth_percent`): they are only the fallback that
-//!   settles many tied pages' term scores at once.
+//!   site). A term whose list fits its first block has no map (the block is the whole list).
+//!   Later blocks (by default a single second one, `REST_IN_ONE_BLOCK`) are only the fallback
+//!   that settles many tied pages' term scores at once.
+//! - No list holds positions, by default (`Layout::inline_positions`): a page's term scores are
+//!   settled from `tf` and field lengths, a phrase or an adjacency on the page by reading the
+//!   page, which the browser does for the pages that can rank anyway. Positions were a third of
+//!   a first block's bytes and saved no page reads (bench/README.md, fourth and fifth passes).
 //! - A flat list holds pages in increasing number: `page delta, field mask` (1 title, 2 headings,
 //!   4 body), then per field in the mask `tf, field length` (quantised like tantivy's field norms,
-//!   so BM25 agrees with the server) and, in a list stored whole in its shard (except for `u:`
-//!   unigram terms), the `tf` positions (first absolute, then deltas).
+//!   so BM25 agrees with the server) and, with `meta.json` `positions` true and in a list stored
+//!   whole in its shard (except for `u:` unigram terms), the `tf` positions (first absolute, then
+//!   deltas).
 //! - `k/<n>.json.gz`: lookup shards for clause numbers and page ids, by FNV-1a of the key:
 //!   `{"c:3.2": [pages, pages under it], "c:mic:3.2": […], "i:mic-3.2": [pages]}` — pages in rank
 //!   order. The browser fetches only the shards of the words a query may use this way.
@@ -60,7 +63,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 pub const MAX_SHARDS: usize = 16384;
 /// Every index file but `meta.json` is stored gzip-compressed under this suffix; search-core.js
 /// inflates it (a server that adds `Content-Encoding: gzip` for `.gz` is fine too: the browser
@@ -88,19 +91,37 @@ const FEW_LEVELS: usize = 13;
 pub struct Layout {
     /// A term whose postings list has at most this many integers is stored whole in its shard.
     pub inline_values: usize,
+    /// Whether a list stored whole keeps its positions (`meta.json` `positions`). The browser
+    /// never needs them (it reads the pages that can rank, and a page's file has them): off by
+    /// default; tests turn it on to check the browser's derived positions against the build's.
+    pub inline_positions: bool,
     /// Integers in a term's first block (a block ends before the entry that would overflow it).
     pub first_block: usize,
     /// Bytes (uncompressed) per term directory shard the shard count aims at.
     pub shard_bytes: usize,
     /// Bytes (uncompressed) per lookup shard the shard count aims at.
     pub key_shard_bytes: usize,
-    /// Each block after the first may hold this share (in percent) of the previous one's integers.
+    /// Each block after the first may hold this share (in percent) of the previous one's integers
+    /// (`REST_IN_ONE_BLOCK`: a second block holds all the rest).
     pub growth_percent: usize,
 }
 
+/// `Layout::growth_percent` for at most two blocks per term: later blocks only settle ties, which
+/// needs the rest of the list at once, so splitting it further only adds files.
+pub const REST_IN_ONE_BLOCK: usize = usize::MAX;
+
 impl Default for Layout {
     fn default() -> Layout {
-        Layout { inline_values: 512, first_block: 1536, shard_bytes: 1536, key_shard_bytes: 4096, growth_percent: 400 }
+        // Chosen on the 5,000-page bench corpus (bench/README.md, fifth pass): the fewest files
+        // whose frequent first queries all stay within 50 KB.
+        Layout {
+            inline_values: 768,
+            inline_positions: false,
+            first_block: 1536,
+            shard_bytes: 1792,
+            key_shard_bytes: 4096,
+            growth_percent: REST_IN_ONE_BLOCK,
+        }
     }
 }
 
@@ -225,6 +246,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         "boosts": FIELD_BOOSTS,
         "bonus": BONUS_WEIGHT,
         "gap": POSITION_GAP,
+        "positions": layout.inline_positions,
         "k1": BM25_K1,
         "b": BM25_B,
         "totals": inverted.totals,
@@ -284,7 +306,7 @@ struct EncodedTerm {
 fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -> EncodedTerm {
     let d = Decoded::new(term, t);
     if t.values <= layout.inline_values {
-        return EncodedTerm { df: t.df, postings: Postings::Inline(d.encode(&d.entries.iter().collect::<Vec<_>>())) };
+        return EncodedTerm { df: t.df, postings: Postings::Inline(d.encode_with(&d.entries.iter().collect::<Vec<_>>(), layout.inline_positions)) };
     }
     let df = t.df.map(|x| x as usize);
     let mut ranked: Vec<(f64, &Entry)> = d.entries.iter().map(|e| (scorer.impact(e, &df), e)).collect();
@@ -304,7 +326,9 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
         block.sort_by_key(|e| e.doc);
         // No positions in blocks; the first one carries the impact map (see above).
         let list = d.encode_with(&block, false);
-        let json = if blocks.is_empty() { format!("[{list},{}]", impact_map(&ranked, scorer.count as usize)) } else { list };
+        // A term that fits one block needs no map: its whole list is known once that block is.
+        let single = blocks.is_empty() && at == ranked.len();
+        let json = if blocks.is_empty() && !single { format!("[{list},{}]", impact_map(&ranked, scorer.count as usize)) } else { list };
         blocks.push((upper_bound(max), gzip(json.as_bytes())));
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }
@@ -435,10 +459,11 @@ fn lookup_entries(docs: &[SearchDoc], arranged: &Arranged) -> Vec<(String, Strin
 }
 
 /// Groups `key:value` entries into `dir/<n>.json` objects by FNV-1a of the key; returns the
-/// shard count (a power of two aiming at `target` bytes per shard).
+/// shard count (`target` bytes per shard on average: any count, not a power of two, so that the
+/// files stay near the target whatever the index's size).
 fn write_shards(dir: &str, entries: Vec<(String, String)>, target: usize, out: &mut Vec<(String, Vec<u8>)>) -> usize {
     let total: usize = entries.iter().map(|(_, e)| e.len() + 1).sum();
-    let count = (total / target.max(1)).max(1).next_power_of_two().min(MAX_SHARDS);
+    let count = total.div_ceil(target.max(1)).clamp(1, MAX_SHARDS);
     let mut shards = vec![String::from("{"); count];
     for (key, entry) in &entries {
         let shard = &mut shards[fnv1a(key) as usize % count];

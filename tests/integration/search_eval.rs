@@ -64,7 +64,8 @@ fn assert_ranks_within(report: &Report, path: &str) {
     assert!(missed.is_empty(), "{path}: expected pages below their `within` rank:\n{}", missed.join("\n"));
 }
 
-/// The browser derives a page's postings from its file exactly as the build wrote them; and with
+/// The browser derives a page's postings from its file exactly as the build wrote them (positions
+/// too, where a layout keeps them); and with
 /// postings cut into small blocks (most terms fetched block by block or bounded by their impact
 /// maps, pages read to settle the order) it ranks every query exactly as with the shipped layout.
 #[test]
@@ -76,7 +77,7 @@ fn static_index_in_small_blocks_ranks_alike() {
     println!("{}", String::from_utf8_lossy(&checked.stdout));
     let (whole, whole_shown) = static_results(&index_dir);
 
-    let small = Layout { inline_values: 16, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150 };
+    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150 };
     let docs = docs_from_site(&s.built_site, &s.rendered);
     let analyzer = shishin::search::site::analyzer_for(&s.built_site).unwrap();
     let mut files = std::collections::BTreeMap::new();
@@ -95,6 +96,9 @@ fn static_index_in_small_blocks_ranks_alike() {
     let small_checked = String::from_utf8_lossy(&node("tests/js/page-terms.mjs", &[&small_dir]).stdout).to_string();
     let maps: usize = small_checked.split(", ").find_map(|part| part.strip_suffix(" impact maps within bounds\n")?.parse().ok()).unwrap_or(0);
     assert!(maps > 1000, "impact maps checked: {small_checked}");
+    // the small layout keeps positions in whole lists: the browser's derived positions are checked
+    let placed: usize = small_checked.split(" (").nth(1).and_then(|p| p.split(' ').next()?.parse().ok()).unwrap_or(0);
+    assert!(placed > 1000, "positions checked: {small_checked}");
     let (blocked, blocked_shown) = static_results(&small_dir);
     for ((q, a), b) in s.queries.iter().zip(&whole).zip(&blocked) {
         assert_eq!(a, b, "{}: same ranking with small blocks", q.q);

@@ -583,12 +583,13 @@ const ZERO_LEVEL = '0'.charCodeAt(0);
 /**
  * The postings of one term as far as they are fetched. A term stored whole in its shard is known
  * at once; a long one comes in blocks of decreasing impact (`frontier` bounds every page not yet
- * seen) and an impact map in its first block (a bound of every page's impact, 0 where the page
- * lacks the term). A page's entry is never split between blocks, so a page seen once has its tf
- * and length known in every field; blocks carry no positions (`partial` until the page is read).
+ * seen) and, when it has more than one block, an impact map in its first block (a bound of every
+ * page's impact, 0 where the page lacks the term). A page's entry is never split between blocks,
+ * so a page seen once has its tf and length known in every field; lists carry no positions
+ * (`partial` until the page is read) unless `meta.positions` keeps them in whole lists.
  */
 class TermPostings {
-  constructor(term, entry, lengths, suffix) {
+  constructor(term, entry, lengths, suffix, inlinePositions) {
     this.df = entry ? entry.slice(0, 3) : [0, 0, 0];
     this.fields = [new Map(), new Map(), new Map()];
     this.seen = new Set();
@@ -603,10 +604,11 @@ class TermPostings {
     this.next = 0;
     this.pending = null;
     this.suffix = suffix;
-    if (this.blocks.length === 0) this.add(data);
+    // A list stored whole has positions only when the build kept them (`meta.positions`).
+    if (this.blocks.length === 0) this.add(data, inlinePositions && this.positional);
   }
 
-  /** A list's pages; `positional` false for a block (no positions, static_index.rs). */
+  /** A list's pages; `positional` false for a list without positions (static_index.rs). */
   add(list, positional = this.positional) {
     for (const doc of decodeList(list, positional, this.fields, this.lengths)) {
       this.seen.add(doc);
@@ -643,7 +645,7 @@ class TermPostings {
     return this.levelBounds[LEVEL_OF[this.levels.charCodeAt(doc)]];
   }
 
-  /** Fetches the impact map (with the first block); a term stored whole has none. */
+  /** Fetches the impact map (with the first block); a term stored whole or in one block has none. */
   loadMap(load) {
     return this.next === 0 ? this.advance(load) : Promise.resolve();
   }
@@ -674,7 +676,8 @@ class TermPostings {
   advance(load) {
     if (!this.pending && !this.exhausted) {
       this.pending = load(`b/${this.blocks[this.next][1]}${this.suffix}`).then((data) => {
-        if (this.next === 0) {
+        // A term in one block has no map: the block is its whole list.
+        if (this.next === 0 && this.blocks.length > 1) {
           const [list, [bounds, levels]] = data;
           this.add(list, false);
           this.levelBounds = [0, ...bounds];
@@ -715,7 +718,7 @@ export class StaticIndex {
   }
 
   constructor(meta, load) {
-    if (meta.version !== 4) throw new Error(`unsupported search index version ${meta.version}`);
+    if (meta.version !== 5) throw new Error(`unsupported search index version ${meta.version}`);
     this.meta = meta;
     this.suffix = meta.suffix;
     this.files = new Map();
@@ -764,7 +767,7 @@ export class StaticIndex {
   term(t) {
     if (!this.terms.has(t)) {
       const promise = this.load(`t/${fnv1a(t) % this.meta.shards.t}${this.suffix}`)
-        .then((shard) => new TermPostings(t, shard[t], this.lengths, this.suffix));
+        .then((shard) => new TermPostings(t, shard[t], this.lengths, this.suffix, this.meta.positions));
       promise.catch(() => this.terms.delete(t));
       this.terms.set(t, promise);
     }
