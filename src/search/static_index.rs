@@ -17,7 +17,8 @@
 //! - `t/<n>.json.gz`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
 //!   shard count: `{term: [df title, df headings, df body, postings]}`. `postings` is either the
 //!   term's whole postings list (a flat integer list, below) or, for a term whose list is longer
-//!   than `Layout::inline_values`, its blocks: `[[max, block file id], …]`. Blocks hold the term's
+//!   than `Layout::inline_values`, its blocks: `[[max, file id], [max, file id, slot], …]`
+//!   (the first block has a file of its own; a later one is at `slot` of a pack). Blocks hold the term's
 //!   pages in decreasing *impact* (the page's BM25 contribution for this term alone, boost
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
@@ -32,7 +33,8 @@
 //!   results are decided; level 1 holds every lower impact (`levels_for`: fewer levels on a large
 //!   site). A term whose list fits its first block has no map (the block is the whole list).
 //!   Later blocks (by default a single second one, `REST_IN_ONE_BLOCK`) are only the fallback
-//!   that settles many tied pages' term scores at once.
+//!   that settles many tied pages' term scores at once: several terms' later blocks share a file,
+//!   `b/<id>.json.gz` = `[list, list, …]` (`Packs`, about `Layout::pack_bytes` each).
 //! - No list holds positions, by default (`Layout::inline_positions`): a page's term scores are
 //!   settled from `tf` and field lengths, a phrase or an adjacency on the page by reading the
 //!   page, which the browser does for the pages that can rank anyway. Positions were a third of
@@ -104,6 +106,8 @@ pub struct Layout {
     /// Each block after the first may hold this share (in percent) of the previous one's integers
     /// (`REST_IN_ONE_BLOCK`: a second block holds all the rest).
     pub growth_percent: usize,
+    /// Bytes (uncompressed) of later blocks packed into one file (`Packs`).
+    pub pack_bytes: usize,
 }
 
 /// `Layout::growth_percent` for at most two blocks per term: later blocks only settle ties, which
@@ -121,6 +125,7 @@ impl Default for Layout {
             shard_bytes: 1792,
             key_shard_bytes: 4096,
             growth_percent: REST_IN_ONE_BLOCK,
+            pack_bytes: 65_536,
         }
     }
 }
@@ -216,15 +221,18 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
     let encoded: Vec<EncodedTerm> = terms.par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
     let mut directory: Vec<(String, String)> = Vec::with_capacity(encoded.len());
     let mut next_block = 0usize;
+    let mut packs = Packs::default();
     for ((term, _), e) in terms.iter().zip(encoded) {
         let postings = match e.postings {
             Postings::Inline(list) => list,
-            Postings::Blocks(blocks) => {
-                let mut refs = Vec::with_capacity(blocks.len());
-                for (max, bytes) in blocks {
-                    out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
-                    refs.push(format!("[{max},{next_block}]"));
-                    next_block += 1;
+            Postings::Blocks { first: (max, bytes), later } => {
+                let mut refs = Vec::with_capacity(1 + later.len());
+                out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
+                refs.push(format!("[{max},{next_block}]"));
+                next_block += 1;
+                for (max, list) in later {
+                    let (id, slot) = packs.add(list, layout.pack_bytes, &mut next_block);
+                    refs.push(format!("[{max},{id},{slot}]"));
                 }
                 format!("[{}]", refs.join(","))
             }
@@ -232,6 +240,8 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         let df = e.df;
         directory.push((term.to_string(), format!("{}:[{},{},{},{postings}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2])));
     }
+    packs.finish();
+    out.par_extend(packs.done.into_par_iter().map(|(id, json)| (format!("b/{id}{GZ_SUFFIX}"), gzip(format!("[{json}]").as_bytes()))));
     let term_shards = write_shards("t", directory, layout.shard_bytes, &mut out);
     let key_shards = write_shards("k", lookup_entries(docs, &arranged), layout.key_shard_bytes, &mut out);
 
@@ -291,9 +301,44 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 enum Postings {
     /// The whole flat list, as JSON.
     Inline(String),
-    /// Per block: the bound of its impact and later ones (as written), and the gzip file (the
-    /// first one with the term's impact map).
-    Blocks(Vec<(String, Vec<u8>)>),
+    /// The first block's bound of its impact and later ones (as written) and its gzip file (with
+    /// the term's impact map when there are later blocks); each later block's bound and list (as
+    /// JSON, for a pack).
+    Blocks { first: (String, Vec<u8>), later: Vec<(String, String)> },
+}
+
+/// Later blocks, packed several to a file (`b/<id>` holding `[list, list, …]`): a first query
+/// never needed one on the bench corpora (bench/README.md, fifth pass), so a file each only
+/// multiplied files; they are the fallback that settles many tied pages at once.
+#[derive(Default)]
+struct Packs {
+    /// The pack being filled: its file id, its lists so far (comma-separated) and their count.
+    open: Option<(usize, String, usize)>,
+    done: Vec<(usize, String)>,
+}
+
+impl Packs {
+    /// Adds a later block's list; returns its pack's file id and its slot in the pack. A pack is
+    /// closed before a list would take it past `pack_bytes` (a longer list has a pack of its own).
+    fn add(&mut self, list: String, pack_bytes: usize, next_block: &mut usize) -> (usize, usize) {
+        if let Some((id, json, slots)) = self.open.take() {
+            if json.len() + 1 + list.len() <= pack_bytes {
+                self.open = Some((id, json + "," + &list, slots + 1));
+                return (id, slots);
+            }
+            self.done.push((id, json));
+        }
+        let id = *next_block;
+        *next_block += 1;
+        self.open = Some((id, list, 1));
+        (id, 0)
+    }
+
+    fn finish(&mut self) {
+        if let Some((id, json, _)) = self.open.take() {
+            self.done.push((id, json));
+        }
+    }
 }
 
 struct EncodedTerm {
@@ -311,7 +356,8 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
     let df = t.df.map(|x| x as usize);
     let mut ranked: Vec<(f64, &Entry)> = d.entries.iter().map(|e| (scorer.impact(e, &df), e)).collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.doc.cmp(&b.1.doc)));
-    let mut blocks = Vec::new();
+    let mut first = None;
+    let mut later = Vec::new();
     let mut at = 0;
     let mut budget = layout.first_block;
     while at < ranked.len() {
@@ -324,15 +370,20 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
             at += 1;
         }
         block.sort_by_key(|e| e.doc);
-        // No positions in blocks; the first one carries the impact map (see above).
         let list = d.encode_with(&block, false);
-        // A term that fits one block needs no map: its whole list is known once that block is.
-        let single = blocks.is_empty() && at == ranked.len();
-        let json = if blocks.is_empty() && !single { format!("[{list},{}]", impact_map(&ranked, scorer.count as usize)) } else { list };
-        blocks.push((upper_bound(max), gzip(json.as_bytes())));
+        if first.is_none() {
+            // The first block carries the impact map (see above), unless it is the whole list.
+            let json = if at == ranked.len() { list } else { format!("[{list},{}]", impact_map(&ranked, scorer.count as usize)) };
+            first = Some((upper_bound(max), gzip(json.as_bytes())));
+        } else {
+            later.push((upper_bound(max), list));
+        }
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }
-    EncodedTerm { df: t.df, postings: Postings::Blocks(blocks) }
+    match first {
+        Some(first) => EncodedTerm { df: t.df, postings: Postings::Blocks { first, later } },
+        None => EncodedTerm { df: t.df, postings: Postings::Inline("[]".into()) },
+    }
 }
 
 /// A term's impact map (see the module comment) from its pages in decreasing impact.

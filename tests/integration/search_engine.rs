@@ -491,9 +491,13 @@ fn static_index_and_engine_agree_on_fixtures() {
 /// only when the fetched ones prove the ranking, and still agree with the engine.
 #[test]
 fn static_index_in_tiny_blocks_agrees_with_engine() {
-    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150 };
+    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150, pack_bytes: 96 };
     let (_, files) = static_files_with(&docs(), &layout);
     assert!(files.keys().filter(|k| k.contains("/b/")).count() > 100, "terms are cut into blocks");
+    // later blocks share files: a pack is a list of flat integer lists
+    let is_list = |v: &Value| v.as_array().is_some_and(|l| l.iter().all(Value::is_u64));
+    let packs = files.keys().filter(|k| k.contains("/b/")).filter(|k| json_file(&files, k).as_array().is_some_and(|p| p.len() > 1 && p.iter().all(is_list))).count();
+    assert!(packs > 10, "{packs} packs of several later blocks");
     static_index_agrees_with_engine(&layout);
 }
 
@@ -655,7 +659,7 @@ fn static_search_orders_tied_pages_like_the_engine() {
     docs.push(page(151, "保存の手引き", "編集した内容を保存する。設定は変えない。"));
     docs.push(page(152, "ファイルの一覧", "ファイルを並べて表示する。"));
     let engine = Engine::build(&docs, analyzer()).unwrap();
-    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150 };
+    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150, pack_bytes: 512 };
     let (url, files) = static_files_with(&docs, &small);
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &files);

@@ -675,7 +675,10 @@ class TermPostings {
   /** Fetches the next block; the state changes in one step when it has arrived. */
   advance(load) {
     if (!this.pending && !this.exhausted) {
-      this.pending = load(`b/${this.blocks[this.next][1]}${this.suffix}`).then((data) => {
+      // A later block sits in a pack of several terms' later blocks, at its slot.
+      const [, file, slot] = this.blocks[this.next];
+      this.pending = load(`b/${file}${this.suffix}`).then((read) => {
+        const data = slot === undefined ? read : read[slot];
         // A term in one block has no map: the block is its whole list.
         if (this.next === 0 && this.blocks.length > 1) {
           const [list, [bounds, levels]] = data;
