@@ -80,16 +80,15 @@ for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath))
     keys: sum((f) => f.startsWith(`${indexDir}k/`), 'gz'),
     shards: sum((f) => f.startsWith(`${indexDir}t/`), 'gz'),
     blocks: sum((f) => f.startsWith(`${indexDir}b/`), 'gz'),
-    maps: sum((f) => f.startsWith(`${indexDir}m/`), 'gz'),
     read: files.filter((f) => f.startsWith(`${indexDir}d/`)).length,
     pages: sum((f) => f.startsWith(`${indexDir}d/`), 'gz'),
   });
 }
 
-console.log('| query | hits shown | requests | raw KB | gzip KB | scripts | meta | lookups | term shards | blocks | impact maps | pages (files) | ms after transfer |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| query | hits shown | requests | raw KB | gzip KB | scripts | meta | lookups | term shards | blocks (impact maps included) | pages (files) | ms after transfer |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  const cells = [r.hits, r.requests, kb(r.raw), kb(r.gz), kb(r.scripts), kb(r.meta), kb(r.keys), kb(r.shards), kb(r.blocks), kb(r.maps), `${kb(r.pages)} (${r.read})`, r.ms.toFixed(1)];
+  const cells = [r.hits, r.requests, kb(r.raw), kb(r.gz), kb(r.scripts), kb(r.meta), kb(r.keys), kb(r.shards), kb(r.blocks), `${kb(r.pages)} (${r.read})`, r.ms.toFixed(1)];
   console.log(`| ${r.q.replace(/\|/g, '\\|')} | ${cells.join(' | ')} |`);
 }
 const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b);

@@ -122,7 +122,7 @@ impl Default for Layout {
             inline_values: 768,
             inline_positions: false,
             first_block: 1536,
-            shard_bytes: 1792,
+            shard_bytes: 1920,
             key_shard_bytes: 4096,
             growth_percent: REST_IN_ONE_BLOCK,
             pack_bytes: 65_536,
