@@ -287,6 +287,8 @@ test('search page: one search box, the page\'s own; "/" focuses it; other pages 
   await page.keyboard.press('/');
   assert.equal(await page.evaluate(() => document.activeElement?.matches('[data-search-input]')), true);
   assert.equal(await page.locator('[data-search-input]').inputValue(), '暗号化', '"/" is not typed into the box');
+  // The query's results are listed, so its index fetches are over: leaving earlier aborts them.
+  await page.waitForSelector('[data-search-results] a');
   site.expectClean(page);
 
   await site.goto(page, CLAUSE);
