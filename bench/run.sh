@@ -214,13 +214,16 @@ for n in "${pages[@]}"; do
     if [ "$browser" = 1 ]; then
       bytes=$(node "$here/search-bytes.mjs" "$out" "${search_queries[@]}") || { echo "bench: search-bytes failed" >&2; bytes="failed"; problems=1; }
       row "$n pages" "static search, first query" "$bytes" "–" "–" "–"
-      # Every query of bench/frequent-queries.yaml: bytes sent (scripts included) and the time to
-      # results once transferred, computed from the built files (bench/search-static-bytes.mjs).
-      if node "$here/search-static-bytes.mjs" "$out" "$here/frequent-queries.yaml" >"$work/frequent-$n.md" 2>&1; then
-        row "$n pages" "static search, first query, bench/frequent-queries.yaml (per query: $work/frequent-$n.md)" "$(tail -n 1 "$work/frequent-$n.md" | sed 's/^static first query //; s/|/\//g')" "–" "–" "–"
-      else
-        echo "bench: search-static-bytes failed (see $work/frequent-$n.md)" >&2; problems=1
-      fi
+      # Every query of bench/frequent-queries.yaml and bench/mixed-queries.yaml: bytes sent
+      # (scripts included) and the time to results once transferred, computed from the built
+      # files (bench/search-static-bytes.mjs).
+      for set in frequent mixed; do
+        if node "$here/search-static-bytes.mjs" "$out" "$here/$set-queries.yaml" >"$work/$set-$n.md" 2>&1; then
+          row "$n pages" "static search, first query, bench/$set-queries.yaml (per query: $work/$set-$n.md)" "$(tail -n 1 "$work/$set-$n.md" | sed 's/^static first query //; s/|/\//g')" "–" "–" "–"
+        else
+          echo "bench: search-static-bytes failed (see $work/$set-$n.md)" >&2; problems=1
+        fi
+      done
     fi
   fi
 
