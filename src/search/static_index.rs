@@ -32,9 +32,10 @@
 //!   up are logarithmic below the term's largest impact (`MAP_RATIO` per level), where the top
 //!   results are decided; level 1 holds every lower impact (`levels_for`: fewer levels on a large
 //!   site). A term whose list fits its first block has no map (the block is the whole list).
-//!   Later blocks (by default a single second one, `REST_IN_ONE_BLOCK`) are only the fallback
-//!   that settles many tied pages' term scores at once: several terms' later blocks share a file,
-//!   `b/<id>.json.gz` = `[list, list, …]` (`Packs`, about `Layout::pack_bytes` each).
+//!   Later blocks grow fast (`growth_percent`): they are only the fallback that settles many tied
+//!   pages' term scores at once, and several terms' later blocks share a file, `b/<id>.json.gz` =
+//!   `[list, list, …]` (`Packs`, up to `Layout::pack_bytes` each). (One later block holding the
+//!   whole rest saved files at 5,000 pages but made a tie at 20,000 fetch 200 KB.)
 //! - No list holds positions, by default (`Layout::inline_positions`): a page's term scores are
 //!   settled from `tf` and field lengths, a phrase or an adjacency on the page by reading the
 //!   page, which the browser does for the pages that can rank anyway. Positions were a third of
@@ -103,29 +104,25 @@ pub struct Layout {
     pub shard_bytes: usize,
     /// Bytes (uncompressed) per lookup shard the shard count aims at.
     pub key_shard_bytes: usize,
-    /// Each block after the first may hold this share (in percent) of the previous one's integers
-    /// (`REST_IN_ONE_BLOCK`: a second block holds all the rest).
+    /// Each block after the first may hold this share (in percent) of the previous one's integers.
     pub growth_percent: usize,
     /// Bytes (uncompressed) of later blocks packed into one file (`Packs`).
     pub pack_bytes: usize,
 }
 
-/// `Layout::growth_percent` for at most two blocks per term: later blocks only settle ties, which
-/// needs the rest of the list at once, so splitting it further only adds files.
-pub const REST_IN_ONE_BLOCK: usize = usize::MAX;
 
 impl Default for Layout {
     fn default() -> Layout {
-        // Chosen on the 5,000-page bench corpus (bench/README.md, fifth pass): the fewest files
-        // whose frequent first queries all stay within 50 KB.
+        // Chosen on the bench corpora (bench/README.md, fifth pass): few files at 5,000 pages
+        // with every frequent first query within 50 KB, and no dearer first query at 20,000.
         Layout {
             inline_values: 768,
             inline_positions: false,
             first_block: 1536,
             shard_bytes: 1920,
             key_shard_bytes: 4096,
-            growth_percent: REST_IN_ONE_BLOCK,
-            pack_bytes: 65_536,
+            growth_percent: 400,
+            pack_bytes: 16_384,
         }
     }
 }
