@@ -75,6 +75,8 @@ pub const GZ_SUFFIX: &str = ".json.gz";
 /// Pages analysed at a time: the index never holds more than two chunks' tokens as strings (one
 /// being analysed, one being folded).
 const CHUNK: usize = 128;
+/// Postings integers of the terms encoded at a time (`build_files`).
+const TERM_SLICE_VALUES: usize = 1 << 20;
 /// Levels of an impact map (0 = absent, 1 = everything below the fine levels) at most, and the
 /// ratio between the upper edges of adjacent fine levels.
 const MAP_LEVELS: usize = 32;
@@ -215,30 +217,45 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         return None;
     }
     let terms = inverted.sorted();
-    let encoded: Vec<EncodedTerm> = terms.par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
-    let mut directory: Vec<(String, String)> = Vec::with_capacity(encoded.len());
+    let mut directory: Vec<(String, String)> = Vec::with_capacity(terms.len());
     let mut next_block = 0usize;
     let mut packs = Packs::default();
-    for ((term, _), e) in terms.iter().zip(encoded) {
-        let postings = match e.postings {
-            Postings::Inline(list) => list,
-            Postings::Blocks { first: (max, bytes), later } => {
-                let mut refs = Vec::with_capacity(1 + later.len());
-                out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
-                refs.push(format!("[{max},{next_block}]"));
-                next_block += 1;
-                for (max, list) in later {
-                    let (id, slot) = packs.add(list, layout.pack_bytes, &mut next_block);
-                    refs.push(format!("[{max},{id},{slot}]"));
+    // Terms are encoded a slice at a time (on every core), and the packs that slice closed are
+    // compressed before the next: later blocks wait for their pack as raw JSON, so memory holds
+    // a slice's worth of them, not the whole index's.
+    let mut start = 0;
+    while start < terms.len() {
+        let mut end = start;
+        let mut values = 0;
+        while end < terms.len() && (end == start || values < TERM_SLICE_VALUES) {
+            values += terms[end].1.values;
+            end += 1;
+        }
+        let encoded: Vec<EncodedTerm> = terms[start..end].par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
+        for ((term, _), e) in terms[start..end].iter().zip(encoded) {
+            let postings = match e.postings {
+                Postings::Inline(list) => list,
+                Postings::Blocks { first: (max, bytes), later } => {
+                    let mut refs = Vec::with_capacity(1 + later.len());
+                    out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
+                    refs.push(format!("[{max},{next_block}]"));
+                    next_block += 1;
+                    for (max, list) in later {
+                        let (id, slot) = packs.add(list, layout.pack_bytes, &mut next_block);
+                        refs.push(format!("[{max},{id},{slot}]"));
+                    }
+                    format!("[{}]", refs.join(","))
                 }
-                format!("[{}]", refs.join(","))
-            }
-        };
-        let df = e.df;
-        directory.push((term.to_string(), format!("{}:[{},{},{},{postings}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2])));
+            };
+            let df = e.df;
+            directory.push((term.to_string(), format!("{}:[{},{},{},{postings}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2])));
+        }
+        if end == terms.len() {
+            packs.finish();
+        }
+        out.par_extend(std::mem::take(&mut packs.done).into_par_iter().map(|(id, json)| (format!("b/{id}{GZ_SUFFIX}"), gzip(format!("[{json}]").as_bytes()))));
+        start = end;
     }
-    packs.finish();
-    out.par_extend(packs.done.into_par_iter().map(|(id, json)| (format!("b/{id}{GZ_SUFFIX}"), gzip(format!("[{json}]").as_bytes()))));
     let term_shards = write_shards("t", directory, layout.shard_bytes, &mut out);
     let key_shards = write_shards("k", lookup_entries(docs, &arranged), layout.key_shard_bytes, &mut out);
 
