@@ -17,9 +17,9 @@
 //! - `t/<n>.json.gz`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
 //!   shard count: `{term: [df title, df headings, df body, postings]}`. `postings` is either the
 //!   term's whole postings list (a flat integer list, below) or, for a term whose list is longer
-//!   than `Layout::inline_values`, its blocks: `[[max, file id], [max, file id, slot], …]`
-//!   (the first block has a file of its own; a later one is at `slot` of a pack). Blocks hold the term's
-//!   pages in decreasing *impact* (the page's BM25 contribution for this term alone, boost
+//!   than `Layout::inline_values`, its blocks: `[[max, file id], [max, file id, slot], …]` (the
+//!   first block has a file of its own; a later one is at `slot` of a pack). Blocks hold the
+//!   term's pages in decreasing *impact* (the page's BM25 contribution for this term alone, boost
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
 //! - `b/<id>.json.gz`: one block: a flat integer list; a term's first block is `[list, map]`
@@ -111,7 +111,6 @@ pub struct Layout {
     /// Bytes (uncompressed) of later blocks packed into one file (`Packs`).
     pub pack_bytes: usize,
 }
-
 
 impl Default for Layout {
     fn default() -> Layout {
@@ -321,9 +320,10 @@ enum Postings {
     Blocks { first: (String, Vec<u8>), later: Vec<(String, String)> },
 }
 
-/// Later blocks, packed several to a file (`b/<id>` holding `[list, list, …]`): a first query
-/// never needed one on the bench corpora (bench/README.md, fifth pass), so a file each only
-/// multiplied files; they are the fallback that settles many tied pages at once.
+/// Later blocks, packed several to a file (`b/<id>` holding `[list, list, …]`): they are the
+/// fallback that settles many tied pages at once, which no first query of the bench sets needed
+/// at 5,000 pages and two of 26 needed at 20,000 (bench/README.md, fifth pass), so a file each
+/// only multiplied files.
 #[derive(Default)]
 struct Packs {
     /// The pack being filled: its file id, its lists so far (comma-separated) and their count.
