@@ -50,7 +50,7 @@ fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
 }
 
 /// One page's terms, grouped: per term its entry (field mask, then per field tf, quantised field
-/// length and, except for `u:` terms, the positions as deltas) as varints in `bytes`.
+/// length and, when kept and except for `u:` terms, the positions as deltas) as varints in `bytes`.
 pub(super) struct PageTerms {
     /// (term, range of its entry in `bytes`, integers the entry takes in a flat list)
     terms: Vec<(String, Range<usize>, u32)>,
@@ -60,7 +60,9 @@ pub(super) struct PageTerms {
 }
 
 impl PageTerms {
-    pub(super) fn new(fields: [FieldTerms; 3]) -> PageTerms {
+    /// `positions`: whether entries keep them (only an index that writes them needs them; they
+    /// were most of the bytes every token left here).
+    pub(super) fn new(fields: [FieldTerms; 3], positions: bool) -> PageTerms {
         let mut lengths = [0u32; 3];
         let mut tokens = [0u64; 3];
         let mut all: Vec<(String, u8, u32)> = Vec::new();
@@ -118,10 +120,12 @@ impl PageTerms {
                 push_varint(&mut out.bytes, lengths[f]);
                 values += 2;
                 if positional {
-                    let mut previous = 0;
-                    for e in field {
-                        push_varint(&mut out.bytes, e.1 - previous);
-                        previous = e.1;
+                    if positions {
+                        let mut previous = 0;
+                        for e in field {
+                            push_varint(&mut out.bytes, e.1 - previous);
+                            previous = e.1;
+                        }
                     }
                     values += field.len() as u32;
                 }
@@ -144,7 +148,9 @@ pub(super) struct Inverted {
 pub(super) struct TermPostings {
     bytes: Vec<u8>,
     pub(super) df: [u32; 3],
-    /// Integers of the whole list in the flat encoding.
+    /// Integers of the whole list in the flat encoding with positions, whether or not they are
+    /// kept: the layout's sizes (static_index.rs `Layout`) count them, so a layout cuts the same
+    /// lists either way.
     pub(super) values: usize,
     last: u32,
 }
@@ -198,9 +204,10 @@ pub(super) struct Decoded {
 }
 
 impl Decoded {
-    pub(super) fn new(term: &str, t: &TermPostings) -> Decoded {
+    /// `positions`: whether the entries were added with them (`PageTerms::new`).
+    pub(super) fn new(term: &str, t: &TermPostings, positions: bool) -> Decoded {
         let positional = !term.starts_with("u:");
-        let mut d = Decoded { entries: Vec::new(), positions: Vec::new(), positional };
+        let mut d = Decoded { entries: Vec::new(), positions: Vec::new(), positional: positional && positions };
         let (bytes, mut at, mut doc) = (&t.bytes, 0usize, 0u32);
         while at < bytes.len() {
             doc += read_varint(bytes, &mut at);
@@ -214,10 +221,12 @@ impl Decoded {
                 let len = read_varint(bytes, &mut at);
                 let start = d.positions.len();
                 if positional {
-                    let mut p = 0;
-                    for _ in 0..tf {
-                        p += read_varint(bytes, &mut at);
-                        d.positions.push(p);
+                    if positions {
+                        let mut p = 0;
+                        for _ in 0..tf {
+                            p += read_varint(bytes, &mut at);
+                            d.positions.push(p);
+                        }
                     }
                     e.values += tf as usize;
                 }
@@ -286,19 +295,26 @@ mod tests {
         let mut inverted = Inverted::default();
         let a = [field(&[("ab", 0)]), field(&[]), field(&[("ab", 3), ("u:x", 5), ("ab", 10)])];
         let b = [field(&[]), field(&[]), field(&[("ab", 7), ("u:x", 8)])];
-        inverted.add(2, PageTerms::new(a));
-        inverted.add(5, PageTerms::new(b));
+        inverted.add(2, PageTerms::new(a.clone(), true));
+        inverted.add(5, PageTerms::new(b.clone(), true));
         let list = |term: &str| {
             let t = &inverted.terms[inverted.slots[term]];
-            let d = Decoded::new(term, t);
+            let d = Decoded::new(term, t, true);
             (d.encode_with(&d.entries.iter().collect::<Vec<_>>(), true), t.values, t.df)
         };
         assert_eq!(list("ab"), ("[2,5,1,1,0,2,3,3,7,3,4,1,2,7]".to_string(), 9 + 5, [1, 0, 2]));
         assert_eq!(list("u:x"), ("[2,4,1,3,3,4,1,2]".to_string(), 4 + 4, [0, 0, 2]));
         let t = &inverted.terms[inverted.slots["ab"]];
-        let d = Decoded::new("ab", t);
+        let d = Decoded::new("ab", t, true);
         assert_eq!(d.encode_with(&d.entries.iter().collect::<Vec<_>>(), false), "[2,5,1,1,2,3,3,4,1,2]", "without positions");
         assert_eq!(inverted.totals, [1, 0, 5]);
+        // Added without positions: the same lists without them, the same sizes (the layout's unit).
+        let mut bare = Inverted::default();
+        bare.add(2, PageTerms::new(a, false));
+        bare.add(5, PageTerms::new(b, false));
+        let t = &bare.terms[bare.slots["ab"]];
+        let d = Decoded::new("ab", t, false);
+        assert_eq!((d.encode_with(&d.entries.iter().collect::<Vec<_>>(), true), t.values), ("[2,5,1,1,2,3,3,4,1,2]".to_string(), 9 + 5));
     }
 
     #[test]

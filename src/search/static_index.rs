@@ -182,7 +182,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
             .par_iter()
             .map(|&d| {
                 let (doc, fields) = analyse(&docs[d], analyzer, false);
-                let terms = PageTerms::new(fields);
+                let terms = PageTerms::new(fields, layout.inline_positions);
                 let sections: Vec<(&Option<String>, &str, &str)> = doc.sections.iter().map(|s| (&s.anchor, s.heading.as_str(), s.text.as_str())).collect();
                 let row = (&doc.id, &doc.url, &doc.title, &doc.number, &doc.breadcrumb, sections, &doc.tags, terms.lengths);
                 (gzip(&serde_json::to_vec(&row).unwrap_or_default()), terms)
@@ -363,7 +363,7 @@ struct EncodedTerm {
 /// A term's directory entry and blocks: whole when short, else in blocks of decreasing impact
 /// and with an impact map.
 fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -> EncodedTerm {
-    let d = Decoded::new(term, t);
+    let d = Decoded::new(term, t, layout.inline_positions);
     if t.values <= layout.inline_values {
         return EncodedTerm { df: t.df, postings: Postings::Inline(d.encode_with(&d.entries.iter().collect::<Vec<_>>(), layout.inline_positions)) };
     }
