@@ -1,10 +1,11 @@
 // Checks that the browser derives from a page's own file (pageTerms in search-core.js) exactly the
 // postings the build wrote for it: every term of every shard and block, every page, every field
 // (tf, field length, and positions where the index has them: only in lists stored whole, and only
-// when meta.json `positions` is true — tests build such an index), and no term the index lacks. The browser relies on this to settle
-// a page's score from its file instead of fetching long postings lists. Also checks every impact
-// map: level 0 exactly on the pages without the term, and each page's score for the term within
-// its level's bound (the browser skips or reads pages by these bounds); a term in one block has none.
+// when meta.json `positions` is true — tests build such an index), and no term the index lacks.
+// The browser relies on this to settle a page's score from its file instead of fetching long
+// postings lists. Also checks every impact map: level 0 exactly on the pages without the term,
+// and each page's score for the term within its level's bound (the browser skips or reads pages
+// by these bounds); a term in one block has none.
 // Usage: node tests/js/page-terms.mjs <index dir (…/search/<hash>/)>; prints a summary, exits 1 on
 // the first difference. tests/integration/search_engine.rs and tests/integration/search_eval.rs run it.
 import { readFileSync, readdirSync } from 'node:fs';

@@ -609,7 +609,7 @@ class TermPostings {
   }
 
   /** A list's pages; `positional` false for a list without positions (static_index.rs). */
-  add(list, positional = this.positional) {
+  add(list, positional) {
     for (const doc of decodeList(list, positional, this.fields, this.lengths)) {
       this.seen.add(doc);
       if (this.positional && !positional) this.partial.add(doc);
