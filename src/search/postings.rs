@@ -200,14 +200,15 @@ pub(super) struct Entry {
 pub(super) struct Decoded {
     pub(super) entries: Vec<Entry>,
     positions: Vec<u32>,
-    positional: bool,
+    /// Whether `positions` holds the entries' positions (a positional term added with them).
+    has_positions: bool,
 }
 
 impl Decoded {
     /// `positions`: whether the entries were added with them (`PageTerms::new`).
     pub(super) fn new(term: &str, t: &TermPostings, positions: bool) -> Decoded {
         let positional = !term.starts_with("u:");
-        let mut d = Decoded { entries: Vec::new(), positions: Vec::new(), positional: positional && positions };
+        let mut d = Decoded { entries: Vec::new(), positions: Vec::new(), has_positions: positional && positions };
         let (bytes, mut at, mut doc) = (&t.bytes, 0usize, 0u32);
         while at < bytes.len() {
             doc += read_varint(bytes, &mut at);
@@ -261,7 +262,7 @@ impl Decoded {
             for (tf, len, positions) in e.fields.iter().flatten() {
                 push(&mut s, *tf);
                 push(&mut s, *len);
-                if with_positions && self.positional {
+                if with_positions && self.has_positions {
                     let mut previous = 0;
                     for &p in &self.positions[positions.clone()] {
                         push(&mut s, p - previous);
