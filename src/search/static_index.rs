@@ -18,20 +18,27 @@
 //!   shard count: `{term: [df title, df headings, df body, postings]}`. `postings` is either the
 //!   term's whole postings list (a flat integer list, below) or, for a term whose list is longer
 //!   than `Layout::inline_values`, its blocks: `[[max, file id], [max, file id, slot], …]` (the
-//!   first block has a file of its own; a later one is at `slot` of a pack). Blocks hold the
+//!   first block has a file of its own; a later one is at `slot` of a pack), and after them the
+//!   file id of the term's fine map when it has one. Blocks hold the
 //!   term's pages in decreasing *impact* (the page's BM25 contribution for this term alone, boost
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
 //! - `b/<id>.json.gz`: one block: a flat integer list; a term's first block is `[list, map]`
 //!   with the term's *impact map* `[[bound of level 1, …, level 31 (12 above 2,000 pages)],
 //!   "levels"]`: one character per page (`0`–`9`, `a`–`v`: level 0–31; 0 = the page lacks the
-//!   term). A page's impact lies at most at its level's bound, so the browser bounds *every*
+//!   term or is in this first block, whose list gives its postings). A page's impact lies at most
+//!   at its level's bound, so the browser bounds *every*
 //!   page's score for a query from the first blocks (a map is 1–2 KB at 5,000 pages) instead of
 //!   walking the postings of frequent terms to the end: it reads the few pages whose bound still
 //!   reaches the top results (their files are what the result list shows anyway). Levels from 2
 //!   up are logarithmic below the term's largest impact (`MAP_RATIO` per level), where the top
 //!   results are decided; level 1 holds every lower impact (`levels_for`: fewer levels on a large
 //!   site). A term whose list fits its first block has no map (the block is the whole list).
+//!   A term with `Layout::fine_map_pages` or more pages in level 1 also has a *fine map*,
+//!   `b/<id>.json.gz` = `[[bound of fine level 1, …], "levels"]` with one character per page of
+//!   level 1, in page order (`fine_map`): the browser fetches it only when, after the pages the
+//!   list shows, undecided pages still sit in that level (a rare word beside frequent ones, whose
+//!   pages are far below the frequent words' best), instead of reading each of them.
 //!   Later blocks grow fast (`growth_percent`): they are only the fallback that settles many tied
 //!   pages' term scores at once, and several terms' later blocks share a file, `b/<id>.json.gz` =
 //!   `[list, list, …]` (`Packs`, up to `Layout::pack_bytes` each). (One later block holding the
@@ -66,7 +73,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 pub const MAX_SHARDS: usize = 16384;
 /// Every index file but `meta.json` is stored gzip-compressed under this suffix; search-core.js
 /// inflates it (a server that adds `Content-Encoding: gzip` for `.gz` is fine too: the browser
@@ -90,6 +97,10 @@ const MAP_DIGITS: &[u8; MAP_LEVELS] = b"0123456789abcdefghijklmnopqrstuv";
 /// the frequent queries' maximum 59.0 → 50.2 KB). bench/README.md, format 4.
 const MANY_PAGES: usize = 2_000;
 const FEW_LEVELS: usize = 13;
+/// Levels of a fine map and the ratio between their upper edges: six coarse levels spared as
+/// many page reads as 31 fine ones (bench/README.md, sixth pass), in smaller files.
+const FINE_LEVELS: usize = 6;
+const FINE_RATIO: f64 = 0.7;
 
 /// Sizes that decide how the index is cut into files.
 #[derive(Debug, Clone, Copy)]
@@ -110,6 +121,10 @@ pub struct Layout {
     pub growth_percent: usize,
     /// Bytes (uncompressed) of later blocks packed into one file (`Packs`).
     pub pack_bytes: usize,
+    /// A term with at least this many pages in its map's level 1 gets a fine map of them, a file
+    /// of its own that the browser fetches only when pages that can still rank sit in that level
+    /// (a rare word beside frequent ones). Fewer such pages are cheaper to read than a file.
+    pub fine_map_pages: usize,
 }
 
 impl Default for Layout {
@@ -124,6 +139,9 @@ impl Default for Layout {
             key_shard_bytes: 4096,
             growth_percent: 400,
             pack_bytes: 16_384,
+            // 256: a sixth more files than without fine maps at 5,000 pages (64: a quarter more
+            // for the same bytes per query; bench/README.md, sixth pass).
+            fine_map_pages: 256,
         }
     }
 }
@@ -232,9 +250,10 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         }
         let encoded: Vec<EncodedTerm> = terms[start..end].par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
         for ((term, _), e) in terms[start..end].iter().zip(encoded) {
+            let mut fine_file = String::new();
             let postings = match e.postings {
                 Postings::Inline(list) => list,
-                Postings::Blocks { first: (max, bytes), later } => {
+                Postings::Blocks { first: (max, bytes), fine, later } => {
                     let mut refs = Vec::with_capacity(1 + later.len());
                     out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
                     refs.push(format!("[{max},{next_block}]"));
@@ -243,11 +262,16 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
                         let (id, slot) = packs.add(list, layout.pack_bytes, &mut next_block);
                         refs.push(format!("[{max},{id},{slot}]"));
                     }
+                    if let Some(bytes) = fine {
+                        out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
+                        fine_file = format!(",{next_block}");
+                        next_block += 1;
+                    }
                     format!("[{}]", refs.join(","))
                 }
             };
             let df = e.df;
-            directory.push((term.to_string(), format!("{}:[{},{},{},{postings}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2])));
+            directory.push((term.to_string(), format!("{}:[{},{},{},{postings}{fine_file}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2])));
         }
         if end == terms.len() {
             packs.finish();
@@ -317,7 +341,8 @@ enum Postings {
     /// The first block's bound of its impact and later ones (as written) and its gzip file (with
     /// the term's impact map when there are later blocks); each later block's bound and list (as
     /// JSON, for a pack).
-    Blocks { first: (String, Vec<u8>), later: Vec<(String, String)> },
+    /// The fine map's gzip file, when the term has one.
+    Blocks { first: (String, Vec<u8>), fine: Option<Vec<u8>>, later: Vec<(String, String)> },
 }
 
 /// Later blocks, packed several to a file (`b/<id>` holding `[list, list, …]`): they are the
@@ -371,6 +396,7 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
     let mut ranked: Vec<(f64, &Entry)> = d.entries.iter().map(|e| (scorer.impact(e, &df), e)).collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.doc.cmp(&b.1.doc)));
     let mut first = None;
+    let mut fine = None;
     let mut later = Vec::new();
     let mut at = 0;
     let mut budget = layout.first_block;
@@ -387,7 +413,13 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
         let list = d.encode_with(&block, false);
         if first.is_none() {
             // The first block carries the impact map (see above), unless it is the whole list.
-            let json = if at == ranked.len() { list } else { format!("[{list},{}]", impact_map(&ranked, scorer.count as usize)) };
+            let json = if at == ranked.len() {
+                list
+            } else {
+                let (map, fine_map) = impact_map(&ranked, at, scorer.count as usize, layout.fine_map_pages);
+                fine = fine_map.map(|m| gzip(m.as_bytes()));
+                format!("[{list},{map}]")
+            };
             first = Some((upper_bound(max), gzip(json.as_bytes())));
         } else {
             later.push((upper_bound(max), list));
@@ -395,25 +427,63 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }
     match first {
-        Some(first) => EncodedTerm { df: t.df, postings: Postings::Blocks { first, later } },
+        Some(first) => EncodedTerm { df: t.df, postings: Postings::Blocks { first, fine, later } },
         None => EncodedTerm { df: t.df, postings: Postings::Inline("[]".into()) },
     }
 }
 
-/// A term's impact map (see the module comment) from its pages in decreasing impact.
-fn impact_map(ranked: &[(f64, &Entry)], count: usize) -> String {
+/// A term's impact map (see the module comment) from its pages in decreasing impact, of which
+/// the first `first_block` are in its first block, and its fine map when it has one. The first
+/// block's pages are level 0 like the pages without the term: the browser has their postings
+/// from the block itself, and leaving them out saves the bytes of saying where they are.
+fn impact_map(ranked: &[(f64, &Entry)], first_block: usize, count: usize, fine_map_pages: usize) -> (String, Option<String>) {
     let top = ranked.first().map_or(0.0, |r| r.0);
+    let levels_here = levels_for(count);
     let mut levels = vec![b'0'; count];
     let mut most = [0.0f64; MAP_LEVELS];
-    for &(impact, e) in ranked {
-        let level = map_level(impact, top, levels_for(count));
+    let mut lowest: Vec<(f64, u32)> = Vec::new();
+    for &(impact, e) in &ranked[first_block..] {
+        let level = map_level(impact, top, levels_here);
         most[level] = most[level].max(impact);
         if let Some(c) = levels.get_mut(e.doc as usize) {
             *c = MAP_DIGITS[level];
+            if level == 1 {
+                lowest.push((impact, e.doc));
+            }
         }
     }
+    let map = format!("[{},\"{}\"]", level_bounds(&most[..levels_here]), String::from_utf8(levels).unwrap_or_default());
+    (map, (lowest.len() >= fine_map_pages).then(|| fine_map(&lowest)))
+}
+
+/// The fine map of a term's pages in its map's level 1 (`(impact, page)` in decreasing impact):
+/// `[[bound of fine level 1, …], levels]` with one level character per such page in page order.
+/// Each `FINE_RATIO` step below the largest of them that holds a page gets the next level down
+/// (steps that hold none get no level, so the levels reach far down), level 1 all below.
+fn fine_map(lowest: &[(f64, u32)]) -> String {
+    let top = lowest.first().map_or(0.0, |r| r.0);
+    let mut most = [0.0f64; MAP_LEVELS];
+    let mut by_page: Vec<(u32, u8)> = Vec::with_capacity(lowest.len());
+    let mut level = FINE_LEVELS;
+    let mut step = None;
+    for &(impact, doc) in lowest {
+        let here = ratio_steps(impact, top, FINE_RATIO);
+        if step.is_some_and(|s| s != here) && level > 1 {
+            level -= 1;
+        }
+        step = Some(here);
+        most[level] = most[level].max(impact);
+        by_page.push((doc, MAP_DIGITS[level]));
+    }
+    by_page.sort_unstable_by_key(|&(doc, _)| doc);
+    let levels: Vec<u8> = by_page.into_iter().map(|(_, c)| c).collect();
+    format!("[{},\"{}\"]", level_bounds(&most[..=FINE_LEVELS]), String::from_utf8(levels).unwrap_or_default())
+}
+
+/// `[bound of level 1, …]` from each level's largest impact (0 for an empty level).
+fn level_bounds(most: &[f64]) -> String {
     let bounds: Vec<String> = most[1..].iter().map(|&m| if m > 0.0 { upper_bound(m) } else { "0".into() }).collect();
-    format!("[[{}],\"{}\"]", bounds.join(","), String::from_utf8(levels).unwrap_or_default())
+    format!("[{}]", bounds.join(","))
 }
 
 /// How many levels (absent included) a map of a site of `count` pages has.
@@ -421,13 +491,18 @@ fn levels_for(count: usize) -> usize {
     if count > MANY_PAGES { FEW_LEVELS } else { MAP_LEVELS }
 }
 
+/// How many whole `ratio` steps `impact` lies below `top` (u64::MAX for no impact).
+fn ratio_steps(impact: f64, top: f64, ratio: f64) -> u64 {
+    if impact > 0.0 && top > 0.0 { ((top / impact).ln() / (1.0 / ratio).ln()).floor().max(0.0) as u64 } else { u64::MAX }
+}
+
 /// The level (1 to `levels - 1`) of an impact below the term's largest impact `top`: the
 /// top level holds impacts within one `MAP_RATIO` step of it, each level below one step less,
 /// and level 1 every impact further down.
 fn map_level(impact: f64, top: f64, levels: usize) -> usize {
-    let steps = if impact > 0.0 && top > 0.0 { ((top / impact).ln() / (1.0 / MAP_RATIO).ln()).floor() } else { f64::INFINITY };
+    let steps = ratio_steps(impact, top, MAP_RATIO);
     let highest = levels - 1;
-    if steps >= (highest - 1) as f64 { 1 } else { highest - steps.max(0.0) as usize }
+    if steps >= (highest - 1) as u64 { 1 } else { highest - steps as usize }
 }
 
 /// The browser's scoring (`bm25`, `idf` in search-core.js), for block impacts.
@@ -617,6 +692,26 @@ mod tests {
         }
         assert_eq!(levels_for(MANY_PAGES), MAP_LEVELS);
         assert_eq!(levels_for(MANY_PAGES + 1), FEW_LEVELS);
+    }
+
+    #[test]
+    fn a_fine_map_splits_level_one_by_ratio_steps_that_hold_pages() {
+        // impacts in decreasing order: two pages in the first step, then a gap of empty steps
+        let lowest = [(1.0, 7), (0.95, 3), (0.1, 5), (0.09, 1), (0.02, 9)];
+        let fine: serde_json::Value = serde_json::from_str(&fine_map(&lowest)).unwrap();
+        let bounds: Vec<f64> = fine[0].as_array().unwrap().iter().map(|b| b.as_f64().unwrap()).collect();
+        assert_eq!(bounds.len(), FINE_LEVELS);
+        // pages 1, 3, 5, 7, 9 in page order: the empty steps between 0.95 and 0.1 take no level
+        let top = MAP_DIGITS[FINE_LEVELS] as char;
+        let next = MAP_DIGITS[FINE_LEVELS - 1] as char;
+        let third = MAP_DIGITS[FINE_LEVELS - 2] as char;
+        assert_eq!(fine[1].as_str().unwrap(), format!("{next}{top}{next}{top}{third}"));
+        assert!(bounds[FINE_LEVELS - 1] >= 1.0 && bounds[FINE_LEVELS - 2] >= 0.1 && bounds[FINE_LEVELS - 2] < 0.2);
+        assert!(bounds[FINE_LEVELS - 3] >= 0.02 && bounds[FINE_LEVELS - 3] < 0.03);
+        // more occupied steps than levels: the rest share level 1
+        let many: Vec<(f64, u32)> = (0..20).map(|i| (FINE_RATIO.powi(i) * 0.999, i as u32)).collect();
+        let fine: serde_json::Value = serde_json::from_str(&fine_map(&many)).unwrap();
+        assert_eq!(fine[1].as_str().unwrap().chars().filter(|&c| c == '1').count(), 20 - (FINE_LEVELS - 1));
     }
 
     #[test]

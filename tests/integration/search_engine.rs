@@ -491,7 +491,7 @@ fn static_index_and_engine_agree_on_fixtures() {
 /// only when the fetched ones prove the ranking, and still agree with the engine.
 #[test]
 fn static_index_in_tiny_blocks_agrees_with_engine() {
-    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150, pack_bytes: 96 };
+    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150, pack_bytes: 96, fine_map_pages: 4 };
     let (_, files) = static_files_with(&docs(), &layout);
     assert!(files.keys().filter(|k| k.contains("/b/")).count() > 100, "terms are cut into blocks");
     // later blocks share files: a pack is a list of flat integer lists
@@ -659,7 +659,7 @@ fn static_search_orders_tied_pages_like_the_engine() {
     docs.push(page(151, "保存の手引き", "編集した内容を保存する。設定は変えない。"));
     docs.push(page(152, "ファイルの一覧", "ファイルを並べて表示する。"));
     let engine = Engine::build(&docs, analyzer()).unwrap();
-    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150, pack_bytes: 512 };
+    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150, pack_bytes: 512, fine_map_pages: 1 };
     let (url, files) = static_files_with(&docs, &small);
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &files);
@@ -702,6 +702,8 @@ fn a_large_site_has_coarser_impact_maps_that_still_bound_every_page() {
     assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
     let summary = String::from_utf8_lossy(&checked.stdout).to_string();
     assert!(!summary.contains(", 0 impact maps"), "{summary}");
+    let fine: usize = summary.rsplit(" (").next().and_then(|p| p.split(' ').next()?.parse().ok()).unwrap_or(0);
+    assert!(fine > 20, "frequent words have many pages in their maps' lowest level, so fine maps: {summary}");
     let mut maps = 0;
     for path in files.keys().filter(|p| p.contains("/b/")) {
         let v = json_file(&files, path);

@@ -3,9 +3,10 @@
 // (tf, field length, and positions where the index has them: only in lists stored whole, and only
 // when meta.json `positions` is true — tests build such an index), and no term the index lacks.
 // The browser relies on this to settle a page's score from its file instead of fetching long
-// postings lists. Also checks every impact map: level 0 exactly on the pages without the term,
-// and each page's score for the term within its level's bound (the browser skips or reads pages
-// by these bounds); a term in one block has none.
+// postings lists. Also checks every impact map: level 0 exactly on the pages without the term and
+// those of its first block, and each other page's score for the term within its level's bound (the
+// browser skips or reads pages by these bounds), and the same with the fine map where the term has
+// one; a term in one block has none.
 // Usage: node tests/js/page-terms.mjs <index dir (…/search/<hash>/)>; prints a summary, exits 1 on
 // the first difference. tests/integration/search_engine.rs and tests/integration/search_eval.rs run it.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -28,6 +29,7 @@ const { meta } = index;
 const indexed = new Map();
 const partial = new Map(); // term → pages known without positions
 let maps = 0;
+let fineMaps = 0;
 for (const file of readdirSync(join(dir, 't'))) {
   for (const t of Object.keys(await index.load(`t/${file}`))) {
     const tp = await index.term(t);
@@ -40,15 +42,29 @@ for (const file of readdirSync(join(dir, 't'))) {
       }
     }
     const mapped = tp.levels !== null;
+    const inFirst = new Set(tp.seen);
     const before = mapped ? Array.from({ length: meta.count }, (_, doc) => tp.mapBound(doc)) : null;
+    let fine = null;
+    if (mapped && tp.fine !== null) {
+      await tp.loadFine(index.load);
+      fine = Array.from({ length: meta.count }, (_, doc) => tp.mapBound(doc));
+      fineMaps++;
+    }
     while (!tp.exhausted) await tp.advance(index.load);
     if (mapped) {
       const alone = new Map([[t, tp]]);
       for (let doc = 0; doc < meta.count; doc++) {
         const has = tp.seen.has(doc);
+        if (inFirst.has(doc)) {
+          if (before[doc] !== 0) fail(`${JSON.stringify(t)} page ${doc}: in the first block, but map level ${tp.levels[doc]}`);
+          continue;
+        }
         if (has !== (before[doc] > 0)) fail(`${JSON.stringify(t)} page ${doc}: map level ${tp.levels[doc]}, but the page ${has ? 'has' : 'lacks'} the term`);
         const score = has ? index.sequenceScore(alone, [t], doc, 1) : 0;
         if (score > before[doc]) fail(`${JSON.stringify(t)} page ${doc}: score ${score} above its map bound ${before[doc]}`);
+        if (fine && has !== (fine[doc] > 0)) fail(`${JSON.stringify(t)} page ${doc}: fine bound ${fine[doc]}, but the page ${has ? 'has' : 'lacks'} the term`);
+        if (fine && score > fine[doc]) fail(`${JSON.stringify(t)} page ${doc}: score ${score} above its fine map bound ${fine[doc]}`);
+        if (fine && fine[doc] > before[doc]) fail(`${JSON.stringify(t)} page ${doc}: fine bound ${fine[doc]} above its map bound ${before[doc]}`);
       }
     }
     const byPage = new Map();
@@ -86,4 +102,4 @@ for (let doc = 0; doc < meta.count; doc++) {
     if (byPage.has(doc) && !derived.has(t)) fail(`page ${doc} (${page.id}): ${JSON.stringify(t)} indexed but not derived`);
   }
 }
-console.log(`${meta.count} pages, ${indexed.size} terms, ${checked} page-term postings derived alike (${placed} fields with positions), ${maps} impact maps within bounds`);
+console.log(`${meta.count} pages, ${indexed.size} terms, ${checked} page-term postings derived alike (${placed} fields with positions), ${maps} impact maps within bounds (${fineMaps} with a fine map)`);

@@ -586,7 +586,9 @@ const ZERO_LEVEL = '0'.charCodeAt(0);
  * seen) and, when it has more than one block, an impact map in its first block (a bound of every
  * page's impact, 0 where the page lacks the term). A page's entry is never split between blocks,
  * so a page seen once has its tf and length known in every field; lists carry no positions
- * (`partial` until the page is read) unless `meta.positions` keeps them in whole lists.
+ * (`partial` until the page is read) unless `meta.positions` keeps them in whole lists. A term
+ * with many pages in the map's lowest level also has a *fine map* of its own (`loadFine`), which
+ * splits that level when the pages that can still rank sit in it.
  */
 class TermPostings {
   constructor(term, entry, lengths, suffix, inlinePositions) {
@@ -601,6 +603,9 @@ class TermPostings {
     this.blocks = data.length > 0 && Array.isArray(data[0]) ? data : [];
     this.levels = null; // the impact map (in the first block): one level character per page
     this.levelBounds = null; // [0, bound of level 1, …]
+    this.fine = entry && entry.length > 4 ? entry[4] : null; // the fine map's file
+    this.fineBounds = null; // per page: its bound by the fine map (pages of level 1 only)
+    this.finePending = null;
     this.next = 0;
     this.pending = null;
     this.suffix = suffix;
@@ -642,7 +647,37 @@ class TermPostings {
 
   /** The impact map's bound of the term's score on a page (0: the page lacks the term). */
   mapBound(doc) {
-    return this.levelBounds[LEVEL_OF[this.levels.charCodeAt(doc)]];
+    const level = LEVEL_OF[this.levels.charCodeAt(doc)];
+    return level === 1 && this.fineBounds !== null ? this.fineBounds[doc] : this.levelBounds[level];
+  }
+
+  /** Whether the map is loaded and puts the page in its lowest level, which a fine map not
+   *  fetched yet would split. */
+  refinable(doc) {
+    return this.fine !== null && this.fineBounds === null && this.levels !== null && LEVEL_OF[this.levels.charCodeAt(doc)] === 1;
+  }
+
+  /** Fetches the fine map: `[[bound of fine level 1, …], levels]`, one level character per page
+   *  of the map's level 1, in page order. */
+  loadFine(load) {
+    if (this.fine === null || this.fineBounds !== null || this.levels === null) return Promise.resolve();
+    if (!this.finePending) {
+      this.finePending = load(`b/${this.fine}${this.suffix}`).then(([bounds, levels]) => {
+        const fineBounds = new Float64Array(this.levels.length);
+        let k = 0;
+        for (let doc = 0; doc < this.levels.length; doc++) {
+          if (LEVEL_OF[this.levels.charCodeAt(doc)] !== 1) continue;
+          const level = LEVEL_OF[levels.charCodeAt(k++)];
+          fineBounds[doc] = level === 0 ? 0 : bounds[level - 1];
+        }
+        this.fineBounds = fineBounds;
+        this.finePending = null;
+      }, (err) => {
+        this.finePending = null;
+        throw err;
+      });
+    }
+    return this.finePending;
   }
 
   /** Fetches the impact map (with the first block); a term stored whole or in one block has none. */
@@ -708,6 +743,9 @@ const READ_MAPPED = 24;
 // Undecided pages read in the first reading round and in each later one (bench/README.md,
 // *first query*: the fewest bytes on the frequent queries).
 const READ_FIRST = 2;
+// Undecided pages in a term's lowest map level that make the term's fine map worth fetching
+// (bench/README.md, sixth pass).
+const FINE_PAGES = 3;
 const READ_BATCH = 2;
 
 /**
@@ -721,7 +759,7 @@ export class StaticIndex {
   }
 
   constructor(meta, load) {
-    if (meta.version !== 5) throw new Error(`unsupported search index version ${meta.version}`);
+    if (meta.version !== 6) throw new Error(`unsupported search index version ${meta.version}`);
     this.meta = meta;
     this.suffix = meta.suffix;
     this.files = new Map();
@@ -1043,7 +1081,7 @@ export class StaticIndex {
     if (!mapped) for (const t of needed) for (const d of post.get(t).seen) seen.add(d);
     // A page's bounds change only when a block or map arrives, or when the page is read (which
     // drops it from the cache): with the maps, rounds that read pages reuse every other bound.
-    const version = needed.map((t) => `${post.get(t).next}${post.get(t).mapped ? 'm' : ''}`).join();
+    const version = needed.map((t) => `${post.get(t).next}${post.get(t).mapped ? 'm' : ''}${post.get(t).fineBounds ? 'f' : ''}`).join();
     if (cache.version !== version) {
       cache.clear();
       cache.version = version;
@@ -1166,6 +1204,17 @@ export class StaticIndex {
       const mapped = open.every((t) => post.get(t).mapped);
       const few = pages.length <= want || open.length === 0;
       const unread = pages.filter((doc) => !read.has(doc));
+      // Once as many pages as the list shows have been read, undecided pages in the lowest level
+      // of a term's map get that term's fine map first (about a kilobyte that bounds all of them
+      // at once, where each read costs a page's file). Earlier, reading the best pages decides
+      // most of them for free: they are what the list shows.
+      if (mapped && read.size >= want) {
+        const refine = open.filter((t) => unread.filter((doc) => post.get(t).refinable(doc) && post.get(t).state(doc) === 'unk').length >= FINE_PAGES);
+        if (refine.length > 0) {
+          await Promise.all(refine.map((t) => post.get(t).loadFine(this.load)));
+          continue;
+        }
+      }
       let toRead = [];
       if (mapped && (read.size < READ_MAPPED || pages.length <= READ_MAPPED || open.length === 0)) toRead = unread.slice(0, read.size === 0 ? READ_FIRST : READ_BATCH);
       else if (few && !unseen) toRead = unread;
