@@ -718,6 +718,71 @@ fn a_large_site_has_coarser_impact_maps_that_still_bound_every_page() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A rare word beside frequent ones (issue 13's mixed queries): the rare word's pages sit deep in
+/// the frequent words' lists, in their impact maps' lowest level, where a map bounds them all
+/// alike. The browser fetches those terms' fine maps (static_index.rs `fine_map`) instead of
+/// reading each such page, fetches fewer bytes than without fine maps, and ranks as an index of
+/// whole lists does.
+#[test]
+fn fine_maps_spare_page_reads_for_a_rare_word_beside_frequent_ones() {
+    let mut docs = frequent_word_docs(2_100);
+    for (n, d) in docs.iter_mut().enumerate() {
+        if n % 50 == 7 {
+            d.sections[2].text.push_str("暗号鍵を更新する。");
+        }
+    }
+    let queries = ["暗号鍵 ファイル", "暗号鍵 設定 システム", "暗号鍵 管理", "暗号鍵 情報 表示"];
+    let dir = tempfile::tempdir().unwrap();
+    let (url, files) = static_files(&docs);
+    write_files(&dir.path().join("fine"), &files);
+    let index = dir.path().join("fine").join(url.trim_start_matches('/'));
+    let (plain_url, plain_files) = static_files_with(&docs, &Layout { fine_map_pages: usize::MAX, ..Layout::default() });
+    write_files(&dir.path().join("plain"), &plain_files);
+    let plain = dir.path().join("plain").join(plain_url.trim_start_matches('/'));
+    let fine_files: Vec<String> = files
+        .keys()
+        .filter(|p| p.contains("/t/"))
+        .flat_map(|p| json_file(&files, p).as_object().unwrap().values().filter_map(|e| e.get(4).map(|id| format!("b/{id}.json.gz"))).collect::<Vec<_>>())
+        .collect();
+    assert!(fine_files.len() > 20, "{} fine maps", fine_files.len());
+    let first_query = |index: &Path, list_files: bool| -> Value {
+        let mut cmd = node();
+        cmd.arg(root().join("tests/js/first-query.mjs")).arg(index).arg("10").args(queries);
+        if list_files {
+            cmd.env("FIRST_QUERY_FILES", "1");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let fetched = first_query(&index, true);
+    let fine_fetched: Vec<&str> = queries.iter().flat_map(|q| fetched[q].as_array().unwrap().iter().map(|f| f.as_str().unwrap())).filter(|f| fine_files.iter().any(|x| x == f)).collect();
+    assert!(!fine_fetched.is_empty(), "no query fetched a fine map: {fetched}");
+    let (with, without) = (first_query(&index, false), first_query(&plain, false));
+    let total = |v: &Value| queries.iter().map(|q| v[q].as_u64().unwrap()).sum::<u64>();
+    eprintln!("first-query bytes with fine maps {with}, without {without}");
+    assert!(total(&with) < total(&without), "fine maps spare bytes: {with} against {without}");
+    // the ranking is the one an index of whole lists with positions gives (no bound, no read)
+    let whole_layout = Layout { inline_values: usize::MAX, inline_positions: true, ..Layout::default() };
+    let (whole_url, whole_files) = static_files_with(&docs, &whole_layout);
+    write_files(&dir.path().join("whole"), &whole_files);
+    let whole = dir.path().join("whole").join(whole_url.trim_start_matches('/'));
+    let yaml: String = std::iter::once("queries:\n".to_string())
+        .chain(queries.iter().map(|q| format!("  - {{ q: {}, expect: [none] }}\n", serde_json::to_string(q).unwrap())))
+        .collect();
+    let qpath = dir.path().join("queries.yaml");
+    std::fs::write(&qpath, yaml).unwrap();
+    let ranked = |index: &Path| -> Value {
+        let out = node().arg(root().join("tests/js/static-eval.mjs")).arg(index).arg(&qpath).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["results"].clone()
+    };
+    let expected = ranked(&whole);
+    assert!(expected.as_array().unwrap().iter().all(|r| r.as_array().unwrap().len() == 10), "{expected}");
+    assert_eq!(ranked(&index), expected, "with fine maps");
+    assert_eq!(ranked(&plain), expected, "without fine maps");
+}
+
 /// Regression guard for the static first query at scale: on pages full of frequent bigrams, what
 /// the browser's own code fetches for one query (index files, bytes sent; tests/js/first-query.mjs)
 /// stays near what it was when this test was written: single compound words (39.6, 35.5 and

@@ -2,7 +2,8 @@
 // search(q, shown), then shows the hits (present reads their page files).
 // bench/search-static-bytes.mjs measures sites with it; tests/integration/search_engine.rs runs it as
 //   node tests/js/first-query.mjs <index dir> <shown> QUERY…
-// which prints JSON {query: bytes sent (sentBytes: gzip) of the index files that query fetched}.
+// which prints JSON {query: bytes sent (sentBytes: gzip) of the index files that query fetched},
+// or, with FIRST_QUERY_FILES=1 in the environment, {query: [the files it fetched, in order]}.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   const bytes = {};
+  const files = {};
   for (const q of queries) {
     const fetched = new Set();
     await firstQuery(q, async (p) => {
@@ -43,6 +45,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       return readFileSync(join(dir, p));
     }, Number(shownArg));
     bytes[q] = [...fetched].reduce((sum, p) => sum + sentBytes(readFileSync(join(dir, p))), 0);
+    files[q] = [...fetched];
   }
-  console.log(JSON.stringify(bytes));
+  console.log(JSON.stringify(process.env.FIRST_QUERY_FILES ? files : bytes));
 }

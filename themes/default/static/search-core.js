@@ -606,6 +606,7 @@ class TermPostings {
     this.fine = entry && entry.length > 4 ? entry[4] : null; // the fine map's file
     this.fineBounds = null; // per page: its bound by the fine map (pages of level 1 only)
     this.finePending = null;
+    this.lowestAsZero = false;
     this.next = 0;
     this.pending = null;
     this.suffix = suffix;
@@ -648,7 +649,10 @@ class TermPostings {
   /** The impact map's bound of the term's score on a page (0: the page lacks the term). */
   mapBound(doc) {
     const level = LEVEL_OF[this.levels.charCodeAt(doc)];
-    return level === 1 && this.fineBounds !== null ? this.fineBounds[doc] : this.levelBounds[level];
+    if (level === 1 && this.fineBounds !== null) return this.fineBounds[doc];
+    // What a fine map could say at best (StaticIndex.refinable asks).
+    if (level === 1 && this.lowestAsZero) return 0;
+    return this.levelBounds[level];
   }
 
   /** Whether the map is loaded and puts the page in its lowest level, which a fine map not
@@ -743,9 +747,6 @@ const READ_MAPPED = 24;
 // Undecided pages read in the first reading round and in each later one (bench/README.md,
 // *first query*: the fewest bytes on the frequent queries).
 const READ_FIRST = 2;
-// Undecided pages in a term's lowest map level that make the term's fine map worth fetching
-// (bench/README.md, sixth pass).
-const FINE_PAGES = 3;
 const READ_BATCH = 2;
 
 /**
@@ -1144,7 +1145,7 @@ export class StaticIndex {
     }
     // The undecided pages that may rank highest first.
     const pages = [...blocking].filter((e) => e !== unseen).sort((a, b) => (b.ub - a.ub) || (a.doc - b.doc)).map((e) => e.doc);
-    return { pages, unseen: blocking.has(unseen) };
+    return { pages, unseen: blocking.has(unseen), last: top.length === want ? last : null };
   }
 
   /** Reads a page whole (its display file) and settles every needed term there. */
@@ -1190,7 +1191,7 @@ export class StaticIndex {
     const scores = new Map(needed.map((t) => [t, new Map()]));
     const read = new Set();
     for (let round = 1; ; round++) {
-      const { hits, more, pages, unseen } = this.settle(q, post, needed, want, done, scores, cache);
+      const { hits, more, pages, unseen, last } = this.settle(q, post, needed, want, done, scores, cache);
       if (hits) return { hits, more };
       const open = needed.filter(live);
       if (round === MAP_ROUND && open.some((t) => !post.get(t).mapped)) {
@@ -1204,12 +1205,12 @@ export class StaticIndex {
       const mapped = open.every((t) => post.get(t).mapped);
       const few = pages.length <= want || open.length === 0;
       const unread = pages.filter((doc) => !read.has(doc));
-      // Once as many pages as the list shows have been read, undecided pages in the lowest level
-      // of a term's map get that term's fine map first (about a kilobyte that bounds all of them
-      // at once, where each read costs a page's file). Earlier, reading the best pages decides
-      // most of them for free: they are what the list shows.
-      if (mapped && read.size >= want) {
-        const refine = open.filter((t) => unread.filter((doc) => post.get(t).refinable(doc) && post.get(t).state(doc) === 'unk').length >= FINE_PAGES);
+      // Before reading the next pages: when fine maps could decide every one of them (they sit
+      // in the lowest level of some terms' maps), those terms' fine maps instead (a kilobyte at
+      // most each, where each read costs a page's file). Pages that may rank are read as before.
+      const next = unread.slice(0, read.size === 0 ? READ_FIRST : READ_BATCH);
+      if (mapped && last && next.length > 0) {
+        const refine = this.refinable(q, post, open, next, last, scores);
         if (refine.length > 0) {
           await Promise.all(refine.map((t) => post.get(t).loadFine(this.load)));
           continue;
@@ -1232,6 +1233,24 @@ export class StaticIndex {
 
   /** {query: the parsed query, hits: ranked [{doc, score}] (at most `limit`), more: whether
    *  another page would follow}; throws QueryError. */
+  /** The open terms whose fine maps could decide every one of `pages` (undecided) against
+   *  the last of the first pages (`last`): a page is decided when its bound, with those terms
+   *  counting nothing where it lies in their maps' lowest level (the best a fine map can say),
+   *  falls below `last`'s score. Empty when one of the pages cannot be decided that way. */
+  refinable(q, post, open, pages, last, scores) {
+    const worth = new Set();
+    for (const doc of pages) {
+      const terms = open.filter((t) => post.get(t).refinable(doc) && post.get(t).state(doc) === 'unk');
+      if (terms.length === 0) return [];
+      for (const t of terms) post.get(t).lowestAsZero = true;
+      const b = this.bounds(q, post, doc, scores);
+      for (const t of terms) post.get(t).lowestAsZero = false;
+      if (!(b === null || last.tierLB > b.tierUB || (last.tierLB >= b.tierUB && last.lb > b.ub))) return [];
+      for (const t of terms) worth.add(t);
+    }
+    return [...worth];
+  }
+
   async search(raw, limit) {
     const q = await this.parse(raw);
     const exact = [];
