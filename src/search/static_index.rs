@@ -129,8 +129,9 @@ pub struct Layout {
 
 impl Default for Layout {
     fn default() -> Layout {
-        // Chosen on the bench corpora (bench/README.md, fifth pass): few files at 5,000 pages
-        // with every frequent first query within 50 KB, and no dearer first query at 20,000.
+        // Chosen on the bench corpora (bench/README.md, fifth and sixth passes): few files at
+        // 5,000 pages with every frequent first query within 50 KB, and no dearer first query at
+        // 20,000 (larger shards or packs fail one or the other).
         Layout {
             inline_values: 768,
             inline_positions: false,
@@ -139,8 +140,8 @@ impl Default for Layout {
             key_shard_bytes: 4096,
             growth_percent: 400,
             pack_bytes: 16_384,
-            // 256: a sixth more files than without fine maps at 5,000 pages (64: a quarter more
-            // for the same bytes per query; bench/README.md, sixth pass).
+            // 256: 7 % more files than without fine maps at 5,000 pages (64: 9 %, for the same
+            // bytes per query; bench/README.md, sixth pass).
             fine_map_pages: 256,
         }
     }
