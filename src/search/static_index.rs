@@ -36,9 +36,9 @@
 //!   site). A term whose list fits its first block has no map (the block is the whole list).
 //!   A term with `Layout::fine_map_pages` or more pages in level 1 also has a *fine map*,
 //!   `b/<id>.json.gz` = `[[bound of fine level 1, …], "levels"]` with one character per page of
-//!   level 1, in page order (`fine_map`): the browser fetches it only when, after the pages the
-//!   list shows, undecided pages still sit in that level (a rare word beside frequent ones, whose
-//!   pages are far below the frequent words' best), instead of reading each of them.
+//!   level 1, in page order (`fine_map`): the browser fetches it only when it could decide every
+//!   page about to be read, pages that sit in that level (a rare word beside frequent ones, whose
+//!   pages are far below the frequent words' best), instead of reading them.
 //!   Later blocks grow fast (`growth_percent`): they are only the fallback that settles many tied
 //!   pages' term scores at once, and several terms' later blocks share a file, `b/<id>.json.gz` =
 //!   `[list, list, …]` (`Packs`, up to `Layout::pack_bytes` each). (One later block holding the

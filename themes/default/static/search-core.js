@@ -650,7 +650,7 @@ class TermPostings {
   mapBound(doc) {
     const level = LEVEL_OF[this.levels.charCodeAt(doc)];
     if (level === 1 && this.fineBounds !== null) return this.fineBounds[doc];
-    // What a fine map could say at best (StaticIndex.refinable asks).
+    // What a fine map could say at best (StaticIndex.fineMapsWorthFetching asks).
     if (level === 1 && this.lowestAsZero) return 0;
     return this.levelBounds[level];
   }
@@ -1210,7 +1210,7 @@ export class StaticIndex {
       // most each, where each read costs a page's file). Pages that may rank are read as before.
       const next = unread.slice(0, read.size === 0 ? READ_FIRST : READ_BATCH);
       if (mapped && last && next.length > 0) {
-        const refine = this.refinable(q, post, open, next, last, scores);
+        const refine = this.fineMapsWorthFetching(q, post, open, next, last, scores);
         if (refine.length > 0) {
           await Promise.all(refine.map((t) => post.get(t).loadFine(this.load)));
           continue;
@@ -1231,13 +1231,11 @@ export class StaticIndex {
     }
   }
 
-  /** {query: the parsed query, hits: ranked [{doc, score}] (at most `limit`), more: whether
-   *  another page would follow}; throws QueryError. */
   /** The open terms whose fine maps could decide every one of `pages` (undecided) against
    *  the last of the first pages (`last`): a page is decided when its bound, with those terms
    *  counting nothing where it lies in their maps' lowest level (the best a fine map can say),
    *  falls below `last`'s score. Empty when one of the pages cannot be decided that way. */
-  refinable(q, post, open, pages, last, scores) {
+  fineMapsWorthFetching(q, post, open, pages, last, scores) {
     const worth = new Set();
     for (const doc of pages) {
       const terms = open.filter((t) => post.get(t).refinable(doc) && post.get(t).state(doc) === 'unk');
@@ -1251,6 +1249,8 @@ export class StaticIndex {
     return [...worth];
   }
 
+  /** {query: the parsed query, hits: ranked [{doc, score}] (at most `limit`), more: whether
+   *  another page would follow}; throws QueryError. */
   async search(raw, limit) {
     const q = await this.parse(raw);
     const exact = [];
