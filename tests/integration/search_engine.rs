@@ -441,6 +441,19 @@ fn rust_analyser_and_js_tokeniser_agree() {
     );
 }
 
+/// The browser's search code (tests/js/static-eval.mjs) run on the static index in `index` for
+/// `queries` (written as a queries file into `scratch`): its JSON output.
+fn static_eval(index: &Path, queries: &[&str], scratch: &Path) -> Value {
+    let yaml: String = std::iter::once("queries:\n".to_string())
+        .chain(queries.iter().map(|q| format!("  - {{ q: {}, expect: [none] }}\n", serde_json::to_string(q).unwrap())))
+        .collect();
+    let qpath = scratch.join("queries.yaml");
+    std::fs::write(&qpath, yaml).unwrap();
+    let out = node().arg(root().join("tests/js/static-eval.mjs")).arg(index).arg(&qpath).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Runs the browser's search code (tests/js/static-eval.mjs) on the static index of the fixture
 /// pages written with `layout`, and checks that it ranks and presents like the engine.
 fn static_index_agrees_with_engine(layout: &Layout) {
@@ -451,19 +464,7 @@ fn static_index_agrees_with_engine(layout: &Layout) {
         "暗号化", "3.2.1", "3.2", "mhlw5 6.12", "鍵", "多要素認証", "\"情報を守る\"", "サーバー", "運用管理規程 守秘義務", "安全管理",
         "\"管理\" 規程", "mic-annex-sla", "組織的安全管理対策", "体制",
     ];
-    let yaml: String = std::iter::once("queries:\n".to_string())
-        .chain(queries.iter().map(|q| format!("  - {{ q: {}, expect: [none] }}\n", serde_json::to_string(q).unwrap())))
-        .collect();
-    let qpath = dir.path().join("queries.yaml");
-    std::fs::write(&qpath, yaml).unwrap();
-    let out = node()
-        .arg(root().join("tests/js/static-eval.mjs"))
-        .arg(dir.path().join(url.trim_start_matches('/')))
-        .arg(&qpath)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = static_eval(&dir.path().join(url.trim_start_matches('/')), &queries, dir.path());
     let pages = node().arg(root().join("tests/js/page-terms.mjs")).arg(dir.path().join(url.trim_start_matches('/'))).output().unwrap();
     assert!(pages.status.success(), "the browser derives other postings from a page's file:\n{}", String::from_utf8_lossy(&pages.stderr));
     for ((q, static_ids), shown) in queries.iter().zip(v["results"].as_array().unwrap()).zip(v["presented"].as_array().unwrap()) {
@@ -664,14 +665,7 @@ fn static_search_orders_tied_pages_like_the_engine() {
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &files);
     let queries = ["設定ファイル", "設定", "編集 保存", "ファイル"];
-    let yaml: String = std::iter::once("queries:\n".to_string())
-        .chain(queries.iter().map(|q| format!("  - {{ q: {}, expect: [none] }}\n", serde_json::to_string(q).unwrap())))
-        .collect();
-    let qpath = dir.path().join("queries.yaml");
-    std::fs::write(&qpath, yaml).unwrap();
-    let out = node().arg(root().join("tests/js/static-eval.mjs")).arg(dir.path().join(url.trim_start_matches('/'))).arg(&qpath).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = static_eval(&dir.path().join(url.trim_start_matches('/')), &queries, dir.path());
     let same = |a: f32, b: f32| (a - b).abs() <= 1e-5 * a.abs().max(b.abs());
     for (q, static_ids) in queries.iter().zip(v["results"].as_array().unwrap()) {
         let all = engine.search(q, docs.len()).unwrap();
@@ -767,16 +761,7 @@ fn fine_maps_spare_page_reads_for_a_rare_word_beside_frequent_ones() {
     let (whole_url, whole_files) = static_files_with(&docs, &whole_layout);
     write_files(&dir.path().join("whole"), &whole_files);
     let whole = dir.path().join("whole").join(whole_url.trim_start_matches('/'));
-    let yaml: String = std::iter::once("queries:\n".to_string())
-        .chain(queries.iter().map(|q| format!("  - {{ q: {}, expect: [none] }}\n", serde_json::to_string(q).unwrap())))
-        .collect();
-    let qpath = dir.path().join("queries.yaml");
-    std::fs::write(&qpath, yaml).unwrap();
-    let ranked = |index: &Path| -> Value {
-        let out = node().arg(root().join("tests/js/static-eval.mjs")).arg(index).arg(&qpath).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()["results"].clone()
-    };
+    let ranked = |index: &Path| static_eval(index, &queries, dir.path())["results"].clone();
     let expected = ranked(&whole);
     assert!(expected.as_array().unwrap().iter().all(|r| r.as_array().unwrap().len() == 10), "{expected}");
     assert_eq!(ranked(&index), expected, "with fine maps");

@@ -1206,8 +1206,8 @@ export class StaticIndex {
       const few = pages.length <= want || open.length === 0;
       const unread = pages.filter((doc) => !read.has(doc));
       // Before reading the next pages: when fine maps could decide every one of them (they sit
-      // in the lowest level of some terms' maps), those terms' fine maps instead (a kilobyte at
-      // most each, where each read costs a page's file). Pages that may rank are read as before.
+      // in the lowest level of some terms' maps), those terms' fine maps instead (a few hundred
+      // bytes each, where each read costs a page's file). Pages that may rank are read as before.
       const next = unread.slice(0, read.size === 0 ? READ_FIRST : READ_BATCH);
       if (mapped && last && next.length > 0) {
         const refine = this.fineMapsWorthFetching(q, post, open, next, last, scores);
