@@ -1,9 +1,10 @@
 //! The axum application: the request guard (Host, method, body, timeout, security headers), the
-//! in-memory file handler, the search API and the live-reload socket.
+//! in-memory file handler (with single byte ranges), the search API and the live-reload socket.
 
 use super::api;
 use super::livereload::{self, WS_PATH};
 use super::paths::{Resolved, resolve};
+use super::range::{self, Range};
 use super::security::Allowed;
 use super::state::{Current, Snapshot, State as ServeState};
 use crate::html::escape_html;
@@ -68,9 +69,9 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
             Err(_) => text(StatusCode::SERVICE_UNAVAILABLE, "request timed out\n"),
         },
     };
-    // A deployed Cache-Control applies to files only: pages must show edits at once, and an
-    // error must never be cached as immutable.
-    let keep_cache = res.status() != StatusCode::OK || res.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    // A deployed Cache-Control applies to files (whole or a range of one) only: pages must show
+    // edits at once, and an error must never be cached as immutable.
+    let keep_cache = !matches!(res.status(), StatusCode::OK | StatusCode::PARTIAL_CONTENT) || res.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     let h = res.headers_mut();
     for rule in app.headers.iter().filter(|r| r.pattern.is_match(&path)) {
         for (k, v) in &rule.values {
@@ -135,7 +136,7 @@ async fn search(State(app): State<Arc<App>>, uri: Uri) -> Response {
     api::respond(backend.as_deref(), uri.query())
 }
 
-async fn static_file(State(app): State<Arc<App>>, method: Method, uri: Uri) -> Response {
+async fn static_file(State(app): State<Arc<App>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let current = app.state.current();
     let Some(site) = &current.site else {
         return not_built(&current);
@@ -152,7 +153,7 @@ async fn static_file(State(app): State<Arc<App>>, method: Method, uri: Uri) -> R
                 return res;
             }
             match site.get(&key) {
-                Some(bytes) => file(&key, bytes, StatusCode::OK, head),
+                Some(bytes) => site_file(&key, bytes, &headers, head),
                 None => not_found(site, head),
             }
         }
@@ -174,6 +175,26 @@ fn not_found(site: &Snapshot, head: bool) -> Response {
         Some(page) => file("404.html", page.clone(), StatusCode::NOT_FOUND, head),
         None => text(StatusCode::NOT_FOUND, "404 not found\n"),
     }
+}
+
+/// A file of the build: all of it (200), or the one byte range the request asks for (206; 416 when
+/// the range lies past its end).
+fn site_file(key: &str, bytes: Bytes, headers: &HeaderMap, head: bool) -> Response {
+    let total = bytes.len();
+    let (mut res, content_range) = match range::requested(headers, total) {
+        Range::Full => (file(key, bytes, StatusCode::OK, head), None),
+        Range::Part(r) => {
+            let content_range = format!("bytes {}-{}/{total}", r.start(), r.end());
+            (file(key, bytes.slice(r), StatusCode::PARTIAL_CONTENT, head), Some(content_range))
+        }
+        Range::Unsatisfiable => (text(StatusCode::RANGE_NOT_SATISFIABLE, "range not satisfiable\n"), Some(format!("bytes */{total}"))),
+    };
+    let h = res.headers_mut();
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Some(value) = content_range {
+        h.insert(header::CONTENT_RANGE, HeaderValue::try_from(value).expect("digits are a valid header value"));
+    }
+    res
 }
 
 fn file(key: &str, bytes: Bytes, status: StatusCode, head: bool) -> Response {

@@ -9,6 +9,7 @@ pub mod http;
 pub mod idle;
 pub mod livereload;
 pub mod paths;
+pub mod range;
 pub mod rebuild;
 pub mod search;
 pub mod security;

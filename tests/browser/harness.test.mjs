@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { openSite, loadNetlifyHeaders, headersFor, siteHas } from './helpers.mjs';
+import { openSite, loadNetlifyHeaders, headersFor, siteHas, assertSecurityHeaders } from './helpers.mjs';
 
 let dir;
 let site;
+const BLOBS = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shishin-harness-'));
@@ -30,6 +31,8 @@ before(async () => {
   mkdirSync(join(dir, 'search', 'abc123'), { recursive: true });
   writeFileSync(join(dir, 'search', 'index.html'), page('<h1>検索</h1>'));
   writeFileSync(join(dir, 'search', 'abc123', 'meta.json'), '{}');
+  mkdirSync(join(dir, 'search', 'abc123', 'b'));
+  writeFileSync(join(dir, 'search', 'abc123', 'b', '0.bin'), BLOBS);
   site = await openSite({ dir });
 });
 
@@ -70,6 +73,45 @@ test('static server: headers, pretty URLs, 404 page, no path traversal', async (
   const traversal = await fetch(site.url('/%2e%2e/%2e%2e/etc/passwd'));
   assert.equal(traversal.status, 404);
   assert.ok(siteHas('/search/', dir) && siteHas('/search', dir) && !siteHas('/nope/', dir));
+});
+
+test('static server: one byte range of a file (206, 416), the whole file for several ranges', async () => {
+  const url = site.url('/search/abc123/b/0.bin');
+  const get = (range, method = 'GET') => fetch(url, { method, headers: range === undefined ? {} : { Range: range } });
+  const whole = await get();
+  assert.equal(whole.status, 200);
+  assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+  assert.deepEqual(Buffer.from(await whole.arrayBuffer()), BLOBS);
+  const cases = [['bytes=16-31', 16, 31], ['bytes=250-', 250, 255], ['bytes=-6', 250, 255], ['bytes=200-999', 200, 255]];
+  for (const [range, start, end] of cases) {
+    const part = await get(range);
+    assert.equal(part.status, 206, range);
+    assert.equal(part.headers.get('content-range'), `bytes ${start}-${end}/256`, range);
+    assert.equal(part.headers.get('content-length'), String(end - start + 1), range);
+    assert.match(part.headers.get('cache-control'), /immutable/, range);
+    assertSecurityHeaders(part, range);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), BLOBS.subarray(start, end + 1), range);
+  }
+  const head = await get('bytes=0-9', 'HEAD');
+  assert.equal(head.status, 206);
+  assert.equal(head.headers.get('content-range'), 'bytes 0-9/256');
+  for (const range of ['bytes=256-', 'bytes=-0']) {
+    const past = await get(range);
+    assert.equal(past.status, 416, range);
+    assert.equal(past.headers.get('content-range'), 'bytes */256', range);
+    await past.arrayBuffer();
+  }
+  for (const range of ['bytes=0-1,5-6', 'bytes=5-1', 'bytes=x-', 'items=0-1']) {
+    const full = await get(range);
+    assert.equal(full.status, 200, range);
+    assert.equal(full.headers.get('content-range'), null, range);
+    assert.deepEqual(Buffer.from(await full.arrayBuffer()), BLOBS, range);
+  }
+  // Not the 404 page.
+  const notFound = await fetch(site.url('/nothing/here/'), { headers: { Range: 'bytes=0-9' } });
+  assert.equal(notFound.status, 404);
+  assert.equal(notFound.headers.get('content-range'), null);
+  assert.match(await notFound.text(), /見つかりません/);
 });
 
 test('the collectors report nothing on a clean page', async () => {

@@ -49,6 +49,9 @@
 //   assertSecurityHeaders(res, label)   the netlify.toml security headers on a fetch() response
 //   startServer({ dir, headers }) / loadNetlifyHeaders(file) / headersFor(rules, path)
 //                               the pieces openSite uses, for tests that need their own server.
+//                               The server answers one byte range of a file (`Range: bytes=a-b`,
+//                               `a-`, `-n`) with 206, past the end with 416, and ignores several or
+//                               malformed ranges (200), as `shishin serve` does: byteRange(header, size).
 //   launchBrowser()             Chromium with the flags CI needs (no sandbox, headless, no GPU).
 //   luminance(css)              relative luminance of a computed rgb()/rgba() colour (0 black … 1 white;
 //                               fully transparent counts as white paper).
@@ -192,6 +195,23 @@ const TYPES = {
   '.woff2': 'font/woff2',
 };
 
+/** The one byte range a `Range` header asks of a file of `size` bytes, read as `shishin serve`
+ *  reads it (src/serve/range.rs): { start, end } (end inclusive, inside the file), 'unsatisfiable'
+ *  (416), or null for the whole file (no header, another unit, a malformed range, several ranges). */
+export function byteRange(header, size) {
+  const m = /^bytes=(\d*)-(\d*)$/i.exec((header ?? '').trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    // The last n bytes (all of them when the file is shorter); zero bytes select nothing.
+    const n = Number(m[2]);
+    return n === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? Infinity : Number(m[2]);
+  if (end < start) return null;
+  return start >= size ? 'unsatisfiable' : { start, end: Math.min(end, size - 1) };
+}
+
 /** Serve `dir` on 127.0.0.1:<free port> with the netlify.toml headers. Resolves to { origin, close }. */
 export function startServer({ dir = SITE_DIR, headers = loadNetlifyHeaders() } = {}) {
   const root = resolve(dir);
@@ -200,15 +220,27 @@ export function startServer({ dir = SITE_DIR, headers = loadNetlifyHeaders() } =
   }
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
-    const send = (status, file, extra = {}) => {
+    const send = (status, file, extra = {}, range = undefined) => {
       res.writeHead(status, { ...headersFor(headers, path), ...extra, ...(file ? { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' } : {}) });
       if (!file || req.method === 'HEAD') return res.end();
-      createReadStream(file).pipe(res);
+      createReadStream(file, range).pipe(res);
+    };
+    // A file of the site: all of it, or the one byte range asked for (If-Range: no validator of
+    // ours to match, so the whole file).
+    const sendFile = (file) => {
+      const size = statSync(file).size;
+      const range = req.headers['if-range'] === undefined ? byteRange(req.headers.range, size) : null;
+      if (range === 'unsatisfiable') return send(416, null, { 'Accept-Ranges': 'bytes', 'Content-Range': `bytes */${size}` });
+      if (range) {
+        const part = { 'Accept-Ranges': 'bytes', 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': range.end - range.start + 1 };
+        return send(206, file, part, range);
+      }
+      return send(200, file, { 'Accept-Ranges': 'bytes', 'Content-Length': size });
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, null);
     const hit = fileFor(root, path);
     if (hit?.redirect) return send(301, null, { Location: encodeURI(hit.redirect) });
-    if (hit) return send(200, hit.file);
+    if (hit) return sendFile(hit.file);
     const notFound = join(root, '404.html');
     return send(404, existsSync(notFound) ? notFound : null);
   });

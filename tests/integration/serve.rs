@@ -341,6 +341,79 @@ fn the_sites_netlify_toml_supplies_the_headers() {
 }
 
 #[test]
+fn byte_ranges_of_a_file_get_206_with_the_headers_of_the_whole_file() {
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/netlify.toml")).unwrap();
+    let server = Server::start(
+        |root| {
+            // A deployed Cache-Control for the file, as the search index folder has.
+            let extra = "\n[[headers]]\n  for = \"/guide/sitemap.xml\"\n  [headers.values]\n    Cache-Control = \"public, max-age=60\"\n";
+            std::fs::write(root.join("netlify.toml"), format!("{shipped}{extra}")).unwrap();
+        },
+        &[],
+    );
+    let ranged = |method: &str, range: &str| {
+        server.raw(&format!("{method} /guide/sitemap.xml HTTP/1.1\r\nHost: {}\r\nRange: {range}\r\nConnection: close\r\n\r\n", server.host()))
+    };
+    let whole = server.get("/guide/sitemap.xml");
+    assert_eq!(whole.status, 200, "{}", server.stderr());
+    assert_eq!(whole.header("accept-ranges"), Some("bytes"));
+    assert_eq!(whole.header("content-range"), None);
+    let total = whole.body.len();
+    assert!(total > 100, "{total}");
+
+    let part = ranged("GET", "bytes=10-49");
+    assert_eq!(part.status, 206);
+    assert_eq!(part.header("content-range"), Some(format!("bytes 10-49/{total}").as_str()));
+    assert_eq!(part.header("content-length"), Some("40"));
+    assert_eq!(part.body, whole.body[10..50]);
+    // The headers of the 200: type, security headers, the deployed cache rule.
+    for name in ["content-type", "cache-control", "content-security-policy", "x-content-type-options", "x-frame-options", "accept-ranges"] {
+        assert!(whole.header(name).is_some(), "{name}");
+        assert_eq!(part.header(name), whole.header(name), "{name}");
+    }
+    assert_eq!(part.header("cache-control"), Some("public, max-age=60"));
+
+    // To the end, the last n bytes, an end past the file's end.
+    let open_ended = ranged("GET", "bytes=100-");
+    assert_eq!((open_ended.status, open_ended.header("content-range")), (206, Some(format!("bytes 100-{}/{total}", total - 1).as_str())));
+    assert_eq!(open_ended.body, whole.body[100..]);
+    let suffix = ranged("GET", "bytes=-20");
+    assert_eq!((suffix.status, suffix.header("content-range")), (206, Some(format!("bytes {}-{}/{total}", total - 20, total - 1).as_str())));
+    assert_eq!(suffix.body, whole.body[total - 20..]);
+    let cut = ranged("GET", &format!("bytes={}-{}", total - 5, total + 1000));
+    assert_eq!((cut.status, cut.body.as_slice()), (206, &whole.body[total - 5..]));
+
+    // HEAD: the 206's headers, no body.
+    let head = ranged("HEAD", "bytes=0-9");
+    assert_eq!((head.status, head.header("content-length"), head.header("content-range")), (206, Some("10"), Some(format!("bytes 0-9/{total}").as_str())));
+    assert!(head.body.is_empty());
+
+    // Past the end: 416 naming the length, never cached.
+    let unsatisfiable = ranged("GET", &format!("bytes={total}-"));
+    assert_eq!(unsatisfiable.status, 416);
+    assert_eq!(unsatisfiable.header("content-range"), Some(format!("bytes */{total}").as_str()));
+    assert_eq!(unsatisfiable.header("cache-control"), Some("no-store"));
+    assert!(unsatisfiable.header("content-security-policy").is_some());
+
+    // Several ranges, a malformed one or another unit: the whole file.
+    for range in ["bytes=0-1,5-6", "bytes=5-1", "bytes=x-", "items=0-1"] {
+        let full = ranged("GET", range);
+        assert_eq!((full.status, full.header("content-range")), (200, None), "{range}");
+        assert_eq!(full.body, whole.body, "{range}");
+    }
+
+    // Not for pages that are not files: the 404 page, redirects.
+    let missing = server.raw(&format!("GET /guide/no/such/page/ HTTP/1.1\r\nHost: {}\r\nRange: bytes=0-9\r\nConnection: close\r\n\r\n", server.host()));
+    assert_eq!((missing.status, missing.header("content-range"), missing.header("accept-ranges")), (404, None, None));
+    assert!(missing.text().contains("ページが見つかりません"));
+    let redirect = server.raw(&format!("GET /guide/mic/3.2.1 HTTP/1.1\r\nHost: {}\r\nRange: bytes=0-9\r\nConnection: close\r\n\r\n", server.host()));
+    assert_eq!((redirect.status, redirect.header("content-range")), (308, None));
+    // The Host check comes first, as for every request.
+    let foreign = server.raw("GET /guide/sitemap.xml HTTP/1.1\r\nHost: evil.example\r\nRange: bytes=0-9\r\nConnection: close\r\n\r\n");
+    assert_eq!(foreign.status, 403);
+}
+
+#[test]
 fn no_drafts_leaves_draft_pages_out() {
     let server = Server::start(
         |root| std::fs::write(root.join("content/mic/3/3.2.2.md"), "---\ntitle: 下書き\nnumber: 3.2.2\nid: mic-3.2.2\ndraft: true\n---\n本文\n").unwrap(),
