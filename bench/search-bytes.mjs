@@ -2,12 +2,14 @@
 // query: opens /search/?q=QUERY in a fresh browser context (empty cache) against OUTDIR served
 // with the netlify.toml headers, waits for the result links, and sums encodedDataLength (headers
 // + body) from CDP. The test server does not compress (Netlify does), so it also gzips (level 6)
-// each fetched file from disk, as bench/search-static-bytes.mjs does. Prints one line: per query
+// each fetched file from disk, as bench/search-static-bytes.mjs does (a blob range counts its own
+// bytes, which are gzip members already). Prints one line: per query
 // the index bytes (requests under the content-hashed search dir named by
 // <meta name="shishin-search">), raw over the wire and gzip, and the whole page's raw bytes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sentBytes } from '../tests/js/first-query.mjs';
+import { byteRange } from '../themes/default/static/search-core.js';
 import { startServer, launchBrowser } from '../tests/browser/helpers.mjs';
 
 const [dir, ...queries] = process.argv.slice(2);
@@ -28,6 +30,11 @@ try {
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
     const urls = new Map();
     const sizes = [];
+    const ranges = new Map(); // request → [start, end) of a Range request
+    cdp.on('Network.requestWillBeSent', (e) => {
+      const m = /^bytes=(\d+)-(\d+)$/.exec(e.request.headers.Range || e.request.headers.range || '');
+      if (m) ranges.set(e.requestId, [Number(m[1]), Number(m[2]) + 1]);
+    });
     cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
     cdp.on('Network.loadingFinished', (e) => sizes.push([e.requestId, e.encodedDataLength]));
     const started = performance.now();
@@ -47,7 +54,7 @@ try {
       if (searchDir && path.startsWith(new URL(searchDir, server.origin).pathname)) {
         index += n;
         requests += 1;
-        indexGzip += sentBytes(readFileSync(join(dir, decodeURIComponent(path))));
+        indexGzip += sentBytes(byteRange(readFileSync(join(dir, decodeURIComponent(path))), ranges.get(id)));
       }
     }
     const hits = await page.locator('[data-search-results] a').count();

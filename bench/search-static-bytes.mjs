@@ -6,10 +6,11 @@
 // search code asks for (search-core.js run here with a loader that records each path), as
 // search.js asks: search(q, PAGE), then the display file of each of the first PAGE hits (PAGE
 // read from the theme's search.js). Files: meta.json, the lookup shards
-// k/N.json (only for words that may be clause numbers or ids), the term shards t/N.json, the
-// postings blocks b/N.json of frequent terms as far as the ranking needs them, and the pages
-// d/N.json. Each file counts once per query, as raw bytes and gzip (level 6, what a CDN
-// compressing on the fly sends; HTTP headers not included).
+// k/N.json.gz (only for words that may be clause numbers or ids), the term shards t/N.json.gz, the
+// postings blocks of frequent terms as far as the ranking needs them (byte ranges of the blobs
+// b/N.bin, each a request of its own), and the pages d/N.json.gz. Each file or range counts once
+// per query, as raw bytes and gzip (what is stored, the bytes sent; level 6 for a file stored
+// plain, as a CDN compressing on the fly sends; HTTP headers not included).
 //
 // "ms after transfer": the same query again with every file it fetched already in memory (JSON
 // parsing, ranking, snippets: the browser's work once the bytes have arrived), median of 5 runs
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { readQueries } from '../tests/js/queries.mjs';
 import { firstQuery, sentBytes } from '../tests/js/first-query.mjs';
+import { byteRange } from '../themes/default/static/search-core.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [siteArg, queriesArg] = process.argv.slice(2);
@@ -45,10 +47,11 @@ const coreImport = /from\s*['"](\.\/search-core\.js)['"]/.exec(searchJsText)?.[1
 // The shipped search.js is a bundle that imports nothing; a site's own one may import the core.
 const scripts = coreImport ? [searchJs, new URL(coreImport, `http://x${searchJs}`).pathname] : [searchJs];
 
-const sizes = new Map(); // url path → { raw, gz }
+const sizes = new Map(); // url path (with @start-end for a range) → { raw, gz }
+const held = new Map(); // the same → bytes, for a range
 function size(urlPath) {
   if (!sizes.has(urlPath)) {
-    const bytes = readFileSync(local(urlPath));
+    const bytes = held.get(urlPath) ?? readFileSync(local(urlPath));
     const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).length : bytes.length;
     sizes.set(urlPath, { raw, gz: sentBytes(bytes) });
   }
@@ -58,15 +61,18 @@ function size(urlPath) {
 const kb = (n) => (n / 1024).toFixed(1);
 const rows = [];
 for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath)) {
-  const fetched = new Map(); // path → bytes, as the browser holds them once transferred
-  const hits = await firstQuery(q, async (p) => {
-    if (!fetched.has(p)) fetched.set(p, readFileSync(local(indexDir + p)));
-    return fetched.get(p);
+  const fetched = new Map(); // path (@start-end for a range) → bytes, as the browser holds them once transferred
+  const key = (p, r) => (r ? `${p}@${r[0]}-${r[1]}` : p);
+  const hits = await firstQuery(q, async (p, r) => {
+    const k = key(p, r);
+    if (!fetched.has(k)) fetched.set(k, byteRange(readFileSync(local(indexDir + p)), r));
+    held.set(indexDir + k, fetched.get(k));
+    return fetched.get(k);
   }, shown);
   const runs = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    await firstQuery(q, async (p) => fetched.get(p), shown);
+    await firstQuery(q, async (p, r) => fetched.get(key(p, r)), shown);
     runs.push(performance.now() - t0);
   }
   const files = [...scripts, ...[...fetched.keys()].map((p) => indexDir + p)];

@@ -17,13 +17,15 @@
 //! - `t/<n>.json.gz`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
 //!   shard count: `{term: [df title, df headings, df body, postings]}`. `postings` is either the
 //!   term's whole postings list (a flat integer list, below) or, for a term whose list is longer
-//!   than `Layout::inline_values`, its blocks: `[[max, file id], [max, file id, slot], …]` (the
-//!   first block has a file of its own; a later one is at `slot` of a pack), and after them the
-//!   file id of the term's fine map when it has one. Blocks hold the
+//!   than `Layout::inline_values`, its blocks: `[[max, blob, offset, length], [max, length], …]`
+//!   (each block a gzip member of a blob file, below; a term's members lie back to back, so a
+//!   later block is placed by the lengths before it), and after them the length of the term's
+//!   fine map, the member after its last block, when it has one. Blocks hold the
 //!   term's pages in decreasing *impact* (the page's BM25 contribution for this term alone, boost
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
-//! - `b/<id>.json.gz`: one block: a flat integer list; a term's first block is `[list, map]`
+//! - `b/<n>.bin`: blobs (`Blobs`): gzip members back to back, each fetched by an HTTP range
+//!   request. A block is a flat integer list; a term's first block is `[list, map]`
 //!   with the term's *impact map* `[[bound of level 1, …, level 31 (12 above 2,000 pages)],
 //!   "levels"]`: one character per page (`0`–`9`, `a`–`v`: level 0–31; 0 = the page lacks the
 //!   term or is in this first block, whose list gives its postings). A page's impact lies at most
@@ -35,14 +37,13 @@
 //!   results are decided; level 1 holds every lower impact (`levels_for`: fewer levels on a large
 //!   site). A term whose list fits its first block has no map (the block is the whole list).
 //!   A term with `Layout::fine_map_pages` or more pages in level 1 also has a *fine map*,
-//!   `b/<id>.json.gz` = `[[bound of fine level 1, …], "levels"]` with one character per page of
+//!   a member `[[bound of fine level 1, …], "levels"]` with one character per page of
 //!   level 1, in page order (`fine_map`): the browser fetches it only when it could decide every
 //!   page about to be read, pages that sit in that level (a rare word beside frequent ones, whose
 //!   pages are far below the frequent words' best), instead of reading them.
 //!   Later blocks grow fast (`growth_percent`): they are only the fallback that settles many tied
-//!   pages' term scores at once, and several terms' later blocks share a file, `b/<id>.json.gz` =
-//!   `[list, list, …]` (`Packs`, up to `Layout::pack_bytes` each). (One later block holding the
-//!   whole rest saved files at 5,000 pages but made a tie at 20,000 fetch 200 KB.)
+//!   pages' term scores at once. (One later block holding the whole rest saved files at 5,000
+//!   pages but made a tie at 20,000 fetch 200 KB.)
 //! - No list holds positions, by default (`Layout::inline_positions`): a page's term scores are
 //!   settled from `tf` and field lengths, a phrase or an adjacency on the page by reading the
 //!   page, which the browser does for the pages that can rank anyway. Positions were a third of
@@ -73,12 +74,14 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 pub const MAX_SHARDS: usize = 16384;
 /// Every index file but `meta.json` is stored gzip-compressed under this suffix; search-core.js
 /// inflates it (a server that adds `Content-Encoding: gzip` for `.gz` is fine too: the browser
 /// has inflated it already).
 pub const GZ_SUFFIX: &str = ".json.gz";
+/// Blob files (`Blobs`): gzip members back to back, fetched by ranges, so not one `.json.gz`.
+pub const BLOB_SUFFIX: &str = ".bin";
 /// Pages analysed at a time: the index never holds more than two chunks' tokens as strings (one
 /// being analysed, one being folded).
 const CHUNK: usize = 128;
@@ -119,11 +122,11 @@ pub struct Layout {
     pub key_shard_bytes: usize,
     /// Each block after the first may hold this share (in percent) of the previous one's integers.
     pub growth_percent: usize,
-    /// Bytes (uncompressed) of later blocks packed into one file (`Packs`).
-    pub pack_bytes: usize,
-    /// A term with at least this many pages in its map's level 1 gets a fine map of them, a file
-    /// of its own that the browser fetches only when pages that can still rank sit in that level
-    /// (a rare word beside frequent ones). Fewer such pages are cheaper to read than a file.
+    /// Bytes (compressed) of blocks concatenated into one blob file (`Blobs`).
+    pub blob_bytes: usize,
+    /// A term with at least this many pages in its map's level 1 gets a fine map of them, a blob
+    /// member of its own that the browser fetches only when pages that can still rank sit in that
+    /// level (a rare word beside frequent ones). Fewer such pages are cheaper to read than a map.
     pub fine_map_pages: usize,
 }
 
@@ -136,10 +139,12 @@ impl Default for Layout {
             inline_values: 768,
             inline_positions: false,
             first_block: 1536,
-            shard_bytes: 1920,
+            shard_bytes: 1792,
             key_shard_bytes: 4096,
             growth_percent: 400,
-            pack_bytes: 16_384,
+            // A blob is fetched by ranges, never whole: its size only sets the file count, and
+            // what a server without range support would send whole (search.js then slices it).
+            blob_bytes: 1 << 20,
             // 256: 7 % more files than without fine maps at 5,000 pages (64: 9 %, for the same
             // bytes per query; bench/README.md, sixth pass).
             fine_map_pages: 256,
@@ -236,11 +241,9 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
     }
     let terms = inverted.sorted();
     let mut directory: Vec<(String, String)> = Vec::with_capacity(terms.len());
-    let mut next_block = 0usize;
-    let mut packs = Packs::default();
-    // Terms are encoded a slice at a time (on every core), and the packs that slice closed are
-    // compressed before the next: later blocks wait for their pack as raw JSON, so memory holds
-    // a slice's worth of them, not the whole index's.
+    let mut blobs = Blobs::new(layout.blob_bytes);
+    // Terms are encoded a slice at a time (on every core), so memory holds a slice's encoded
+    // blocks besides the blob being filled, not the whole index's.
     let mut start = 0;
     while start < terms.len() {
         let mut end = start;
@@ -251,35 +254,32 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         }
         let encoded: Vec<EncodedTerm> = terms[start..end].par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
         for ((term, _), e) in terms[start..end].iter().zip(encoded) {
-            let mut fine_file = String::new();
+            let mut fine_member = String::new();
             let postings = match e.postings {
                 Postings::Inline(list) => list,
                 Postings::Blocks { first: (max, bytes), fine, later } => {
+                    // A term's members go back to back into one blob: the first block's
+                    // `blob,offset,length` places the others by their lengths alone.
+                    blobs.make_room(bytes.len() + later.iter().map(|(_, b)| b.len()).sum::<usize>() + fine.as_ref().map_or(0, Vec::len), &mut out);
                     let mut refs = Vec::with_capacity(1 + later.len());
-                    out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
-                    refs.push(format!("[{max},{next_block}]"));
-                    next_block += 1;
-                    for (max, list) in later {
-                        let (id, slot) = packs.add(list, layout.pack_bytes, &mut next_block);
-                        refs.push(format!("[{max},{id},{slot}]"));
+                    refs.push(format!("[{max},{}]", blobs.add(bytes)));
+                    for (max, bytes) in later {
+                        refs.push(format!("[{max},{}]", bytes.len()));
+                        blobs.add(bytes);
                     }
                     if let Some(bytes) = fine {
-                        out.push((format!("b/{next_block}{GZ_SUFFIX}"), bytes));
-                        fine_file = format!(",{next_block}");
-                        next_block += 1;
+                        fine_member = format!(",{}", bytes.len());
+                        blobs.add(bytes);
                     }
                     format!("[{}]", refs.join(","))
                 }
             };
             let df = e.df;
-            directory.push((term.to_string(), format!("{}:[{},{},{},{postings}{fine_file}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2])));
+            directory.push((term.to_string(), format!("{}:[{},{},{},{postings}{fine_member}]", serde_json::to_string(term).unwrap_or_default(), df[0], df[1], df[2])));
         }
-        if end == terms.len() {
-            packs.finish();
-        }
-        out.par_extend(std::mem::take(&mut packs.done).into_par_iter().map(|(id, json)| (format!("b/{id}{GZ_SUFFIX}"), gzip(format!("[{json}]").as_bytes()))));
         start = end;
     }
+    blobs.close(&mut out);
     let term_shards = write_shards("t", directory, layout.shard_bytes, &mut out);
     let key_shards = write_shards("k", lookup_entries(docs, &arranged), layout.key_shard_bytes, &mut out);
 
@@ -339,44 +339,48 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 enum Postings {
     /// The whole flat list, as JSON.
     Inline(String),
-    /// The first block's bound of its impact and later ones (as written) and its gzip file (with
-    /// the term's impact map when there are later blocks); each later block's bound and list (as
-    /// JSON, for a pack).
-    /// The fine map's gzip file, when the term has one.
-    Blocks { first: (String, Vec<u8>), fine: Option<Vec<u8>>, later: Vec<(String, String)> },
+    /// The first block's bound of its impact and later ones (as written) and its gzip member
+    /// (with the term's impact map when there are later blocks); each later block's bound and
+    /// gzip member; the fine map's gzip member, when the term has one.
+    Blocks { first: (String, Vec<u8>), fine: Option<Vec<u8>>, later: Vec<(String, Vec<u8>)> },
 }
 
-/// Later blocks, packed several to a file (`b/<id>` holding `[list, list, …]`): they are the
-/// fallback that settles many tied pages at once, which no first query of the bench sets needed
-/// at 5,000 pages and two of 26 needed at 20,000 (bench/README.md, fifth pass), so a file each
-/// only multiplied files.
-#[derive(Default)]
-struct Packs {
-    /// The pack being filled: its file id, its lists so far (comma-separated) and their count.
-    open: Option<(usize, String, usize)>,
-    done: Vec<(usize, String)>,
+/// The blobs `b/<n>.bin`: every term's first block, later blocks and fine map, each a gzip member
+/// of its own, concatenated in term order into files of about `Layout::blob_bytes`. The
+/// directory names a member by `blob, offset, length` and the browser fetches just those bytes
+/// with an HTTP range request. A file per block (and later blocks packed several to a file) made
+/// two fifths of the index's files, 4 KB disk blocks each however small (bench/README.md,
+/// seventh pass); a range also fetches one later block instead of its whole pack.
+struct Blobs {
+    limit: usize,
+    next: usize,
+    open: Vec<u8>,
 }
 
-impl Packs {
-    /// Adds a later block's list; returns its pack's file id and its slot in the pack. A pack is
-    /// closed before a list would take it past `pack_bytes` (a longer list has a pack of its own).
-    fn add(&mut self, list: String, pack_bytes: usize, next_block: &mut usize) -> (usize, usize) {
-        if let Some((id, json, slots)) = self.open.take() {
-            if json.len() + 1 + list.len() <= pack_bytes {
-                self.open = Some((id, json + "," + &list, slots + 1));
-                return (id, slots);
-            }
-            self.done.push((id, json));
-        }
-        let id = *next_block;
-        *next_block += 1;
-        self.open = Some((id, list, 1));
-        (id, 0)
+impl Blobs {
+    fn new(limit: usize) -> Blobs {
+        Blobs { limit, next: 0, open: Vec::new() }
     }
 
-    fn finish(&mut self) {
-        if let Some((id, json, _)) = self.open.take() {
-            self.done.push((id, json));
+    /// Closes the open blob if `bytes` more would take it past the limit (a term's members
+    /// larger than the limit get a blob of their own).
+    fn make_room(&mut self, bytes: usize, out: &mut Vec<(String, Vec<u8>)>) {
+        if !self.open.is_empty() && self.open.len() + bytes > self.limit {
+            self.close(out);
+        }
+    }
+
+    /// Appends a member to the open blob; returns `blob,offset,length` for the directory.
+    fn add(&mut self, member: Vec<u8>) -> String {
+        let at = format!("{},{},{}", self.next, self.open.len(), member.len());
+        self.open.extend_from_slice(&member);
+        at
+    }
+
+    fn close(&mut self, out: &mut Vec<(String, Vec<u8>)>) {
+        if !self.open.is_empty() {
+            out.push((format!("b/{}{BLOB_SUFFIX}", self.next), std::mem::take(&mut self.open)));
+            self.next += 1;
         }
     }
 }
@@ -423,7 +427,7 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
             };
             first = Some((upper_bound(max), gzip(json.as_bytes())));
         } else {
-            later.push((upper_bound(max), list));
+            later.push((upper_bound(max), gzip(list.as_bytes())));
         }
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }

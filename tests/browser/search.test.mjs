@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sentBytes } from '../js/first-query.mjs';
 import { openSite, SITE_DIR } from './helpers.mjs';
-import { StaticIndex } from '../../themes/default/static/search-core.js';
+import { StaticIndex, byteRange } from '../../themes/default/static/search-core.js';
 
 const RESULTS = '[data-search-results]';
 const RESULT_LINKS = `${RESULTS} a`;
@@ -31,7 +31,7 @@ before(async () => {
   const searchPage = readFileSync(join(SITE_DIR, 'search/index.html'), 'utf8');
   const dir = /<meta name="shishin-search" content="([^"]+)">/.exec(searchPage)?.[1];
   assert.ok(dir, 'the built search page names its search index in <meta name="shishin-search">');
-  index = await StaticIndex.open(async (p) => readFile(join(SITE_DIR, dir, p)));
+  index = await StaticIndex.open(async (p, r) => byteRange(await readFile(join(SITE_DIR, dir, p)), r));
 });
 after(async () => { await site?.close(); });
 
@@ -250,15 +250,26 @@ test('a quoted phrase returns results; hostile input shows a message and no erro
   site.expectClean(page);
 });
 
-test('a cold first query downloads at most 50 KB gzip (scripts, meta, shards, blocks, pages)', async () => {
+test('a cold first query downloads at most 50 KB gzip (scripts, meta, shards, blocks by byte ranges, pages)', async () => {
+  // 医療情報 is frequent on the shipped site: its terms' blocks are blob members, fetched by ranges.
+  const q = '医療情報';
   const page = await site.newPage();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
   const urls = new Map();
   const sizes = new Map();
-  cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
+  const ranges = new Map(); // request → [start, end) it asked for
+  const statuses = new Map();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(e.request.headers.Range || '');
+    if (m) ranges.set(e.requestId, [Number(m[1]), Number(m[2]) + 1]);
+  });
+  cdp.on('Network.responseReceived', (e) => {
+    urls.set(e.requestId, e.response.url);
+    statuses.set(e.requestId, [e.response.status, e.response.headers['Content-Range'] || e.response.headers['content-range']]);
+  });
   cdp.on('Network.loadingFinished', (e) => sizes.set(e.requestId, e.encodedDataLength));
-  await site.goto(page, '/search/?q=' + encodeURIComponent('暗号化'));
+  await site.goto(page, '/search/?q=' + encodeURIComponent(q));
   await page.waitForSelector(RESULT_LINKS);
   await page.waitForLoadState('networkidle');
   const searchDir = await page.evaluate(() => document.querySelector('meta[name="shishin-search"]').content);
@@ -266,22 +277,48 @@ test('a cold first query downloads at most 50 KB gzip (scripts, meta, shards, bl
   for (const [id, bytes] of sizes) {
     const path = new URL(urls.get(id) || 'about:blank').pathname;
     if (path.startsWith(searchDir) || /\/search(-core)?\.js$/.test(path)) {
-      // What a CDN compressing on the fly sends (the test server does not compress).
-      const gz = sentBytes(readFileSync(join(SITE_DIR, decodeURIComponent(path))));
-      rows.push([path.replace(searchDir, ''), bytes, gz]);
+      const file = readFileSync(join(SITE_DIR, decodeURIComponent(path)));
+      const range = ranges.get(id);
+      if (path.includes('/b/')) {
+        // A blob is never fetched whole: a range, answered 206 with exactly those bytes.
+        assert.ok(range, `${path}: fetched with a Range header`);
+        assert.deepEqual(statuses.get(id), [206, `bytes ${range[0]}-${range[1] - 1}/${file.length}`], `${path}: 206 for its range`);
+      }
+      // What a CDN compressing on the fly sends (the test server does not compress); a blob
+      // member is gzip already.
+      rows.push([path.replace(searchDir, ''), bytes, sentBytes(range ? file.subarray(range[0], range[1]) : file)]);
     }
   }
   rows.sort((a, b) => a[0].localeCompare(b[0]));
   const total = (col, re = /./) => rows.filter(([p]) => re.test(p)).reduce((s, r) => s + r[col], 0);
   const kb = (n) => (n / 1024).toFixed(1);
-  console.log(`first query 暗号化: ${kb(total(2))} KB gzip, ${kb(total(1))} KB uncompressed over ${rows.length} requests (gzip: `
+  console.log(`first query ${q}: ${kb(total(2))} KB gzip, ${kb(total(1))} KB uncompressed over ${rows.length} requests (gzip: `
     + `scripts ${kb(total(2, /\.js$/))} KB, meta ${kb(total(2, /^meta\.json$/))} KB, shards ${kb(total(2, /^[tk]\//))} KB, `
     + `blocks ${kb(total(2, /^b\//))} KB, pages ${kb(total(2, /^d\//))} KB)`);
   // search.js ships bundled with search-core.js (scripts/minify-search.mjs): one script request.
   assert.ok(rows.some(([p]) => p.endsWith('search.js')) && !rows.some(([p]) => p.endsWith('search-core.js')), 'the one bundled script is counted');
   assert.ok(rows.some(([p]) => p === 'meta.json') && rows.some(([p]) => p.startsWith('t/')), 'meta and term shards are counted');
-  assert.ok(rows.filter(([p]) => p.startsWith('d/')).length >= Math.min(PAGE, (await expected('暗号化')).length), 'a page file per listed result');
+  assert.ok(rows.filter(([p]) => p.startsWith('b/')).length >= 2, 'blocks come as blob ranges');
+  const want = await expected(q);
+  assert.ok(rows.filter(([p]) => p.startsWith('d/')).length >= Math.min(PAGE, want.length), 'a page file per listed result');
+  assert.deepEqual(await resultHrefs(page), want.map((h) => h.url), 'the page lists what the search code ranks');
   assert.ok(total(2) <= FIRST_QUERY_GZIP, `a first query downloads ${total(2)} bytes gzip (target ${FIRST_QUERY_GZIP})`);
+  site.expectClean(page);
+});
+
+test('a server that ignores Range (whole blob, 200) still gives the same results', async () => {
+  const q = '医療情報';
+  const page = await site.newPage();
+  let whole = 0;
+  await page.route(/\/b\/\d+\.bin$/, async (route) => {
+    whole++;
+    const path = decodeURIComponent(new URL(route.request().url()).pathname);
+    await route.fulfill({ status: 200, contentType: 'application/octet-stream', body: readFileSync(join(SITE_DIR, path)) });
+  });
+  await site.goto(page, '/search/?q=' + encodeURIComponent(q));
+  await page.waitForSelector(RESULT_LINKS);
+  assert.ok(whole > 0, 'the blobs were answered whole');
+  assert.deepEqual(await resultHrefs(page), (await expected(q)).map((h) => h.url));
   site.expectClean(page);
 });
 

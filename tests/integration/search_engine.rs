@@ -251,6 +251,49 @@ fn json_file(files: &BTreeMap<String, Vec<u8>>, path: &str) -> Value {
     serde_json::from_slice(&inflated(files.get(path).unwrap_or_else(|| panic!("{path} is written")))).unwrap()
 }
 
+/// The term directory of a written index, from every `t/` shard: term → entry, with the index's
+/// folder (`search/<hash>/`).
+fn term_directory(files: &BTreeMap<String, Vec<u8>>) -> (String, BTreeMap<String, Value>) {
+    let mut dir = String::new();
+    let mut terms = BTreeMap::new();
+    for path in files.keys().filter(|p| p.contains("/t/")) {
+        dir = path[..path.find("/t/").unwrap() + 1].to_string();
+        terms.extend(json_file(files, path).as_object().unwrap().clone());
+    }
+    (dir, terms)
+}
+
+/// The blob members a directory entry names (static_index.rs `Blobs`): each block's
+/// `[blob, offset, length]` (first block first), then the fine map's when the term has one. The
+/// first block's place is written out; the others follow it back to back, by their lengths.
+fn entry_members(entry: &Value) -> (Vec<Vec<u64>>, Option<Vec<u64>>) {
+    let n = |v: &Value| v.as_u64().unwrap();
+    let Some(blocks) = entry[3].as_array().filter(|l| l.first().is_some_and(Value::is_array)) else {
+        return (Vec::new(), None);
+    };
+    let first = blocks[0].as_array().unwrap();
+    let mut members = vec![vec![n(&first[1]), n(&first[2]), n(&first[3])]];
+    let lengths = blocks[1..].iter().map(|b| n(&b[1])).chain(entry.get(4).map(n));
+    for len in lengths {
+        let last = members.last().unwrap();
+        members.push(vec![last[0], last[1] + last[2], len]);
+    }
+    let fine = entry.get(4).map(|_| members.pop().unwrap());
+    (members, fine)
+}
+
+/// A blob member's JSON: its bytes of `b/<blob>.bin` are one gzip member.
+fn blob_member(files: &BTreeMap<String, Vec<u8>>, dir: &str, at: &[u64]) -> Value {
+    let blob = files.get(&format!("{dir}b/{}.bin", at[0])).unwrap_or_else(|| panic!("blob {} is written", at[0]));
+    let (start, len) = (at[1] as usize, at[2] as usize);
+    serde_json::from_slice(&inflated(&blob[start..start + len])).unwrap()
+}
+
+/// How tests/js/first-query.mjs lists a fetched member: `b/<blob>.bin@start-end`.
+fn member_path(at: &[u64]) -> String {
+    format!("b/{}.bin@{}-{}", at[0], at[1], at[1] + at[2])
+}
+
 fn inflated(bytes: &[u8]) -> Vec<u8> {
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return bytes.to_vec();
@@ -492,13 +535,38 @@ fn static_index_and_engine_agree_on_fixtures() {
 /// only when the fetched ones prove the ranking, and still agree with the engine.
 #[test]
 fn static_index_in_tiny_blocks_agrees_with_engine() {
-    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150, pack_bytes: 96, fine_map_pages: 4 };
+    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150, blob_bytes: 512, fine_map_pages: 4 };
     let (_, files) = static_files_with(&docs(), &layout);
-    assert!(files.keys().filter(|k| k.contains("/b/")).count() > 100, "terms are cut into blocks");
-    // later blocks share files: a pack is a list of flat integer lists
-    let is_list = |v: &Value| v.as_array().is_some_and(|l| l.iter().all(Value::is_u64));
-    let packs = files.keys().filter(|k| k.contains("/b/")).filter(|k| json_file(&files, k).as_array().is_some_and(|p| p.len() > 1 && p.iter().all(is_list))).count();
-    assert!(packs > 10, "{packs} packs of several later blocks");
+    let (dir, terms) = term_directory(&files);
+    // every block and fine map is a gzip member of a blob, and the members the directory names
+    // fill their blobs back to back: no byte unnamed, none named twice
+    let mut members: BTreeMap<u64, Vec<(u64, u64)>> = BTreeMap::new();
+    let mut blocks = 0;
+    for entry in terms.values() {
+        let (block_members, fine) = entry_members(entry);
+        blocks += block_members.len();
+        for (n, at) in block_members.iter().enumerate() {
+            let block = blob_member(&files, &dir, at);
+            let list = if n == 0 && block_members.len() > 1 { block[0].clone() } else { block };
+            assert!(list.as_array().is_some_and(|l| l.iter().all(Value::is_u64)), "{at:?}: a flat integer list");
+        }
+        for at in block_members.iter().chain(fine.as_ref()) {
+            members.entry(at[0]).or_default().push((at[1], at[2]));
+        }
+    }
+    assert!(blocks > 100, "terms are cut into blocks: {blocks}");
+    let blobs: Vec<&String> = files.keys().filter(|k| k.contains("/b/")).collect();
+    assert!(blobs.len() > 10 && blobs.iter().all(|k| k.ends_with(".bin")), "blobs of about 512 bytes: {blobs:?}");
+    assert_eq!(members.len(), blobs.len(), "every blob holds named members");
+    for (blob, mut list) in members {
+        list.sort();
+        let mut end = 0;
+        for (start, len) in list {
+            assert_eq!(start, end, "blob {blob}: members back to back");
+            end = start + len;
+        }
+        assert_eq!(end as usize, files[&format!("{dir}b/{blob}.bin")].len(), "blob {blob}: ends with its last member");
+    }
     static_index_agrees_with_engine(&layout);
 }
 
@@ -660,7 +728,7 @@ fn static_search_orders_tied_pages_like_the_engine() {
     docs.push(page(151, "保存の手引き", "編集した内容を保存する。設定は変えない。"));
     docs.push(page(152, "ファイルの一覧", "ファイルを並べて表示する。"));
     let engine = Engine::build(&docs, analyzer()).unwrap();
-    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150, pack_bytes: 512, fine_map_pages: 1 };
+    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150, blob_bytes: 4096, fine_map_pages: 1 };
     let (url, files) = static_files_with(&docs, &small);
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &files);
@@ -699,13 +767,17 @@ fn a_large_site_has_coarser_impact_maps_that_still_bound_every_page() {
     let fine: usize = summary.rsplit(" (").next().and_then(|p| p.split(' ').next()?.parse().ok()).unwrap_or(0);
     assert!(fine > 20, "frequent words have many pages in their maps' lowest level, so fine maps: {summary}");
     let mut maps = 0;
-    for path in files.keys().filter(|p| p.contains("/b/")) {
-        let v = json_file(&files, path);
-        if let Some(levels) = v.get(1).and_then(|m| m.get(1)).and_then(|l| l.as_str()) {
-            maps += 1;
-            assert_eq!(levels.chars().count(), docs.len(), "{path}: one level per page");
-            assert!(levels.chars().all(|c| c.is_ascii_digit() || ('a'..='c').contains(&c)), "{path}: levels 0-12 only");
+    let (dir, terms) = term_directory(&files);
+    for (term, entry) in &terms {
+        let (blocks, _) = entry_members(entry);
+        if blocks.len() < 2 {
+            continue;
         }
+        let first = blob_member(&files, &dir, &blocks[0]);
+        let levels = first[1][1].as_str().unwrap_or_else(|| panic!("{term}: a first block with an impact map"));
+        maps += 1;
+        assert_eq!(levels.chars().count(), docs.len(), "{term}: one level per page");
+        assert!(levels.chars().all(|c| c.is_ascii_digit() || ('a'..='c').contains(&c)), "{term}: levels 0-12 only");
     }
     assert!(maps > 20, "{maps} maps");
     let out = node().arg(root().join("tests/js/first-query.mjs")).arg(&index).arg("10").args(["設定ファイル", "ファイル 更新 システム"]).output().unwrap();
@@ -733,11 +805,7 @@ fn fine_maps_spare_page_reads_for_a_rare_word_beside_frequent_ones() {
     let (plain_url, plain_files) = static_files_with(&docs, &Layout { fine_map_pages: usize::MAX, ..Layout::default() });
     write_files(&dir.path().join("plain"), &plain_files);
     let plain = dir.path().join("plain").join(plain_url.trim_start_matches('/'));
-    let fine_files: Vec<String> = files
-        .keys()
-        .filter(|p| p.contains("/t/"))
-        .flat_map(|p| json_file(&files, p).as_object().unwrap().values().filter_map(|e| e.get(4).map(|id| format!("b/{id}.json.gz"))).collect::<Vec<_>>())
-        .collect();
+    let fine_files: Vec<String> = term_directory(&files).1.values().filter_map(|e| entry_members(e).1).map(|at| member_path(&at)).collect();
     assert!(fine_files.len() > 20, "{} fine maps", fine_files.len());
     let first_query = |index: &Path, list_files: bool| -> Value {
         let mut cmd = node();
@@ -791,7 +859,7 @@ fn static_first_query_stays_small_on_frequent_words() {
     let out = node().arg(root().join("tests/js/first-query.mjs")).arg(dir.path().join(url.trim_start_matches('/'))).arg("10").args(&queries).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let bytes: BTreeMap<String, u64> = serde_json::from_slice(&out.stdout).unwrap();
-    let blocks: usize = files.keys().filter(|k| k.contains("/b/")).count();
+    let blocks: usize = term_directory(&files).1.values().map(|e| entry_members(e).0.len()).sum();
     eprintln!("first-query index bytes (sent): {bytes:?}; {blocks} blocks");
     assert!(blocks > 50, "frequent terms are cut into blocks");
     for (q, most) in bounds {

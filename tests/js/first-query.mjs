@@ -2,13 +2,14 @@
 // search(q, shown), then shows the hits (present reads their page files).
 // bench/search-static-bytes.mjs measures sites with it; tests/integration/search_engine.rs runs it as
 //   node tests/js/first-query.mjs <index dir> <shown> QUERY…
-// which prints JSON {query: bytes sent (sentBytes: gzip) of the index files that query fetched},
-// or, with FIRST_QUERY_FILES=1 in the environment, {query: [the files it fetched, in order]}.
+// which prints JSON {query: bytes sent (sentBytes: gzip) of the index files and blob ranges that
+// query fetched}, or, with FIRST_QUERY_FILES=1 in the environment, {query: [the files it fetched,
+// in order, a range as path@start-end]}.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { StaticIndex, QueryError } from '../../themes/default/static/search-core.js';
+import { StaticIndex, QueryError, byteRange } from '../../themes/default/static/search-core.js';
 
 /** Bytes a file costs over the wire: a file stored gzip-compressed (the index's `.json.gz`) as
  *  it is, any other gzip-compressed at level 6 as a CDN would. */
@@ -16,7 +17,7 @@ export function sentBytes(bytes) {
   return bytes[0] === 0x1f && bytes[1] === 0x8b ? bytes.length : gzipSync(bytes, { level: 6 }).length;
 }
 
-/** Runs the first query with `load(path)` → parsed JSON; the number of hits shown (0 for a
+/** Runs the first query with `load(path, range)` → bytes; the number of hits shown (0 for a
  *  query the index rejects). */
 export async function firstQuery(q, load, shown) {
   const index = await StaticIndex.open(load);
@@ -39,13 +40,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bytes = {};
   const files = {};
   for (const q of queries) {
-    const fetched = new Set();
-    await firstQuery(q, async (p) => {
-      fetched.add(p);
-      return readFileSync(join(dir, p));
+    const fetched = new Map(); // path (@start-end for a range) → bytes
+    await firstQuery(q, async (p, r) => {
+      const got = byteRange(readFileSync(join(dir, p)), r);
+      fetched.set(r ? `${p}@${r[0]}-${r[1]}` : p, got);
+      return got;
     }, Number(shownArg));
-    bytes[q] = [...fetched].reduce((sum, p) => sum + sentBytes(readFileSync(join(dir, p))), 0);
-    files[q] = [...fetched];
+    bytes[q] = [...fetched.values()].reduce((sum, b) => sum + sentBytes(b), 0);
+    files[q] = [...fetched.keys()];
   }
   console.log(JSON.stringify(process.env.FIRST_QUERY_FILES ? files : bytes));
 }

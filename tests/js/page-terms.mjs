@@ -11,7 +11,7 @@
 // the first difference. tests/integration/search_engine.rs and tests/integration/search_eval.rs run it.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { StaticIndex, pageTerms } from '../../themes/default/static/search-core.js';
+import { StaticIndex, pageTerms, byteRange } from '../../themes/default/static/search-core.js';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -22,7 +22,7 @@ const fail = (msg) => {
   console.error(msg);
   process.exit(1);
 };
-const index = await StaticIndex.open(async (p) => readFileSync(join(dir, p)));
+const index = await StaticIndex.open(async (p, r) => byteRange(readFileSync(join(dir, p)), r));
 const { meta } = index;
 
 // The index's postings, decoded: term → page → [per field {tf, len, positions} or null].

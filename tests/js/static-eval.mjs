@@ -6,7 +6,7 @@
 // written indexes and compare with the server's engine.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StaticIndex } from '../../themes/default/static/search-core.js';
+import { StaticIndex, byteRange } from '../../themes/default/static/search-core.js';
 import { readQueries } from './queries.mjs';
 
 const [dir, queriesPath, kArg] = process.argv.slice(2);
@@ -16,7 +16,7 @@ if (!dir || !queriesPath) {
 }
 const k = Number(kArg || 5);
 const DEPTH = 10;
-const index = await StaticIndex.open(async (p) => readFile(join(dir, p)));
+const index = await StaticIndex.open(async (p, r) => byteRange(await readFile(join(dir, p)), r));
 const queries = readQueries(await readFile(queriesPath, 'utf8'), queriesPath);
 const results = [];
 const presented = [];

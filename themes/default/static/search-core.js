@@ -532,6 +532,13 @@ export async function decodeIndexFile(bytes) {
   return JSON.parse(await new Response(inflated).text());
 }
 
+/** The bytes [start, end) of a whole file's bytes when `range` is given (a loader reading whole
+ *  files: Node's, or the browser's when a server ignored the Range header). */
+export function byteRange(bytes, range) {
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  return range ? b.subarray(range[0], range[1]) : b;
+}
+
 /** FNV-1a 32 over UTF-8 bytes. */
 export function fnv1a(text) {
   let h = 0x811c9dc5;
@@ -572,6 +579,12 @@ function decodeList(list, positional, fields, lengths) {
   return pages;
 }
 
+/** A blob member `[blob, offset, length]` (static_index.rs `Blobs`) → the `load` arguments
+ *  fetching just its bytes: the blob's path and the byte range [start, end). */
+function blobMember([blob, offset, length]) {
+  return [`b/${blob}.bin`, [offset, offset + length]];
+}
+
 // Impact map levels: `0`–`9`, `a`–`v` (static_index.rs MAP_DIGITS), by character code.
 const LEVEL_OF = (() => {
   const table = new Uint8Array(128);
@@ -591,7 +604,7 @@ const ZERO_LEVEL = '0'.charCodeAt(0);
  * splits that level when the pages that can still rank sit in it.
  */
 class TermPostings {
-  constructor(term, entry, lengths, suffix, inlinePositions) {
+  constructor(term, entry, lengths, inlinePositions) {
     this.df = entry ? entry.slice(0, 3) : [0, 0, 0];
     this.fields = [new Map(), new Map(), new Map()];
     this.seen = new Set();
@@ -601,15 +614,24 @@ class TermPostings {
     this.positional = !term.startsWith('u:');
     const data = entry ? entry[3] : [];
     this.blocks = data.length > 0 && Array.isArray(data[0]) ? data : [];
+    // Each block's blob member [blob, offset, length], then the fine map's: a term's members lie
+    // back to back from the first block's place (static_index.rs `Blobs`).
+    this.members = [];
+    if (this.blocks.length > 0) {
+      let [, blob, at] = this.blocks[0];
+      for (const length of [this.blocks[0][3], ...this.blocks.slice(1).map((b) => b[1]), ...entry.slice(4)]) {
+        this.members.push([blob, at, length]);
+        at += length;
+      }
+    }
     this.levels = null; // the impact map (in the first block): one level character per page
     this.levelBounds = null; // [0, bound of level 1, …]
-    this.fine = entry && entry.length > 4 ? entry[4] : null; // the fine map's file
+    this.fine = entry && entry.length > 4 ? this.members[this.blocks.length] : null; // the fine map's member
     this.fineBounds = null; // per page: its bound by the fine map (pages of level 1 only)
     this.finePending = null;
     this.lowestAsZero = false;
     this.next = 0;
     this.pending = null;
-    this.suffix = suffix;
     // A list stored whole has positions only when the build kept them (`meta.positions`).
     if (this.blocks.length === 0) this.add(data, inlinePositions && this.positional);
   }
@@ -666,7 +688,7 @@ class TermPostings {
   loadFine(load) {
     if (this.fine === null || this.fineBounds !== null || this.levels === null) return Promise.resolve();
     if (!this.finePending) {
-      this.finePending = load(`b/${this.fine}${this.suffix}`).then(([bounds, levels]) => {
+      this.finePending = load(...blobMember(this.fine)).then(([bounds, levels]) => {
         const fineBounds = new Float64Array(this.levels.length);
         let k = 0;
         for (let doc = 0; doc < this.levels.length; doc++) {
@@ -714,10 +736,7 @@ class TermPostings {
   /** Fetches the next block; the state changes in one step when it has arrived. */
   advance(load) {
     if (!this.pending && !this.exhausted) {
-      // A later block sits in a pack of several terms' later blocks, at its slot.
-      const [, file, slot] = this.blocks[this.next];
-      this.pending = load(`b/${file}${this.suffix}`).then((read) => {
-        const data = slot === undefined ? read : read[slot];
+      this.pending = load(...blobMember(this.members[this.next])).then((data) => {
         // A term in one block has no map: the block is its whole list.
         if (this.next === 0 && this.blocks.length > 1) {
           const [list, [bounds, levels]] = data;
@@ -750,9 +769,10 @@ const READ_FIRST = 2;
 const READ_BATCH = 2;
 
 /**
- * The static index: `load(relPath)` returns the bytes (Uint8Array or ArrayBuffer) of a file of
- * the index directory (fetch in the browser, readFile under Node). Every file is loaded once, on
- * demand; `this.load` gives its JSON.
+ * The static index: `load(relPath, range)` returns the bytes (Uint8Array or ArrayBuffer) of a file
+ * of the index directory, or with `range` = [start, end) just those bytes of it (an HTTP range
+ * request in the browser, readFile and `byteRange` under Node). Every file or range is loaded
+ * once, on demand; `this.load` gives its JSON.
  */
 export class StaticIndex {
   static async open(load) {
@@ -760,18 +780,19 @@ export class StaticIndex {
   }
 
   constructor(meta, load) {
-    if (meta.version !== 6) throw new Error(`unsupported search index version ${meta.version}`);
+    if (meta.version !== 7) throw new Error(`unsupported search index version ${meta.version}`);
     this.meta = meta;
     this.suffix = meta.suffix;
     this.files = new Map();
-    this.load = (path) => {
-      if (!this.files.has(path)) {
-        this.files.set(path, load(path).then(decodeIndexFile).catch((err) => {
-          this.files.delete(path); // a later query may try again
+    this.load = (path, range) => {
+      const key = range ? `${path}@${range[0]}` : path;
+      if (!this.files.has(key)) {
+        this.files.set(key, load(path, range).then(decodeIndexFile).catch((err) => {
+          this.files.delete(key); // a later query may try again
           throw err;
         }));
       }
-      return this.files.get(path);
+      return this.files.get(key);
     };
     this.terms = new Map(); // term → Promise<TermPostings>
     this.keys = new Map(); // lookup key → value, for the fetched lookup shards
@@ -809,7 +830,7 @@ export class StaticIndex {
   term(t) {
     if (!this.terms.has(t)) {
       const promise = this.load(`t/${fnv1a(t) % this.meta.shards.t}${this.suffix}`)
-        .then((shard) => new TermPostings(t, shard[t], this.lengths, this.suffix, this.meta.positions));
+        .then((shard) => new TermPostings(t, shard[t], this.lengths, this.meta.positions));
       promise.catch(() => this.terms.delete(t));
       this.terms.set(t, promise);
     }

@@ -3,7 +3,7 @@
 // eval, no innerHTML: every node is built with createElement/textContent (CSP-safe, and indexed
 // text can never become markup). The ranking code lives in search-core.js (also run by Node tests).
 // The "/" shortcut to the header search box is site.js's, on every page.
-import { StaticIndex, QueryError } from './search-core.js';
+import { StaticIndex, QueryError, byteRange } from './search-core.js';
 
 // Results listed at first, and added by each press of the "more" button: the first query fetches
 // the display files of these pages only.
@@ -28,12 +28,17 @@ function start() {
   const indexUrl = new URL(meta.content, window.location.href);
   const base = indexUrl.pathname.replace(/search\/[^/]+\/$/, '');
   let indexPromise = null;
+  // A blob member (search-core.js `blobMember`) comes by an HTTP range request; a server that
+  // ignores Range sends the whole blob (200), which still works, at its cost.
+  const loadIndexFile = async (path, range) => {
+    const headers = range ? { Range: `bytes=${range[0]}-${range[1] - 1}` } : {};
+    const response = await fetch(new URL(path, indexUrl), { credentials: 'same-origin', headers });
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    const bytes = await response.arrayBuffer();
+    return response.status === 206 ? bytes : byteRange(bytes, range);
+  };
   const openIndex = () => {
-    indexPromise ||= StaticIndex.open(async (path) => {
-      const response = await fetch(new URL(path, indexUrl), { credentials: 'same-origin' });
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-      return response.arrayBuffer();
-    }).catch((err) => {
+    indexPromise ||= StaticIndex.open(loadIndexFile).catch((err) => {
       indexPromise = null; // let the next keystroke try again
       throw err;
     });
