@@ -309,6 +309,8 @@ test('a cold first query downloads at most 50 KB gzip (scripts, meta, shards, bl
 test('a server that ignores Range (whole blob, 200) still gives the same results', async () => {
   const q = '医療情報';
   const page = await site.newPage();
+  const notes = [];
+  page.on('console', (msg) => notes.push(msg.text()));
   let whole = 0;
   await page.route(/\/b\/\d+\.bin$/, async (route) => {
     whole++;
@@ -318,6 +320,7 @@ test('a server that ignores Range (whole blob, 200) still gives the same results
   await site.goto(page, '/search/?q=' + encodeURIComponent(q));
   await page.waitForSelector(RESULT_LINKS);
   assert.ok(whole > 0, 'the blobs were answered whole');
+  assert.equal(notes.filter((n) => /ignores Range/.test(n)).length, 1, `the console says so once: ${JSON.stringify(notes)}`);
   assert.deepEqual(await resultHrefs(page), (await expected(q)).map((h) => h.url));
   site.expectClean(page);
 });

@@ -30,12 +30,16 @@ function start() {
   let indexPromise = null;
   // A blob member (search-core.js `blobMember`) comes by an HTTP range request; a server that
   // ignores Range sends the whole blob (200), which still works, at its cost.
+  let wholeBlobSeen = false;
   const loadIndexFile = async (path, range) => {
     const headers = range ? { Range: `bytes=${range[0]}-${range[1] - 1}` } : {};
     const response = await fetch(new URL(path, indexUrl), { credentials: 'same-origin', headers });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     const bytes = await response.arrayBuffer();
-    return response.status === 206 ? bytes : byteRange(bytes, range);
+    if (!range || response.status === 206) return bytes;
+    if (!wholeBlobSeen) console.info('search: the server ignores Range requests; the index is fetched in whole blobs (README, Deploy)');
+    wholeBlobSeen = true;
+    return byteRange(bytes, range);
   };
   const openIndex = () => {
     indexPromise ||= StaticIndex.open(loadIndexFile).catch((err) => {
