@@ -259,20 +259,21 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
             let mut fine_member = String::new();
             let postings = match e.postings {
                 Postings::Inline(list) => list,
-                Postings::Blocks { first: (max, bytes), fine, later } => {
-                    // A term's members go back to back into one blob: the first block's
-                    // `blob,offset,length` places the others by their lengths alone.
-                    blobs.make_room(bytes.len() + later.iter().map(|(_, b)| b.len()).sum::<usize>() + fine.as_ref().map_or(0, Vec::len), &mut out);
-                    let mut refs = Vec::with_capacity(1 + later.len());
-                    refs.push(format!("[{max},{}]", blobs.add(bytes)));
-                    for (max, bytes) in later {
-                        refs.push(format!("[{max},{}]", bytes.len()));
-                        blobs.add(bytes);
+                Postings::Blocks { first, fine, later } => {
+                    let (maxes, members): (Vec<String>, Vec<Vec<u8>>) = std::iter::once(first).chain(later).unzip();
+                    let lengths: Vec<usize> = members.iter().map(Vec::len).collect();
+                    if let Some(f) = &fine {
+                        fine_member = format!(",{}", f.len());
                     }
-                    if let Some(bytes) = fine {
-                        fine_member = format!(",{}", bytes.len());
-                        blobs.add(bytes);
-                    }
+                    // The term's members lie back to back: the first block's place and every
+                    // length place them all.
+                    let (blob, offset) = blobs.add_term(members.into_iter().chain(fine).collect(), &mut out);
+                    let refs: Vec<String> = maxes
+                        .iter()
+                        .zip(&lengths)
+                        .enumerate()
+                        .map(|(i, (max, len))| if i == 0 { format!("[{max},{blob},{offset},{len}]") } else { format!("[{max},{len}]") })
+                        .collect();
                     format!("[{}]", refs.join(","))
                 }
             };
@@ -364,18 +365,18 @@ impl Blobs {
         Blobs { limit, next: 0, open: Vec::new() }
     }
 
-    /// Closes the open blob if `bytes` more would take it past the limit (a term's members
-    /// larger than the limit get a blob of their own).
-    fn make_room(&mut self, bytes: usize, out: &mut Vec<(String, Vec<u8>)>) {
+    /// Appends a term's members back to back; returns the blob and offset of the first. The
+    /// open blob is closed first when they would take it past the limit (members larger than
+    /// the limit get a blob of their own).
+    fn add_term(&mut self, members: Vec<Vec<u8>>, out: &mut Vec<(String, Vec<u8>)>) -> (usize, usize) {
+        let bytes: usize = members.iter().map(Vec::len).sum();
         if !self.open.is_empty() && self.open.len() + bytes > self.limit {
             self.close(out);
         }
-    }
-
-    /// Appends a member to the open blob; returns `blob,offset,length` for the directory.
-    fn add(&mut self, member: Vec<u8>) -> String {
-        let at = format!("{},{},{}", self.next, self.open.len(), member.len());
-        self.open.extend_from_slice(&member);
+        let at = (self.next, self.open.len());
+        for member in &members {
+            self.open.extend_from_slice(member);
+        }
         at
     }
 
