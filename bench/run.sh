@@ -84,6 +84,8 @@ measure() {
 }
 ms_now() { date +%s%N | cut -c1-13; }
 mib() { du -sb "$1" 2>/dev/null | awk '{ printf "%.1f MiB", $1 / 1048576 }'; }
+# What the files take on this disk (whole blocks: a small file costs a block however small).
+disk() { du -s --block-size=1 "$1" 2>/dev/null | awk '{ printf "%.1f MiB on disk", $1 / 1048576 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "–" }'; }
 rows=()
 row() { rows+=("| $(IFS='|'; echo "$*" | sed 's/|/ | /g') |"); }
@@ -195,7 +197,7 @@ for n in "${pages[@]}"; do
   s_wall=$WALL; s_rss=$RSS
   built=$(find "$out" -name index.html | wc -l)
   size="$(mib "$out")"
-  [ "$has_search" = 1 ] && size="$size in $(find "$out" -type f | wc -l) files (search index $(mib "$out/search") in $(find "$out/search" -type f | wc -l) files)"
+  [ "$has_search" = 1 ] && size="$size in $(find "$out" -type f | wc -l) files (search index $(mib "$out/search"), $(disk "$out/search"), in $(find "$out/search" -type f | wc -l) files)"
   row "$n pages" "shishin build" "${s_wall} s" "${s_rss} MiB" "$size" "–"
   expect "$n-page corpus: every page built ($built index.html for $n pages)" [ "$built" -gt "$n" ]
   sample=$(find "$out" -path '*page-0001*' -name index.html | head -n 1)
@@ -245,7 +247,7 @@ for n in "${pages[@]}"; do
     measure sh -c "rm -rf '$hout/pagefind' && exec '$pf' --site '$hout' --quiet"
     p_wall=$WALL; p_rss=$RSS
     hp=$(awk -v a="$h_wall" -v b="$p_wall" 'BEGIN { print a + b }')
-    row "$n pages" "Hugo + Pagefind $("$pf" --version | awk '{print $2}')" "${hp} s" "Pagefind ${p_rss} MiB" "index $(mib "$hout/pagefind") in $(find "$hout/pagefind" -type f | wc -l) files" "$(ratio "$s_wall" "$hp")"
+    row "$n pages" "Hugo + Pagefind $("$pf" --version | awk '{print $2}')" "${hp} s" "Pagefind ${p_rss} MiB" "index $(mib "$hout/pagefind"), $(disk "$hout/pagefind"), in $(find "$hout/pagefind" -type f | wc -l) files" "$(ratio "$s_wall" "$hp")"
     # mdBook (crates.io), built once into the cache.
     mdbook="$(command -v mdbook || echo "$cache/cargo/bin/mdbook")"
     [ "$mdbook_peer" = 0 ] || [ -x "$mdbook" ] || cargo install mdbook --locked --version 0.5.4 --root "$cache/cargo" --quiet
