@@ -566,6 +566,10 @@ fn static_index_in_tiny_blocks_agrees_with_engine() {
             end = start + len;
         }
         assert_eq!(end as usize, files[&format!("{dir}b/{blob}.bin")].len(), "blob {blob}: ends with its last member");
+        // filled up to the limit, less than the next term's members, but the last
+        if blob + 1 < blobs.len() as u64 {
+            assert!(end > 256, "blob {blob}: {end} bytes of {}", layout.blob_bytes);
+        }
     }
     static_index_agrees_with_engine(&layout);
 }
@@ -780,6 +784,9 @@ fn a_large_site_has_coarser_impact_maps_that_still_bound_every_page() {
         assert!(levels.chars().all(|c| c.is_ascii_digit() || ('a'..='c').contains(&c)), "{term}: levels 0-12 only");
     }
     assert!(maps > 20, "{maps} maps");
+    // blocks cost no files of their own: every term's blocks and maps share one blob here
+    let blobs: Vec<usize> = files.iter().filter(|(p, _)| p.contains("/b/")).map(|(_, b)| b.len()).collect();
+    assert!(blobs.len() == 1 && blobs[0] < Layout::default().blob_bytes, "one blob: {blobs:?}");
     let out = node().arg(root().join("tests/js/first-query.mjs")).arg(&index).arg("10").args(["設定ファイル", "ファイル 更新 システム"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
