@@ -9,8 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sentBytes } from '../tests/js/first-query.mjs';
-import { byteRange } from '../themes/default/static/search-core.js';
-import { startServer, launchBrowser } from '../tests/browser/helpers.mjs';
+import { startServer, launchBrowser, requestedRange } from '../tests/browser/helpers.mjs';
 
 const [dir, ...queries] = process.argv.slice(2);
 if (!dir || queries.length === 0) {
@@ -30,10 +29,9 @@ try {
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
     const urls = new Map();
     const sizes = [];
-    const ranges = new Map(); // request → [start, end) of a Range request
+    const ranges = new Map(); // request → its Range header
     cdp.on('Network.requestWillBeSent', (e) => {
-      const m = /^bytes=(\d+)-(\d+)$/.exec(e.request.headers.Range || e.request.headers.range || '');
-      if (m) ranges.set(e.requestId, [Number(m[1]), Number(m[2]) + 1]);
+      if (e.request.headers.Range) ranges.set(e.requestId, e.request.headers.Range);
     });
     cdp.on('Network.responseReceived', (e) => urls.set(e.requestId, e.response.url));
     cdp.on('Network.loadingFinished', (e) => sizes.push([e.requestId, e.encodedDataLength]));
@@ -54,7 +52,9 @@ try {
       if (searchDir && path.startsWith(new URL(searchDir, server.origin).pathname)) {
         index += n;
         requests += 1;
-        indexGzip += sentBytes(byteRange(readFileSync(join(dir, decodeURIComponent(path))), ranges.get(id)));
+        const file = readFileSync(join(dir, decodeURIComponent(path)));
+        const range = requestedRange(ranges.get(id), file.length);
+        indexGzip += sentBytes(range && range !== 'unsatisfiable' ? file.subarray(range.start, range.end + 1) : file);
       }
     }
     const hits = await page.locator('[data-search-results] a').count();

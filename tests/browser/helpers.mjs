@@ -51,7 +51,7 @@
 //                               the pieces openSite uses, for tests that need their own server.
 //                               The server answers one byte range of a file (`Range: bytes=a-b`,
 //                               `a-`, `-n`) with 206, past the end with 416, and ignores several or
-//                               malformed ranges (200), as `shishin serve` does: byteRange(header, size).
+//                               malformed ranges (200), as `shishin serve` does: requestedRange(header, size).
 //   launchBrowser()             Chromium with the flags CI needs (no sandbox, headless, no GPU).
 //   luminance(css)              relative luminance of a computed rgb()/rgba() colour (0 black … 1 white;
 //                               fully transparent counts as white paper).
@@ -198,7 +198,7 @@ const TYPES = {
 /** The one byte range a `Range` header asks of a file of `size` bytes, read as `shishin serve`
  *  reads it (src/serve/range.rs): { start, end } (end inclusive, inside the file), 'unsatisfiable'
  *  (416), or null for the whole file (no header, another unit, a malformed range, several ranges). */
-export function byteRange(header, size) {
+export function requestedRange(header, size) {
   const m = /^bytes=(\d*)-(\d*)$/i.exec((header ?? '').trim());
   if (!m || (m[1] === '' && m[2] === '')) return null;
   if (m[1] === '') {
@@ -229,7 +229,7 @@ export function startServer({ dir = SITE_DIR, headers = loadNetlifyHeaders() } =
     // ours to match, so the whole file).
     const sendFile = (file) => {
       const size = statSync(file).size;
-      const range = req.headers['if-range'] === undefined ? byteRange(req.headers.range, size) : null;
+      const range = req.headers['if-range'] === undefined ? requestedRange(req.headers.range, size) : null;
       if (range === 'unsatisfiable') return send(416, null, { 'Accept-Ranges': 'bytes', 'Content-Range': `bytes */${size}` });
       if (range) {
         const part = { 'Accept-Ranges': 'bytes', 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': range.end - range.start + 1 };
