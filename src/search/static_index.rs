@@ -132,6 +132,7 @@ pub struct Layout {
 
 impl Default for Layout {
     fn default() -> Layout {
+        // The layout of a site above `MANY_PAGES` (`for_pages`; tests use it at any size).
         // Chosen on the bench corpora (bench/README.md, fifth to seventh passes): few files at
         // 5,000 pages with every frequent first query within 50 KB, and no dearer first query at
         // 20,000. A list longer than 128 integers is a blob member: it costs no file, and shards
@@ -154,6 +155,20 @@ impl Default for Layout {
     }
 }
 
+impl Layout {
+    /// The layout for a site of `pages` pages: `Layout::default()` above `MANY_PAGES`, and below
+    /// it lists of up to 768 integers stored whole in shards of 1,792 bytes. A small site has few
+    /// files whatever the layout, so a term there costs one request instead of a shard and a
+    /// blob range: at 1,000 pages every first query of both bench sets then stays within 50 KB
+    /// (the longest mixed query 51.2 → 49.8 KB, the frequent maximum 43.4 → 42.6), for 3,269
+    /// instead of 2,363 index files (bench/README.md, eighth pass). At 5,000 pages the same
+    /// layout takes 9,937 files and 48.9 MB of disk against 7,464 and 40.5 MB, for the same bytes
+    /// per query.
+    pub fn for_pages(pages: usize) -> Layout {
+        if pages > MANY_PAGES { Layout::default() } else { Layout { inline_values: 768, shard_bytes: 1792, ..Layout::default() } }
+    }
+}
+
 /// FNV-1a, 32 bit, over UTF-8 bytes (`fnv1a` in search-core.js is the same function).
 pub fn fnv1a(text: &str) -> u32 {
     text.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
@@ -162,10 +177,11 @@ pub fn fnv1a(text: &str) -> u32 {
 /// Writes the index files through `files(path, bytes)` (paths relative to the output root) into
 /// a folder named by a hash of the files, and returns its site-relative URL, `/search/<hash>/`.
 pub fn write_static(docs: &[SearchDoc], analyzer: &Analyzer, files: &mut impl FnMut(String, Vec<u8>)) -> Result<String, String> {
-    write_static_with(docs, analyzer, &Layout::default(), files)
+    write_static_with(docs, analyzer, &Layout::for_pages(docs.len()), files)
 }
 
-/// `write_static` with explicit file sizes (tests use tiny blocks to exercise every path).
+/// `write_static` with explicit file sizes (tests use tiny blocks to exercise every path; the
+/// bench compares layouts).
 pub fn write_static_with(
     docs: &[SearchDoc],
     analyzer: &Analyzer,
@@ -185,7 +201,7 @@ pub fn write_static_with(
 /// that says no (serve: a newer build replaced this one) it stops and writes nothing: false.
 pub fn write_static_into(docs: &[SearchDoc], analyzer: &Analyzer, dir: &str, files: &mut impl FnMut(String, Vec<u8>), keep_going: &(dyn Fn() -> bool + Sync)) -> bool {
     let dir = dir.trim_matches('/');
-    let Some(built) = build_files(docs, analyzer, &Layout::default(), keep_going) else {
+    let Some(built) = build_files(docs, analyzer, &Layout::for_pages(docs.len()), keep_going) else {
         return false;
     };
     for (name, bytes) in built {

@@ -12,7 +12,7 @@ use shishin::search::clause::{NoClauses, canonical_number};
 use shishin::search::cli::{run_query, search_value};
 use shishin::search::normalize::{normalize, normalize_with_map};
 use shishin::search::query::{self, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, QueryError, WORD_MATCH_RATIO};
-use shishin::search::static_index::{Layout, write_static_with};
+use shishin::search::static_index::{Layout, write_static, write_static_with};
 use shishin::search::{Analyzer, Engine, SearchDoc, TextSection, bigram};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -789,6 +789,26 @@ fn a_large_site_has_coarser_impact_maps_that_still_bound_every_page() {
     assert!(blobs.len() == 1 && blobs[0] < Layout::default().blob_bytes, "one blob: {blobs:?}");
     let out = node().arg(root().join("tests/js/first-query.mjs")).arg(&index).arg("10").args(["設定ファイル", "ファイル 更新 システム"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `write_static` picks the layout by the site's size (`Layout::for_pages`): a small site keeps
+/// lists of up to 768 integers whole in its shards (one request per term), a large one only lists
+/// of up to 128 (the rest are blob members: fewer, fuller shards).
+#[test]
+fn small_sites_keep_longer_lists_in_their_shards() {
+    let longest_whole_list = |docs: &[SearchDoc]| -> usize {
+        let mut files = BTreeMap::new();
+        write_static(docs, analyzer(), &mut |path, bytes| {
+            files.insert(path, bytes);
+        })
+        .unwrap();
+        let (_, terms) = term_directory(&files);
+        terms.values().filter(|e| entry_members(e).0.is_empty()).map(|e| e[3].as_array().unwrap().len()).max().unwrap()
+    };
+    let small = longest_whole_list(&frequent_word_docs(400));
+    assert!(small > 128 && small <= 768, "400 pages: the longest list stored whole has {small} integers");
+    let large = longest_whole_list(&frequent_word_docs(2_100));
+    assert!(large <= 128, "2,100 pages: the longest list stored whole has {large} integers");
 }
 
 /// A rare word beside frequent ones (issue 13's mixed queries): the rare word's pages sit deep in
