@@ -793,22 +793,29 @@ fn a_large_site_has_coarser_impact_maps_that_still_bound_every_page() {
 
 /// `write_static` picks the layout by the site's size (`Layout::for_pages`): a small site keeps
 /// lists of up to 768 integers whole in its shards (one request per term), a large one only lists
-/// of up to 128 (the rest are blob members: fewer, fuller shards).
+/// of up to 128 (longer ones are blob members: fewer, fuller shards). The word ペンギン is on one
+/// page in `every`: 100 of 400 pages, 53 of 2,100, a list of 4 integers a page either way.
 #[test]
 fn small_sites_keep_longer_lists_in_their_shards() {
-    let longest_whole_list = |docs: &[SearchDoc]| -> usize {
+    let entry = |count: usize, every: usize| -> Value {
+        let mut docs = frequent_word_docs(count);
+        for doc in docs.iter_mut().step_by(every) {
+            doc.sections[0].text.push_str("ペンギンを見る。");
+        }
         let mut files = BTreeMap::new();
-        write_static(docs, analyzer(), &mut |path, bytes| {
+        write_static(&docs, analyzer(), &mut |path, bytes| {
             files.insert(path, bytes);
         })
         .unwrap();
-        let (_, terms) = term_directory(&files);
-        terms.values().filter(|e| entry_members(e).0.is_empty()).map(|e| e[3].as_array().unwrap().len()).max().unwrap()
+        term_directory(&files).1["ペン"].clone()
     };
-    let small = longest_whole_list(&frequent_word_docs(400));
-    assert!(small > 128 && small <= 768, "400 pages: the longest list stored whole has {small} integers");
-    let large = longest_whole_list(&frequent_word_docs(2_100));
-    assert!(large <= 128, "2,100 pages: the longest list stored whole has {large} integers");
+    let small = entry(400, 4);
+    assert!(entry_members(&small).0.is_empty(), "400 pages: stored whole: {small}");
+    let integers = small[3].as_array().unwrap().len();
+    assert!(integers > 128 && integers <= 768, "400 pages: {integers} integers");
+    let large = entry(2_100, 40);
+    assert_eq!(large[2], 53, "{large}");
+    assert!(!entry_members(&large).0.is_empty(), "2,100 pages: 212 integers in a blob member: {large}");
 }
 
 /// A rare word beside frequent ones (issue 13's mixed queries): the rare word's pages sit deep in
