@@ -54,7 +54,7 @@ try {
         requests += 1;
         const file = readFileSync(join(dir, decodeURIComponent(path)));
         const range = requestedRange(ranges.get(id), file.length);
-        indexGzip += sentBytes(range && range !== 'unsatisfiable' ? file.subarray(range.start, range.end + 1) : file);
+        indexGzip += sentBytes(range && range !== 'unsatisfiable' ? file.subarray(range.start, range.end + 1) : file, path);
       }
     }
     const hits = await page.locator('[data-search-results] a').count();

@@ -6,9 +6,9 @@
 // search code asks for (search-core.js run here with a loader that records each path), as
 // search.js asks: search(q, PAGE), then the display file of each of the first PAGE hits (PAGE
 // read from the theme's search.js). Files: meta.json, the lookup shards
-// k/N.json.gz (only for words that may be clause numbers or ids), the term shards t/N.json.gz, the
+// k/N.json.deflate (only for words that may be clause numbers or ids), the term shards t/N.json.deflate, the
 // postings blocks of frequent terms as far as the ranking needs them (byte ranges of the blobs
-// b/N.bin, each a request of its own), and the pages d/N.json.gz. Each file or range counts once
+// b/N.bin, each a request of its own), and the pages d/N.json.deflate. Each file or range counts once
 // per query, as raw bytes and gzip (what is stored, the bytes sent; level 6 for a file stored
 // plain, as a CDN compressing on the fly sends; HTTP headers not included).
 //
@@ -20,9 +20,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import { readQueries } from '../tests/js/queries.mjs';
-import { firstQuery, sentBytes } from '../tests/js/first-query.mjs';
+import { firstQuery, sentBytes, storedCompressed } from '../tests/js/first-query.mjs';
 import { byteRange } from '../themes/default/static/search-core.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,8 +52,8 @@ const held = new Map(); // the same → bytes, for a range
 function size(urlPath) {
   if (!sizes.has(urlPath)) {
     const bytes = held.get(urlPath) ?? readFileSync(local(urlPath));
-    const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).length : bytes.length;
-    sizes.set(urlPath, { raw, gz: sentBytes(bytes) });
+    const raw = storedCompressed(urlPath) ? inflateRawSync(bytes).length : bytes.length;
+    sizes.set(urlPath, { raw, gz: sentBytes(bytes, urlPath) });
   }
   return sizes.get(urlPath);
 }

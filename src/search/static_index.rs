@@ -4,8 +4,10 @@
 //! large the site: a term costs one small shard, a page one small file, and the postings of a
 //! frequent term arrive in blocks, best pages first, only as far as the ranking needs them.
 //!
-//! Every file but `meta.json` is stored gzip-compressed (`GZ_SUFFIX`): the bytes on disk are
-//! the bytes a browser fetches, and search-core.js inflates them (`decodeIndexFile`). The index
+//! Every file but `meta.json` is stored deflate-compressed, raw deflate without a gzip or zlib
+//! wrapper (`Z_SUFFIX`; a wrapper costs 18 or 6 bytes a request and checks nothing HTTP does
+//! not): the bytes on disk are the bytes a browser fetches, and search-core.js inflates them
+//! (`decodeIndexFile`). The index
 //! is built as a stream: pages are analysed a chunk at a time on every core and folded into
 //! compact varint postings (`postings.rs`), so memory holds two chunks' tokens, not the whole
 //! site's.
@@ -14,17 +16,17 @@
 //!   synonyms (for highlighting), field token totals, shard counts, and `primary`: pages are
 //!   numbered primary corpus first, then corpus rank, then reading order (`doc::prepare`), and
 //!   pages `0..primary` get `ranking::PRIMARY_BOOST`.
-//! - `t/<n>.json.gz`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
+//! - `t/<n>.json.deflate`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
 //!   shard count: `{term: [df title, df headings, df body, postings]}`. `postings` is either the
 //!   term's whole postings list (a flat integer list, below) or, for a term whose list is longer
 //!   than `Layout::inline_values`, its blocks: `[[max, blob, offset, length], [max, length], …]`
-//!   (each block a gzip member of a blob file, below; a term's members lie back to back, so a
+//!   (each block a member of a blob file, below; a term's members lie back to back, so a
 //!   later block is placed by the lengths before it), and after them the length of the term's
 //!   fine map, the member after its last block, when it has one. Blocks hold the
 //!   term's pages in decreasing *impact* (the page's BM25 contribution for this term alone, boost
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
-//! - `b/<n>.bin`: blobs (`Blobs`): gzip members back to back, each fetched by an HTTP range
+//! - `b/<n>.bin`: blobs (`Blobs`): compressed members back to back, each fetched by an HTTP range
 //!   request. A block is a flat integer list; a term's first block is `[list, map]`
 //!   with the term's *impact map* `[[bound of level 1, …, level 31 (12 above 2,000 pages)],
 //!   "levels"]`: one character per page (`0`–`9`, `a`–`v`: level 0–31; 0 = the page lacks the
@@ -53,10 +55,10 @@
 //!   so BM25 agrees with the server) and, with `meta.json` `positions` true and in a list stored
 //!   whole in its shard (except for `u:` unigram terms), the `tf` positions (first absolute, then
 //!   deltas).
-//! - `k/<n>.json.gz`: lookup shards for clause numbers and page ids, by FNV-1a of the key:
+//! - `k/<n>.json.deflate`: lookup shards for clause numbers and page ids, by FNV-1a of the key:
 //!   `{"c:3.2": [pages, pages under it], "c:mic:3.2": […], "i:mic-3.2": [pages]}` — pages in rank
 //!   order. The browser fetches only the shards of the words a query may use this way.
-//! - `d/<n>.json.gz`: page `n`: `[id, url, title, number, breadcrumb, [[anchor, heading, text], …],
+//! - `d/<n>.json.deflate`: page `n`: `[id, url, title, number, breadcrumb, [[anchor, heading, text], …],
 //!   tags, [field lengths]]` — what the result list shows, and all the page's text: the browser
 //!   derives the page's postings of any term from it (`pageTerms` in search-core.js repeats the
 //!   bigram part of `Analyzer::field_terms`), which settles a candidate's score without fetching
@@ -74,13 +76,14 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 pub const MAX_SHARDS: usize = 16384;
-/// Every index file but `meta.json` is stored gzip-compressed under this suffix; search-core.js
-/// inflates it (a server that adds `Content-Encoding: gzip` for `.gz` is fine too: the browser
-/// has inflated it already).
-pub const GZ_SUFFIX: &str = ".json.gz";
-/// Blob files (`Blobs`): gzip members back to back, fetched by ranges, so not one `.json.gz`.
+/// Every index file but `meta.json` is stored raw-deflate-compressed under this suffix;
+/// search-core.js inflates it (a server that adds `Content-Encoding: deflate` for it is fine
+/// too: the browser has inflated it already, and JSON is read as it is).
+pub const Z_SUFFIX: &str = ".json.deflate";
+/// Blob files (`Blobs`): compressed members back to back, fetched by ranges, so not one
+/// `.json.deflate`.
 pub const BLOB_SUFFIX: &str = ".bin";
 /// Pages analysed at a time: the index never holds more than two chunks' tokens as strings (one
 /// being analysed, one being folded).
@@ -227,14 +230,14 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
                 let terms = PageTerms::new(fields, layout.inline_positions);
                 let sections: Vec<(&Option<String>, &str, &str)> = doc.sections.iter().map(|s| (&s.anchor, s.heading.as_str(), s.text.as_str())).collect();
                 let row = (&doc.id, &doc.url, &doc.title, &doc.number, &doc.breadcrumb, sections, &doc.tags, terms.lengths);
-                (gzip(&serde_json::to_vec(&row).unwrap_or_default()), terms)
+                (deflate(&serde_json::to_vec(&row).unwrap_or_default()), terms)
             })
             .collect()
     };
     let fold = |first: usize, analysed: Vec<(Vec<u8>, PageTerms)>, inverted: &mut Inverted, out: &mut Vec<(String, Vec<u8>)>| {
         for (i, (page_file, terms)) in analysed.into_iter().enumerate() {
             let n = first + i;
-            out.push((format!("d/{n}{GZ_SUFFIX}"), page_file));
+            out.push((format!("d/{n}{Z_SUFFIX}"), page_file));
             inverted.add(n as u32, terms);
         }
     };
@@ -308,7 +311,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         "primary": arranged.primary,
         "primaryBoost": PRIMARY_BOOST,
         "shards": {"t": term_shards, "k": key_shards},
-        "suffix": GZ_SUFFIX,
+        "suffix": Z_SUFFIX,
         "fields": FIELD_NAMES,
         "boosts": FIELD_BOOSTS,
         "bonus": BONUS_WEIGHT,
@@ -335,22 +338,24 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
 }
 
 /// The level a CDN compresses with: the bytes a browser fetches do not grow.
-const GZIP_LEVEL: i32 = 6;
+const DEFLATE_LEVEL: i32 = 6;
 
-/// gzip at `GZIP_LEVEL` with libdeflate (whole buffers, one compressor per thread) instead of a zlib stream: at the same
-/// level its files are 1 % smaller, for a little less CPU (bench/README.md, *third pass*).
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+/// Raw deflate at `DEFLATE_LEVEL` with libdeflate (whole buffers, one compressor per thread)
+/// instead of a zlib stream: at the same level its files are 1 % smaller, for a little less CPU
+/// (bench/README.md, *third pass*). No gzip wrapper: its 18 bytes were 0.5–0.9 KB of a first
+/// query's 30–48 requests (bench/README.md, eighth pass).
+fn deflate(bytes: &[u8]) -> Vec<u8> {
     thread_local! {
         // The compressor and a scratch buffer of libdeflate's bound (a little more than the
         // input), reused: the file itself is allocated at its compressed size (the index is held
         // in memory until it is written, and raw sizes are three times larger).
-        static GZIP: std::cell::RefCell<(libdeflater::Compressor, Vec<u8>)> =
-            std::cell::RefCell::new((libdeflater::Compressor::new(libdeflater::CompressionLvl::new(GZIP_LEVEL).unwrap_or_default()), Vec::new()));
+        static DEFLATE: std::cell::RefCell<(libdeflater::Compressor, Vec<u8>)> =
+            std::cell::RefCell::new((libdeflater::Compressor::new(libdeflater::CompressionLvl::new(DEFLATE_LEVEL).unwrap_or_default()), Vec::new()));
     }
-    GZIP.with_borrow_mut(|(compressor, scratch)| {
-        scratch.resize(compressor.gzip_compress_bound(bytes.len()), 0);
+    DEFLATE.with_borrow_mut(|(compressor, scratch)| {
+        scratch.resize(compressor.deflate_compress_bound(bytes.len()), 0);
         // Cannot fail: the buffer has the bound libdeflate asks for.
-        let n = compressor.gzip_compress(bytes, scratch).unwrap_or(0);
+        let n = compressor.deflate_compress(bytes, scratch).unwrap_or(0);
         scratch[..n].to_vec()
     })
 }
@@ -358,14 +363,14 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 enum Postings {
     /// The whole flat list, as JSON.
     Inline(String),
-    /// The first block's bound of its impact and later ones (as written) and its gzip member
+    /// The first block's bound of its impact and later ones (as written) and its compressed member
     /// (with the term's impact map when there are later blocks); each later block's bound and
-    /// gzip member; the fine map's gzip member, when the term has one.
+    /// compressed member; the fine map's compressed member, when the term has one.
     Blocks { first: (String, Vec<u8>), fine: Option<Vec<u8>>, later: Vec<(String, Vec<u8>)> },
 }
 
-/// The blobs `b/<n>.bin`: every term's first block, later blocks and fine map, each a gzip member
-/// of its own, concatenated in term order into files of about `Layout::blob_bytes`. The
+/// The blobs `b/<n>.bin`: every term's first block, later blocks and fine map, each a compressed
+/// member of its own, concatenated in term order into files of about `Layout::blob_bytes`. The
 /// directory names a member by `blob, offset, length` and the browser fetches just those bytes
 /// with an HTTP range request. A file per block (and later blocks packed several to a file) made
 /// two fifths of the index's files, 4 KB disk blocks each however small (bench/README.md,
@@ -441,12 +446,12 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
                 list
             } else {
                 let (map, fine_map) = impact_map(&ranked, at, scorer.count as usize, layout.fine_map_pages);
-                fine = fine_map.map(|m| gzip(m.as_bytes()));
+                fine = fine_map.map(|m| deflate(m.as_bytes()));
                 format!("[{list},{map}]")
             };
-            first = Some((upper_bound(max), gzip(json.as_bytes())));
+            first = Some((upper_bound(max), deflate(json.as_bytes())));
         } else {
-            later.push((upper_bound(max), gzip(list.as_bytes())));
+            later.push((upper_bound(max), deflate(list.as_bytes())));
         }
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }
@@ -641,7 +646,7 @@ fn write_shards(dir: &str, entries: Vec<(String, String)>, target: usize, out: &
         .enumerate()
         .map(|(n, mut shard)| {
             shard.push('}');
-            (format!("{dir}/{n}{GZ_SUFFIX}"), gzip(shard.as_bytes()))
+            (format!("{dir}/{n}{Z_SUFFIX}"), deflate(shard.as_bytes()))
         })
         .collect();
     out.extend(files);

@@ -2,7 +2,7 @@
 // search(q, shown), then shows the hits (present reads their page files).
 // bench/search-static-bytes.mjs measures sites with it; tests/integration/search_engine.rs runs it as
 //   node tests/js/first-query.mjs <index dir> <shown> QUERY…
-// which prints JSON {query: bytes sent (sentBytes: gzip) of the index files and blob ranges that
+// which prints JSON {query: bytes sent (sentBytes: compressed) of the index files and blob ranges that
 // query fetched}, or, with FIRST_QUERY_FILES=1 in the environment, {query: [the files it fetched,
 // in order, a range as path@start-end]}.
 import { readFileSync } from 'node:fs';
@@ -11,10 +11,16 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { StaticIndex, QueryError, byteRange } from '../../themes/default/static/search-core.js';
 
-/** Bytes a file costs over the wire: a file stored gzip-compressed (the index's `.json.gz`) as
- *  it is, any other gzip-compressed at level 6 as a CDN would. */
-export function sentBytes(bytes) {
-  return bytes[0] === 0x1f && bytes[1] === 0x8b ? bytes.length : gzipSync(bytes, { level: 6 }).length;
+/** Whether an index path (a range as path@start-end) is stored compressed: the index's
+ *  `.json.deflate` files and its blobs' members (static_index.rs `Z_SUFFIX`, `BLOB_SUFFIX`). */
+export function storedCompressed(path) {
+  return /\.(json\.deflate|bin)$/.test(path.replace(/@\d+-\d+$/, ''));
+}
+
+/** Bytes the file or range at `path` costs over the wire: stored compressed, as it is; any other
+ *  (meta.json, scripts) gzip-compressed at level 6 as a CDN would. */
+export function sentBytes(bytes, path) {
+  return storedCompressed(path) ? bytes.length : gzipSync(bytes, { level: 6 }).length;
 }
 
 /** Runs the first query with `load(path, range)` → bytes; the number of hits shown (0 for a
@@ -46,7 +52,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       fetched.set(r ? `${p}@${r[0]}-${r[1]}` : p, got);
       return got;
     }, Number(shownArg));
-    bytes[q] = [...fetched.values()].reduce((sum, b) => sum + sentBytes(b), 0);
+    bytes[q] = [...fetched].reduce((sum, [p, b]) => sum + sentBytes(b, p), 0);
     files[q] = [...fetched.keys()];
   }
   console.log(JSON.stringify(process.env.FIRST_QUERY_FILES ? files : bytes));

@@ -522,13 +522,20 @@ export function makeSnippet(text, h, width, context) {
 const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder();
 
-/** An index file's bytes → its JSON. Files other than meta.json are stored gzip-compressed
- *  (static_index.rs `GZ_SUFFIX`); a server that sent them with Content-Encoding: gzip has
- *  inflated them already, so the gzip magic decides. */
+/** An index file's bytes → its JSON. meta.json is plain JSON; the other files and blob members
+ *  are raw deflate (static_index.rs `Z_SUFFIX`), unless a server sent a file with
+ *  Content-Encoding and the browser has inflated it already: JSON starts with `{` or `[`, and the
+ *  rare deflate stream that does too is not JSON. */
 export async function decodeIndexFile(bytes) {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (b[0] !== 0x1f || b[1] !== 0x8b) return JSON.parse(DECODER.decode(b));
-  const inflated = new Blob([b]).stream().pipeThrough(new DecompressionStream('gzip'));
+  if (b[0] === 0x7b || b[0] === 0x5b) {
+    try {
+      return JSON.parse(DECODER.decode(b));
+    } catch {
+      // a deflate stream: inflated below
+    }
+  }
+  const inflated = new Blob([b]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
   return JSON.parse(await new Response(inflated).text());
 }
 
@@ -780,7 +787,7 @@ export class StaticIndex {
   }
 
   constructor(meta, load) {
-    if (meta.version !== 7) throw new Error(`unsupported search index version ${meta.version}`);
+    if (meta.version !== 8) throw new Error(`unsupported search index version ${meta.version}`);
     this.meta = meta;
     this.suffix = meta.suffix;
     this.files = new Map();
