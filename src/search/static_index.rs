@@ -4,13 +4,12 @@
 //! large the site: a term costs one small shard, a page one small file, and the postings of a
 //! frequent term arrive in blocks, best pages first, only as far as the ranking needs them.
 //!
-//! Every file but `meta.json` is stored deflate-compressed, raw deflate without a gzip or zlib
-//! wrapper (`Z_SUFFIX`; a wrapper costs 18 or 6 bytes a request and checks nothing HTTP does
-//! not): the bytes on disk are the bytes a browser fetches, and search-core.js inflates them
-//! (`decodeIndexFile`). The index
-//! is built as a stream: pages are analysed a chunk at a time on every core and folded into
-//! compact varint postings (`postings.rs`), so memory holds two chunks' tokens, not the whole
-//! site's.
+//! Every file but `meta.json` is stored as raw deflate, without a gzip or zlib wrapper
+//! (`Z_SUFFIX`; a wrapper costs 18 or 6 bytes a request and checks nothing HTTP does not): the
+//! bytes on disk are the bytes a browser fetches, and search-core.js inflates them
+//! (`decodeIndexFile`). The index is built as a stream: pages are analysed a chunk at a time on
+//! every core and folded into compact varint postings (`postings.rs`), so memory holds two
+//! chunks' tokens, not the whole site's.
 //!
 //! - `meta.json`: format version, page count, scoring constants (`ranking`), limits, corpora,
 //!   synonyms (for highlighting), field token totals, shard counts, and `primary`: pages are
@@ -163,8 +162,8 @@ impl Layout {
     /// it lists of up to 768 integers stored whole in shards of 1,792 bytes. A small site has few
     /// files whatever the layout, so a term there costs one request instead of a shard and a
     /// blob range: at 1,000 pages every first query of both bench sets then stays within 50 KB
-    /// (the longest mixed query 51.2 → 49.8 KB, the frequent maximum 43.4 → 42.6), for 3,269
-    /// instead of 2,363 index files (bench/README.md, eighth pass). At 5,000 pages the same
+    /// (the longest mixed query 51.2 → 49.8 KB, the frequent maximum 43.4 → 42.6), for 3,268
+    /// instead of 2,362 index files (bench/README.md, eighth pass). At 5,000 pages the same
     /// layout takes 9,937 files and 48.9 MB of disk against 7,464 and 40.5 MB, for the same bytes
     /// per query.
     pub fn for_pages(pages: usize) -> Layout {
