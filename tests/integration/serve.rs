@@ -309,17 +309,20 @@ fn serves_the_built_site_from_memory_with_the_security_headers() {
     assert!(!server.root.join("public").exists(), "serve must not write public/");
 }
 
+/// Serves the fixture with the repository's own netlify.toml, changed by `edit`, and `extra`
+/// blocks after it.
+fn serve_with_netlify_toml(edit: impl FnOnce(&str) -> String, extra: &str) -> Server {
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/netlify.toml")).unwrap();
+    let toml = format!("{}{extra}", edit(&shipped));
+    Server::start(move |root| std::fs::write(root.join("netlify.toml"), toml).unwrap(), &[])
+}
+
 #[test]
 fn the_sites_netlify_toml_supplies_the_headers() {
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/netlify.toml")).unwrap();
-    let server = Server::start(
-        |root| {
-            let extra = "\n[[headers]]\n  for = \"/guide/mic/*\"\n  [headers.values]\n    X-Serve-Test = \"mic\"\n    Cache-Control = \"public, max-age=60\"\n";
-            // A policy the built-in fallback does not have, to tell the file's values from it.
-            let shipped = shipped.replace("geolocation=()", "geolocation=(), usb=()");
-            std::fs::write(root.join("netlify.toml"), format!("{shipped}{extra}")).unwrap();
-        },
-        &[],
+    // A policy the built-in fallback does not have, to tell the file's values from it.
+    let server = serve_with_netlify_toml(
+        |shipped| shipped.replace("geolocation=()", "geolocation=(), usb=()"),
+        "\n[[headers]]\n  for = \"/guide/mic/*\"\n  [headers.values]\n    X-Serve-Test = \"mic\"\n    Cache-Control = \"public, max-age=60\"\n",
     );
     let page = server.get("/guide/mic/3.2.1/");
     assert_eq!(page.status, 200);
@@ -342,14 +345,10 @@ fn the_sites_netlify_toml_supplies_the_headers() {
 
 #[test]
 fn byte_ranges_of_a_file_get_206_with_the_headers_of_the_whole_file() {
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/netlify.toml")).unwrap();
-    let server = Server::start(
-        |root| {
-            // A deployed Cache-Control for the file, as the search index folder has.
-            let extra = "\n[[headers]]\n  for = \"/guide/sitemap.xml\"\n  [headers.values]\n    Cache-Control = \"public, max-age=60\"\n";
-            std::fs::write(root.join("netlify.toml"), format!("{shipped}{extra}")).unwrap();
-        },
-        &[],
+    // A deployed Cache-Control for the file, as the search index folder has.
+    let server = serve_with_netlify_toml(
+        |shipped| shipped.to_string(),
+        "\n[[headers]]\n  for = \"/guide/sitemap.xml\"\n  [headers.values]\n    Cache-Control = \"public, max-age=60\"\n",
     );
     let ranged = |method: &str, range: &str| {
         server.raw(&format!("{method} /guide/sitemap.xml HTTP/1.1\r\nHost: {}\r\nRange: {range}\r\nConnection: close\r\n\r\n", server.host()))
