@@ -9,8 +9,9 @@
 // k/N.json.deflate (only for words that may be clause numbers or ids), the term shards t/N.json.deflate, the
 // postings blocks of frequent terms as far as the ranking needs them (byte ranges of the blobs
 // b/N.bin, each a request of its own), and the pages d/N.json.deflate. Each file or range counts once
-// per query, as raw bytes and gzip (what is stored, the bytes sent; level 6 for a file stored
-// plain, as a CDN compressing on the fly sends; HTTP headers not included).
+// per query, as raw bytes and as the bytes sent: an index file or blob member as it is stored
+// (raw deflate), a file stored plain (meta.json, the scripts) gzip level 6, as a CDN compressing on
+// the fly sends; HTTP headers not included.
 //
 // "ms after transfer": the same query again with every file it fetched already in memory (JSON
 // parsing, ranking, snippets: the browser's work once the bytes have arrived), median of 5 runs
@@ -47,13 +48,15 @@ const coreImport = /from\s*['"](\.\/search-core\.js)['"]/.exec(searchJsText)?.[1
 // The shipped search.js is a bundle that imports nothing; a site's own one may import the core.
 const scripts = coreImport ? [searchJs, new URL(coreImport, `http://x${searchJs}`).pathname] : [searchJs];
 
-const sizes = new Map(); // url path (with @start-end for a range) → { raw, gz }
+const sizes = new Map(); // url path (with @start-end for a range) → { raw, sent }
 const held = new Map(); // the same → bytes, for a range
 function size(urlPath) {
   if (!sizes.has(urlPath)) {
     const bytes = held.get(urlPath) ?? readFileSync(local(urlPath));
-    const raw = storedCompressed(urlPath) ? inflateRawSync(bytes).length : bytes.length;
-    sizes.set(urlPath, { raw, gz: sentBytes(bytes, urlPath) });
+    // A page's record slot (page_records.rs): its member after a two-byte length, then zeros.
+    const member = /\/d\/\d+\.json\.deflate@0-\d+$/.test(urlPath) ? bytes.subarray(2, 2 + (bytes[0] | (bytes[1] << 8))) : bytes;
+    const raw = storedCompressed(urlPath) ? inflateRawSync(member).length : bytes.length;
+    sizes.set(urlPath, { raw, sent: sentBytes(bytes, urlPath) });
   }
   return sizes.get(urlPath);
 }
@@ -62,7 +65,7 @@ const kb = (n) => (n / 1024).toFixed(1);
 const rows = [];
 for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath)) {
   const fetched = new Map(); // path (@start-end for a range) → bytes, as the browser holds them once transferred
-  const key = (p, r) => (r ? `${p}@${r[0]}-${r[1]}` : p);
+  const key = (p, r) => (r ? `${p}@${r[0]}-${r[1] ?? ''}` : p);
   const hits = await firstQuery(q, async (p, r) => {
     const k = key(p, r);
     if (!fetched.has(k)) fetched.set(k, byteRange(readFileSync(local(indexDir + p)), r));
@@ -80,30 +83,30 @@ for (const { q } of readQueries(readFileSync(queriesPath, 'utf8'), queriesPath))
   const isIndex = (f) => f.startsWith(indexDir);
   rows.push({
     q, hits, requests: files.length, ms: median(runs.sort((a, b) => a - b)),
-    raw: sum(() => true, 'raw'), gz: sum(() => true, 'gz'),
-    scripts: sum((f) => !isIndex(f), 'gz'),
-    meta: sum((f) => f === `${indexDir}meta.json`, 'gz'),
-    keys: sum((f) => f.startsWith(`${indexDir}k/`), 'gz'),
-    shards: sum((f) => f.startsWith(`${indexDir}t/`), 'gz'),
-    blocks: sum((f) => f.startsWith(`${indexDir}b/`), 'gz'),
+    raw: sum(() => true, 'raw'), sent: sum(() => true, 'sent'),
+    scripts: sum((f) => !isIndex(f), 'sent'),
+    meta: sum((f) => f === `${indexDir}meta.json`, 'sent'),
+    keys: sum((f) => f.startsWith(`${indexDir}k/`), 'sent'),
+    shards: sum((f) => f.startsWith(`${indexDir}t/`), 'sent'),
+    blocks: sum((f) => f.startsWith(`${indexDir}b/`), 'sent'),
     read: files.filter((f) => f.startsWith(`${indexDir}d/`)).length,
-    pages: sum((f) => f.startsWith(`${indexDir}d/`), 'gz'),
+    pages: sum((f) => f.startsWith(`${indexDir}d/`), 'sent'),
   });
 }
 
-console.log('| query | hits shown | requests | raw KB | gzip KB | scripts | meta | lookups | term shards | blocks (impact maps included) | pages (files) | ms after transfer |');
+console.log('| query | hits shown | requests | raw KB | sent KB | scripts | meta | lookups | term shards | blocks (impact maps included) | pages (files) | ms after transfer |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  const cells = [r.hits, r.requests, kb(r.raw), kb(r.gz), kb(r.scripts), kb(r.meta), kb(r.keys), kb(r.shards), kb(r.blocks), `${kb(r.pages)} (${r.read})`, r.ms.toFixed(1)];
+  const cells = [r.hits, r.requests, kb(r.raw), kb(r.sent), kb(r.scripts), kb(r.meta), kb(r.keys), kb(r.shards), kb(r.blocks), `${kb(r.pages)} (${r.read})`, r.ms.toFixed(1)];
   console.log(`| ${r.q.replace(/\|/g, '\\|')} | ${cells.join(' | ')} |`);
 }
 const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b);
-const gz = sorted('gz');
+const sent = sorted('sent');
 const raw = sorted('raw');
 const ms = sorted('ms');
 let indexTotal = 0;
 for (const f of walk(local(indexDir))) indexTotal += readFileSync(f).length;
-console.log(`\nstatic first query over ${rows.length} queries: gzip median ${kb(median(gz))} KB, max ${kb(gz[gz.length - 1])} KB `
+console.log(`\nstatic first query over ${rows.length} queries: sent median ${kb(median(sent))} KB, max ${kb(sent[sent.length - 1])} KB `
   + `(raw median ${kb(median(raw))} KB, max ${kb(raw[raw.length - 1])} KB); whole index ${kb(indexTotal)} KB raw; `
   + `results after transfer median ${median(ms).toFixed(1)} ms, max ${ms[ms.length - 1].toFixed(1)} ms`);
 

@@ -5,7 +5,7 @@
 //! Module map: `normalize` and `bigram` are the part the browser repeats exactly; `synonyms`
 //! and lindera live in `analysis`; `query` turns raw input into data; `ranking` holds the shared
 //! scoring constants; `snippet` picks the best section and the highlighted excerpt; `eval`
-//! measures recall@5 and MRR; `script` drops the comment lines of the shipped search scripts; `site` turns the site model into documents; `cli` holds the helpers the command line and the server call;
+//! measures recall@5 and MRR; `page_records` writes the static index's per-page tf records; `script` drops the comment lines of the shipped search scripts; `site` turns the site model into documents; `cli` holds the helpers the command line and the server call;
 //! `cache` keeps the CLI's built engine in `<root>/.shishin/`.
 
 pub mod analysis;
@@ -16,6 +16,7 @@ mod doc;
 pub mod engine;
 pub mod eval;
 pub mod normalize;
+mod page_records;
 mod postings;
 pub mod query;
 pub mod ranking;

@@ -12,16 +12,19 @@
 //! chunks' tokens, not the whole site's.
 //!
 //! - `meta.json`: format version, page count, scoring constants (`ranking`), limits, corpora,
-//!   synonyms (for highlighting), field token totals, shard counts, and `primary`: pages are
+//!   synonyms (for highlighting), field token totals, shard counts, `record` (the length of the
+//!   page record slot at the start of each page's file, 0 for none), and `primary`: pages are
 //!   numbered primary corpus first, then corpus rank, then reading order (`doc::prepare`), and
 //!   pages `0..primary` get `ranking::PRIMARY_BOOST`.
 //! - `t/<n>.json.deflate`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
 //!   shard count: `{term: [df title, df headings, df body, postings]}`. `postings` is either the
 //!   term's whole postings list (a flat integer list, below) or, for a term whose list is longer
-//!   than `Layout::inline_values`, its blocks: `[[max, blob, offset, length], [max, length], …]`
+//!   than `Layout::inline_values`, its blocks: `[[max, blob, offset, length, id?], [max, length], …]`
 //!   (each block a member of a blob file, below; a term's members lie back to back, so a
 //!   later block is placed by the lengths before it), and after them the length of the term's
-//!   fine map, the member after its last block, when it has one. Blocks hold the
+//!   fine map, the member after its last block, when it has one; `id`, for a term with an
+//!   impact map among the `Layout::record_terms` on the most pages, is its number in the pages'
+//!   records. Blocks hold the
 //!   term's pages in decreasing *impact* (the page's BM25 contribution for this term alone, boost
 //!   included); `max` is an upper bound of the impact of every page in that block and the later
 //!   ones, so the browser can stop fetching once later pages cannot change the top results.
@@ -57,14 +60,17 @@
 //! - `k/<n>.json.deflate`: lookup shards for clause numbers and page ids, by FNV-1a of the key:
 //!   `{"c:3.2": [pages, pages under it], "c:mic:3.2": […], "i:mic-3.2": [pages]}` — pages in rank
 //!   order. The browser fetches only the shards of the words a query may use this way.
-//! - `d/<n>.json.deflate`: page `n`: `[id, url, title, number, breadcrumb, [[anchor, heading, text], …],
-//!   tags, [field lengths]]` — what the result list shows, and all the page's text: the browser
-//!   derives the page's postings of any term from it (`pageTerms` in search-core.js repeats the
-//!   bigram part of `Analyzer::field_terms`), which settles a candidate's score without fetching
-//!   the long postings lists it sits deep in.
+//! - `d/<n>.json.deflate`: page `n`: its record slot (`meta.json` `record` bytes, none when 0:
+//!   `page_records.rs`, the page's tf of the most frequent mapped terms, fetched by a range to
+//!   settle a near-tie), then the page's member from that offset on: `[id, url, title, number,
+//!   breadcrumb, [[anchor, heading, text], …], tags, [field lengths]]` — what the result list
+//!   shows, and all the page's text: the browser derives the page's postings of any term from it
+//!   (`pageTerms` in search-core.js repeats the bigram part of `Analyzer::field_terms`), which
+//!   settles a candidate's score without fetching the long postings lists it sits deep in.
 
 use super::analysis::{Analyzer, POSITION_GAP};
 use super::doc::{Arranged, analyse, arrange};
+use super::page_records::{RECORD_TERMS, Records, record_ids, term_counts};
 use super::postings::{Decoded, Entry, Inverted, PageTerms, TermPostings};
 use super::query::{MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, WORD_MATCH_RATIO};
 use super::ranking::{BM25_B, BM25_K1, BONUS_WEIGHT, FIELD_BOOSTS, FIELD_NAMES, PRIMARY_BOOST};
@@ -75,7 +81,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 pub const MAX_SHARDS: usize = 16384;
 /// Every index file but `meta.json` is stored raw-deflate-compressed under this suffix;
 /// search-core.js inflates it (a server that adds `Content-Encoding: deflate` for it is fine
@@ -130,6 +136,9 @@ pub struct Layout {
     /// member of its own that the browser fetches only when pages that can still rank sit in that
     /// level (a rare word beside frequent ones). Fewer such pages are cheaper to read than a map.
     pub fine_map_pages: usize,
+    /// Terms with an impact map (the most frequent first) whose tf the pages' records give
+    /// (`page_records.rs`); 0: no records.
+    pub record_terms: usize,
 }
 
 impl Default for Layout {
@@ -153,6 +162,9 @@ impl Default for Layout {
             // 256: 7 % more files than without fine maps at 5,000 pages (64: 9 %, for the same
             // bytes per query; bench/README.md, sixth pass).
             fine_map_pages: 256,
+            // Records of more terms are longer, and so is every record fetched (bench/README.md,
+            // ninth pass: 512 against 1,024 and all).
+            record_terms: RECORD_TERMS,
         }
     }
 }
@@ -233,10 +245,13 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
             })
             .collect()
     };
-    let fold = |first: usize, analysed: Vec<(Vec<u8>, PageTerms)>, inverted: &mut Inverted, out: &mut Vec<(String, Vec<u8>)>| {
+    // Each page's member and field lengths, by page number: its file is written once its
+    // record (page_records.rs) is known.
+    let mut pages: Vec<(Vec<u8>, [u32; 3])> = Vec::with_capacity(docs.len());
+    let fold = |first: usize, analysed: Vec<(Vec<u8>, PageTerms)>, inverted: &mut Inverted, pages: &mut Vec<(Vec<u8>, [u32; 3])>| {
         for (i, (page_file, terms)) in analysed.into_iter().enumerate() {
             let n = first + i;
-            out.push((format!("d/{n}{Z_SUFFIX}"), page_file));
+            pages.push((page_file, terms.lengths));
             inverted.add(n as u32, terms);
         }
     };
@@ -246,13 +261,13 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
             return None;
         }
         let analysed = match folding.take() {
-            Some((first, previous)) => rayon::join(|| fold(first, previous, &mut inverted, &mut out), || analyse_chunk(chunk)).1,
+            Some((first, previous)) => rayon::join(|| fold(first, previous, &mut inverted, &mut pages), || analyse_chunk(chunk)).1,
             None => analyse_chunk(chunk),
         };
         folding = Some((c * CHUNK, analysed));
     }
     if let Some((first, last)) = folding {
-        fold(first, last, &mut inverted, &mut out);
+        fold(first, last, &mut inverted, &mut pages);
     }
     let count = arranged.order.len();
     let scorer = Scorer::new(&inverted.totals, count, arranged.primary);
@@ -260,6 +275,8 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         return None;
     }
     let terms = inverted.sorted();
+    let ids = record_ids(&terms, layout);
+    let mut records = Records::new(count);
     let mut directory: Vec<(String, String)> = Vec::with_capacity(terms.len());
     let mut blobs = Blobs::new(layout.blob_bytes);
     // Terms are encoded a slice at a time (on every core), so memory holds a slice's encoded
@@ -272,12 +289,21 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
             values += terms[end].1.values;
             end += 1;
         }
-        let encoded: Vec<EncodedTerm> = terms[start..end].par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
+        let encoded: Vec<EncodedTerm> =
+            terms[start..end].par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout, ids.contains_key(term))).collect();
         for ((term, _), e) in terms[start..end].iter().zip(encoded) {
             let mut fine_member = String::new();
             let postings = match e.postings {
                 Postings::Inline(list) => list,
-                Postings::Blocks { first, fine, later } => {
+                Postings::Blocks { first, fine, later, counts } => {
+                    // A term with an impact map and a record id: the id after its first block's place.
+                    let id = match (counts, ids.get(term)) {
+                        (Some(counts), Some(&id)) => {
+                            records.add(id, counts);
+                            format!(",{id}")
+                        }
+                        _ => String::new(),
+                    };
                     let (maxes, members): (Vec<String>, Vec<Vec<u8>>) = std::iter::once(first).chain(later).unzip();
                     let lengths: Vec<usize> = members.iter().map(Vec::len).collect();
                     if let Some(f) = &fine {
@@ -290,7 +316,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
                         .iter()
                         .zip(&lengths)
                         .enumerate()
-                        .map(|(i, (max, len))| if i == 0 { format!("[{max},{blob},{offset},{len}]") } else { format!("[{max},{len}]") })
+                        .map(|(i, (max, len))| if i == 0 { format!("[{max},{blob},{offset},{len}{id}]") } else { format!("[{max},{len}]") })
                         .collect();
                     format!("[{}]", refs.join(","))
                 }
@@ -301,6 +327,12 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         start = end;
     }
     blobs.close(&mut out);
+    let lengths: Vec<[u32; 3]> = pages.iter().map(|(_, l)| *l).collect();
+    let (record_slot, slots) = records.into_slots(&lengths);
+    for (n, ((member, _), mut file)) in pages.into_iter().zip(slots).enumerate() {
+        file.extend_from_slice(&member);
+        out.push((format!("d/{n}{Z_SUFFIX}"), file));
+    }
     let term_shards = write_shards("t", directory, layout.shard_bytes, &mut out);
     let key_shards = write_shards("k", lookup_entries(docs, &arranged), layout.key_shard_bytes, &mut out);
 
@@ -316,6 +348,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         "bonus": BONUS_WEIGHT,
         "gap": POSITION_GAP,
         "positions": layout.inline_positions,
+        "record": record_slot,
         "k1": BM25_K1,
         "b": BM25_B,
         "totals": inverted.totals,
@@ -343,7 +376,7 @@ const DEFLATE_LEVEL: i32 = 6;
 /// instead of a zlib stream: at the same level its files are 1 % smaller, for a little less CPU
 /// (bench/README.md, *third pass*). No gzip wrapper: its 18 bytes were 0.5–0.9 KB of a first
 /// query's 30–48 requests (bench/README.md, eighth pass).
-fn deflate(bytes: &[u8]) -> Vec<u8> {
+pub(super) fn deflate(bytes: &[u8]) -> Vec<u8> {
     thread_local! {
         // The compressor and a scratch buffer of libdeflate's bound (a little more than the
         // input), reused: the file itself is allocated at its compressed size (the index is held
@@ -365,7 +398,9 @@ enum Postings {
     /// The first block's bound of its impact and later ones (as written) and its compressed member
     /// (with the term's impact map when there are later blocks); each later block's bound and
     /// compressed member; the fine map's compressed member, when the term has one.
-    Blocks { first: (String, Vec<u8>), fine: Option<Vec<u8>>, later: Vec<(String, Vec<u8>)> },
+    /// `counts`: the term's tf per field on each page (`page_records::term_counts`), when asked
+    /// for and the term has an impact map.
+    Blocks { first: (String, Vec<u8>), fine: Option<Vec<u8>>, later: Vec<(String, Vec<u8>)>, counts: Option<Vec<(u32, [u32; 3])>> },
 }
 
 /// The blobs `b/<n>.bin`: every term's first block, later blocks and fine map, each a compressed
@@ -415,7 +450,8 @@ struct EncodedTerm {
 
 /// A term's directory entry and blocks: whole when short, else in blocks of decreasing impact
 /// and with an impact map.
-fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -> EncodedTerm {
+/// `with_counts`: the term has a record id (its counts go into the pages' records).
+fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout, with_counts: bool) -> EncodedTerm {
     let d = Decoded::new(term, t, layout.inline_positions);
     if t.values <= layout.inline_values {
         return EncodedTerm { df: t.df, postings: Postings::Inline(d.encode_with(&d.entries.iter().collect::<Vec<_>>(), layout.inline_positions)) };
@@ -455,7 +491,10 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }
     match first {
-        Some(first) => EncodedTerm { df: t.df, postings: Postings::Blocks { first, fine, later } },
+        Some(first) => {
+            let counts = (with_counts && !later.is_empty()).then(|| term_counts(&d.entries));
+            EncodedTerm { df: t.df, postings: Postings::Blocks { first, fine, later, counts } }
+        }
         None => EncodedTerm { df: t.df, postings: Postings::Inline("[]".into()) },
     }
 }

@@ -537,7 +537,7 @@ fn static_index_and_engine_agree_on_fixtures() {
 /// only when the fetched ones prove the ranking, and still agree with the engine.
 #[test]
 fn static_index_in_tiny_blocks_agrees_with_engine() {
-    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150, blob_bytes: 512, fine_map_pages: 4 };
+    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150, blob_bytes: 512, fine_map_pages: 4, record_terms: 8 };
     let (_, files) = static_files_with(&docs(), &layout);
     let (dir, terms) = term_directory(&files);
     // every block and fine map is a gzip member of a blob, and the members the directory names
@@ -734,7 +734,7 @@ fn static_search_orders_tied_pages_like_the_engine() {
     docs.push(page(151, "保存の手引き", "編集した内容を保存する。設定は変えない。"));
     docs.push(page(152, "ファイルの一覧", "ファイルを並べて表示する。"));
     let engine = Engine::build(&docs, analyzer()).unwrap();
-    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150, blob_bytes: 4096, fine_map_pages: 1 };
+    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150, blob_bytes: 4096, fine_map_pages: 1, record_terms: 64 };
     let (url, files) = static_files_with(&docs, &small);
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &files);
@@ -843,16 +843,7 @@ fn fine_maps_spare_page_reads_for_a_rare_word_beside_frequent_ones() {
     let plain = dir.path().join("plain").join(plain_url.trim_start_matches('/'));
     let fine_files: Vec<String> = term_directory(&files).1.values().filter_map(|e| entry_members(e).1).map(|at| member_path(&at)).collect();
     assert!(fine_files.len() > 20, "{} fine maps", fine_files.len());
-    let first_query = |index: &Path, list_files: bool| -> Value {
-        let mut cmd = node();
-        cmd.arg(root().join("tests/js/first-query.mjs")).arg(index).arg("10").args(queries);
-        if list_files {
-            cmd.env("FIRST_QUERY_FILES", "1");
-        }
-        let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let first_query = |index: &Path, list_files: bool| first_query_json(index, &queries, list_files);
     let fetched = first_query(&index, true);
     let fine_fetched: Vec<&str> = queries.iter().flat_map(|q| fetched[q].as_array().unwrap().iter().map(|f| f.as_str().unwrap())).filter(|f| fine_files.iter().any(|x| x == f)).collect();
     assert!(!fine_fetched.is_empty(), "no query fetched a fine map: {fetched}");
@@ -870,6 +861,63 @@ fn fine_maps_spare_page_reads_for_a_rare_word_beside_frequent_ones() {
     assert!(expected.as_array().unwrap().iter().all(|r| r.as_array().unwrap().len() == 10), "{expected}");
     assert_eq!(ranked(&index), expected, "with fine maps");
     assert_eq!(ranked(&plain), expected, "without fine maps");
+}
+
+/// Page records (static_index.rs, page_records.rs): on a large site of frequent words, the
+/// browser settles pages whose bound barely reaches the tenth result from their records (a range
+/// at the start of the page's file) instead of reading them whole; the first queries fetch fewer
+/// bytes, and the ranking is the one an index of whole lists gives.
+#[test]
+fn page_records_settle_near_ties_for_less_than_their_pages() {
+    let docs = frequent_word_docs(2_100);
+    let mut queries = frequent_multi_word_queries(&docs);
+    queries.sort();
+    let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let written = |name: &str, layout: &Layout| {
+        let (url, files) = static_files_with(&docs, layout);
+        write_files(&dir.path().join(name), &files);
+        (dir.path().join(name).join(url.trim_start_matches('/')), files)
+    };
+    let (index, files) = written("records", &Layout::default());
+    let (plain, plain_files) = written("plain", &Layout { record_terms: 0, ..Layout::default() });
+    let slot = json_file(&files, &meta_path(&files))["record"].as_u64().unwrap();
+    assert!(slot > 16, "a slot of {slot} bytes");
+    assert_eq!(json_file(&plain_files, &meta_path(&plain_files))["record"], 0, "no records, no slot");
+    let first_query = |index: &Path, list_files: bool| first_query_json(index, &queries, list_files);
+    let fetched = first_query(&index, true);
+    let paths = |q: &str| fetched[q].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let records: usize = queries.iter().map(|q| paths(q).iter().filter(|f| f.starts_with("d/") && f.ends_with(&format!("@0-{slot}"))).count()).sum();
+    assert!(records > 0, "no query read a record: {fetched}");
+    // every page file is read after its slot
+    assert!(queries.iter().flat_map(|q| paths(q)).filter(|f| f.starts_with("d/")).all(|f| f.ends_with(&format!("@0-{slot}")) || f.ends_with(&format!("@{slot}-"))), "{fetched}");
+    let (with, without) = (first_query(&index, false), first_query(&plain, false));
+    let total = |v: &Value| queries.iter().map(|q| v[q].as_u64().unwrap()).sum::<u64>();
+    eprintln!("first-query bytes with page records {with} ({records} records read), without {without}");
+    assert!(total(&with) < total(&without), "records spare bytes: {with} against {without}");
+    let (whole, _) = written("whole", &Layout { inline_values: usize::MAX, inline_positions: true, ..Layout::default() });
+    let ranked = |index: &Path| static_eval(index, &queries, dir.path())["results"].clone();
+    let expected = ranked(&whole);
+    assert_eq!(ranked(&index), expected, "with records");
+    assert_eq!(ranked(&plain), expected, "without records");
+}
+
+/// tests/js/first-query.mjs on `index` (ten results shown): each query's bytes sent, or with
+/// `list_files` the files and ranges it fetched.
+fn first_query_json(index: &Path, queries: &[&str], list_files: bool) -> Value {
+    let mut cmd = node();
+    cmd.arg(root().join("tests/js/first-query.mjs")).arg(index).arg("10").args(queries);
+    if list_files {
+        cmd.env("FIRST_QUERY_FILES", "1");
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The path of a written index's meta.json.
+fn meta_path(files: &BTreeMap<String, Vec<u8>>) -> String {
+    files.keys().find(|p| p.ends_with("/meta.json")).unwrap().clone()
 }
 
 /// Regression guard for the static first query at scale: on pages full of frequent bigrams, what

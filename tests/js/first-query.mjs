@@ -4,7 +4,7 @@
 //   node tests/js/first-query.mjs <index dir> <shown> QUERY…
 // which prints JSON {query: bytes sent (sentBytes: compressed) of the index files and blob ranges that
 // query fetched}, or, with FIRST_QUERY_FILES=1 in the environment, {query: [the files it fetched,
-// in order, a range as path@start-end]}.
+// in order, a range as path@start-end, or path@start- to the end]}.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { StaticIndex, QueryError, byteRange } from '../../themes/default/static/
 /** Whether an index path (a range as path@start-end) is stored compressed: the index's
  *  `.json.deflate` files and its blobs' members (static_index.rs `Z_SUFFIX`, `BLOB_SUFFIX`). */
 export function storedCompressed(path) {
-  return /\.(json\.deflate|bin)$/.test(path.replace(/@\d+-\d+$/, ''));
+  return /\.(json\.deflate|bin)$/.test(path.replace(/@\d+-\d*$/, ''));
 }
 
 /** Bytes the file or range at `path` costs over the wire: stored compressed, as it is; any other
@@ -49,7 +49,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const fetched = new Map(); // path (@start-end for a range) → bytes
     await firstQuery(q, async (p, r) => {
       const got = byteRange(readFileSync(join(dir, p)), r);
-      fetched.set(r ? `${p}@${r[0]}-${r[1]}` : p, got);
+      fetched.set(r ? `${p}@${r[0]}-${r[1] ?? ''}` : p, got);
       return got;
     }, Number(shownArg));
     bytes[q] = [...fetched].reduce((sum, [p, b]) => sum + sentBytes(b, p), 0);

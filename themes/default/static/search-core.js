@@ -535,12 +535,44 @@ export async function decodeIndexFile(bytes) {
       // a deflate stream: inflated below
     }
   }
-  const inflated = new Blob([b]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return JSON.parse(await new Response(inflated).text());
+  return JSON.parse(DECODER.decode(await inflateRaw(b)));
 }
 
-/** The bytes [start, end) of a whole file's bytes when `range` is given (a loader reading whole
- *  files: Node's, or the browser's when a server ignored the Range header). */
+/** Raw deflate → bytes. */
+async function inflateRaw(bytes) {
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Uint8Array(await new Response(inflated).arrayBuffer());
+}
+
+/** A page record's bytes, inflated (page_records.rs `encode`) → {cover, lengths, counts}. */
+function readRecord(bytes) {
+  let at = 0;
+  const varint = () => {
+    let v = 0;
+    let scale = 1;
+    let b;
+    do {
+      b = bytes[at++];
+      v += (b & 0x7f) * scale;
+      scale *= 128;
+    } while (b >= 0x80);
+    return v;
+  };
+  const cover = varint();
+  const lengths = [varint(), varint(), varint()];
+  const counts = new Map();
+  let id = 0;
+  while (at < bytes.length) {
+    id += varint();
+    const code = bytes[at++];
+    counts.set(id, code < 32 ? [0, 0, code] : [0, 1, 2].map((f) => ((code - 32) & (1 << f) ? varint() : 0)));
+  }
+  return { cover, lengths, counts };
+}
+
+/** The bytes [start, end) of a whole file's bytes when `range` is given ([start]: to the end;
+ *  a loader reading whole files: Node's, or the browser's when a server ignored the Range
+ *  header). */
 export function byteRange(bytes, range) {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   return range ? b.subarray(range[0], range[1]) : b;
@@ -631,6 +663,8 @@ class TermPostings {
         at += length;
       }
     }
+    // A term with an impact map may have a number in the pages' records (page_records.rs).
+    this.id = this.blocks.length > 1 && this.blocks[0].length > 4 ? this.blocks[0][4] : null;
     this.levels = null; // the impact map (in the first block): one level character per page
     this.levelBounds = null; // [0, bound of level 1, …]
     this.fine = entry && entry.length > 4 ? this.members[this.blocks.length] : null; // the fine map's member
@@ -732,6 +766,21 @@ class TermPostings {
     this.seen.add(doc);
   }
 
+  /** What a page's record says of this term (`tfs`: its tf per field, or undefined when the
+   *  page lacks it): tf and length known, positions not, as a block says. */
+  addCounts(doc, tfs, lengths) {
+    if (this.seen.has(doc) || this.absent.has(doc)) return;
+    if (!tfs) {
+      this.absent.add(doc);
+      return;
+    }
+    tfs.forEach((tf, f) => {
+      if (tf > 0) this.fields[f].set(doc, { tf, len: lengths[f], positions: null });
+    });
+    this.seen.add(doc);
+    if (this.positional) this.partial.add(doc);
+  }
+
   /** 'yes' (seen), 'no' (not in the term's postings) or 'unk' (not seen: its score is unknown,
    *  and whether the page has it at all unless the term is `mapped`). */
   state(doc) {
@@ -774,6 +823,11 @@ const READ_MAPPED = 24;
 // *first query*: the fewest bytes on the frequent queries).
 const READ_FIRST = 2;
 const READ_BATCH = 2;
+// A challenger (a page not among the first results) whose bound lies within this factor of the
+// last first result's score: its record first (page_records.rs), for a seventh of its file. One
+// further above is likely to rank, and its file is read (and shown) anyway (bench/README.md,
+// ninth pass: 1.1 against 1.2, 1.3, 1.5 and 2).
+const RECORD_MARGIN = 1.1;
 
 /**
  * The static index: `load(relPath, range)` returns the bytes (Uint8Array or ArrayBuffer) of a file
@@ -787,10 +841,11 @@ export class StaticIndex {
   }
 
   constructor(meta, load) {
-    if (meta.version !== 8) throw new Error(`unsupported search index version ${meta.version}`);
+    if (meta.version !== 9) throw new Error(`unsupported search index version ${meta.version}`);
     this.meta = meta;
     this.suffix = meta.suffix;
     this.files = new Map();
+    this.loadBytes = load;
     this.load = (path, range) => {
       const key = range ? `${path}@${range[0]}` : path;
       if (!this.files.has(key)) {
@@ -801,6 +856,7 @@ export class StaticIndex {
       }
       return this.files.get(key);
     };
+    this.records = new Map(); // page → Promise of its record
     this.terms = new Map(); // term → Promise<TermPostings>
     this.keys = new Map(); // lookup key → value, for the fetched lookup shards
     this.keyShards = new Set();
@@ -1173,7 +1229,17 @@ export class StaticIndex {
     }
     // The undecided pages that may rank highest first.
     const pages = [...blocking].filter((e) => e !== unseen).sort((a, b) => (b.ub - a.ub) || (a.doc - b.doc)).map((e) => e.doc);
-    return { pages, unseen: blocking.has(unseen), last: top.length === want ? last : null };
+    const bounds = new Map([...blocking].map((e) => [e.doc, e]));
+    return { pages, unseen: blocking.has(unseen), last: top.length === want ? last : null, chosen, bounds };
+  }
+
+  /** Reads a page's record (its tf of the most frequent mapped terms, and its field lengths):
+   *  those terms' scores there become known, and their phrases and adjacency bonus bounded by
+   *  the least tf of their tokens. */
+  async readRecord(doc, post) {
+    const { cover, lengths, counts } = await this.record(doc);
+    this.lengths.set(doc, lengths);
+    for (const tp of post.values()) if (tp.id !== null && tp.id < cover) tp.addCounts(doc, counts.get(tp.id), lengths);
   }
 
   /** Reads a page whole (its display file) and settles every needed term there. */
@@ -1218,8 +1284,9 @@ export class StaticIndex {
     const cache = new Map(); // page → bounds while unsettled (settle)
     const scores = new Map(needed.map((t) => [t, new Map()]));
     const read = new Set();
+    const recorded = new Set();
     for (let round = 1; ; round++) {
-      const { hits, more, pages, unseen, last } = this.settle(q, post, needed, want, done, scores, cache);
+      const { hits, more, pages, unseen, last, chosen, bounds } = this.settle(q, post, needed, want, done, scores, cache);
       if (hits) return { hits, more };
       const open = needed.filter(live);
       if (round === MAP_ROUND && open.some((t) => !post.get(t).mapped)) {
@@ -1247,9 +1314,20 @@ export class StaticIndex {
       let toRead = [];
       if (mapped && (read.size < READ_MAPPED || pages.length <= READ_MAPPED || open.length === 0)) toRead = unread.slice(0, read.size === 0 ? READ_FIRST : READ_BATCH);
       else if (few && !unseen) toRead = unread;
+      // A challenger (not among the first `want`) whose bound barely reaches the last of them:
+      // its record first, which settles most such near-ties for a seventh of the page's file.
+      // The first pages are shown, so their files are read anyway.
+      const recordFirst = (doc) => {
+        const b = bounds.get(doc);
+        return this.meta.record > 0 && last && !chosen.has(doc) && !recorded.has(doc) && b.tierUB <= last.tierLB && b.ub < last.lb * RECORD_MARGIN;
+      };
+      const toRecord = toRead.filter(recordFirst);
+      toRead = toRead.filter((doc) => !toRecord.includes(doc));
       for (const doc of toRead) read.add(doc);
+      for (const doc of toRecord) recorded.add(doc);
       const jobs = toRead.map((doc) => this.readPage(doc, post).then(() => cache.delete(doc)));
-      if (toRead.length === 0 && (unseen || !few) && open.length > 0) {
+      jobs.push(...toRecord.map((doc) => this.readRecord(doc, post).then(() => cache.delete(doc))));
+      if (toRead.length + toRecord.length === 0 && (unseen || !few) && open.length > 0) {
         const reaches = open.map(reach);
         const most = Math.max(...reaches);
         jobs.push(...open.filter((_, i) => reaches[i] >= most / 2).map((t) => post.get(t).advance(this.load)));
@@ -1298,10 +1376,26 @@ export class StaticIndex {
     return { query: q, hits: hits.slice(0, limit), more: hits.length > limit || moreText };
   }
 
-  /** A page's file: {id, url, title, number, breadcrumb, sections, tags, lengths}. */
+  /** A page's file (after its record's slot): {id, url, title, number, breadcrumb, sections,
+   *  tags, lengths}. */
   async page(doc) {
-    const [id, url, title, number, breadcrumb, sections, tags, lengths] = await this.load(`d/${doc}${this.suffix}`);
+    const slot = this.meta.record;
+    const [id, url, title, number, breadcrumb, sections, tags, lengths] = await this.load(`d/${doc}${this.suffix}`, slot > 0 ? [slot] : undefined);
     return { id, url, title, number, breadcrumb, sections, tags, lengths };
+  }
+
+  /** A page's record (page_records.rs), the slot at the start of its file: {cover, lengths,
+   *  counts: record id → tf per field}. */
+  record(doc) {
+    if (!this.records.has(doc)) {
+      const promise = this.loadBytes(`d/${doc}${this.suffix}`, [0, this.meta.record]).then(async (bytes) => {
+        const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+        return readRecord(await inflateRaw(b.subarray(2, 2 + (b[0] | (b[1] << 8)))));
+      });
+      promise.catch(() => this.records.delete(doc));
+      this.records.set(doc, promise);
+    }
+    return this.records.get(doc);
   }
 
   /** Best section, deep link and snippet of a hit (as the server's engine::Hit). */

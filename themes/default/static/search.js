@@ -28,11 +28,12 @@ function start() {
   const indexUrl = new URL(meta.content, window.location.href);
   const base = indexUrl.pathname.replace(/search\/[^/]+\/$/, '');
   let indexPromise = null;
-  // A blob member (search-core.js `blobMember`) comes by an HTTP range request; a server that
-  // ignores Range sends the whole blob (200), which still works, at its cost.
+  // A blob member (search-core.js `blobMember`), a page's record and a page after its record
+  // ([start] alone: to the end) come by HTTP range requests; a server that ignores Range sends
+  // the whole file (200), which still works, at its cost.
   let wholeBlobSeen = false;
   const loadIndexFile = async (path, range) => {
-    const headers = range ? { Range: `bytes=${range[0]}-${range[1] - 1}` } : {};
+    const headers = range ? { Range: `bytes=${range[0]}-${range.length > 1 ? range[1] - 1 : ''}` } : {};
     const response = await fetch(new URL(path, indexUrl), { credentials: 'same-origin', headers });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     const bytes = await response.arrayBuffer();
