@@ -20,7 +20,7 @@
 //! is their count, or less on a page whose record would not fit the slot (the slot is as long as
 //! nine records in ten need).
 
-use super::postings::{Entry, TermPostings};
+use super::postings::{Entry, TermPostings, push_varint, read_varint};
 use super::static_index::{Layout, deflate};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -42,51 +42,60 @@ pub(super) fn record_ids<'a>(terms: &[(&'a str, &TermPostings)], layout: &Layout
     mapped.into_iter().take(layout.record_terms).enumerate().map(|(id, (_, term))| (term, id as u32)).collect()
 }
 
-/// A term's tf per field on each of its pages, as a record lists it.
-pub(super) fn term_counts(entries: &[Entry]) -> Vec<(u32, [u32; 3])> {
-    entries.iter().map(|e| (e.doc, e.fields.each_ref().map(|f| f.as_ref().map_or(0, |(tf, _, _)| *tf)))).collect()
-}
-
-/// The records of every page, filled term by term.
+/// The records of every page, encoded as terms are added in increasing id: per page only its
+/// entries' bytes (a few per term) and the last id, so a large site's records cost about their
+/// own size in memory while they are built.
 pub(super) struct Records {
-    pages: Vec<Vec<(u32, [u32; 3])>>,
+    /// Per page: the entries after the header (see the module doc).
+    bodies: Vec<Vec<u8>>,
+    last: Vec<u32>,
     ids: usize,
 }
 
 impl Records {
     pub(super) fn new(pages: usize) -> Records {
-        Records { pages: vec![Vec::new(); pages], ids: 0 }
+        Records { bodies: vec![Vec::new(); pages], last: vec![0; pages], ids: 0 }
     }
 
-    /// Adds a term's counts (`term_counts`) under its id.
-    pub(super) fn add(&mut self, id: u32, counts: Vec<(u32, [u32; 3])>) {
-        self.ids = self.ids.max(id as usize + 1);
-        for (doc, tfs) in counts {
-            if let Some(page) = self.pages.get_mut(doc as usize) {
-                page.push((id, tfs));
+    /// Adds a term's pages under its id, which must be larger than every id added before.
+    pub(super) fn add(&mut self, id: u32, entries: &[Entry]) {
+        debug_assert!(id as usize >= self.ids, "ids in increasing order");
+        self.ids = id as usize + 1;
+        for e in entries {
+            let Some(body) = self.bodies.get_mut(e.doc as usize) else { continue };
+            let tfs = e.fields.each_ref().map(|f| f.as_ref().map_or(0, |(tf, _, _)| *tf));
+            push_varint(body, id - self.last[e.doc as usize]);
+            self.last[e.doc as usize] = id;
+            let mask = tfs.iter().enumerate().filter(|(_, tf)| **tf > 0).fold(0u8, |m, (f, _)| m | (1 << f));
+            if mask == 4 && tfs[2] < 32 {
+                body.push(tfs[2] as u8);
+            } else {
+                body.push(32 + mask);
+                for &tf in tfs.iter().filter(|tf| **tf > 0) {
+                    push_varint(body, tf);
+                }
             }
         }
     }
 
     /// The slot length (0 when no term has an id: no records) and each page's slot.
-    pub(super) fn into_slots(mut self, lengths: &[[u32; 3]]) -> (usize, Vec<Vec<u8>>) {
+    pub(super) fn into_slots(self, lengths: &[[u32; 3]]) -> (usize, Vec<Vec<u8>>) {
         if self.ids == 0 {
-            return (0, vec![Vec::new(); self.pages.len()]);
+            return (0, vec![Vec::new(); self.bodies.len()]);
         }
         let ids = self.ids;
-        self.pages.par_iter_mut().for_each(|p| p.sort_unstable_by_key(|&(id, _)| id));
-        let whole: Vec<Vec<u8>> = self.pages.par_iter().zip(lengths).map(|(p, l)| deflate(&encode(p, l, ids))).collect();
+        let whole: Vec<Vec<u8>> = self.bodies.par_iter().zip(lengths).map(|(body, l)| deflate(&record(l, ids, body))).collect();
         let mut sizes: Vec<usize> = whole.iter().map(|r| r.len() + 2).collect();
         sizes.sort_unstable();
         // At least room for a record of the lengths alone, which every page can have.
-        let slot = sizes[(sizes.len() - 1) * SLOT_PERCENTILE / 100].max(deflate(&encode(&[], &[u32::MAX; 3], 0)).len() + 2);
+        let slot = sizes[(sizes.len() - 1) * SLOT_PERCENTILE / 100].max(deflate(&record(&[u32::MAX; 3], ids, &[])).len() + 2);
         let slots = self
-            .pages
+            .bodies
             .par_iter()
             .zip(lengths)
             .zip(whole)
-            .map(|((p, l), record)| {
-                let record = if record.len() + 2 <= slot { record } else { fitted(p, l, slot) };
+            .map(|((body, l), whole)| {
+                let record = if whole.len() + 2 <= slot { whole } else { fitted(body, l, slot) };
                 let mut out = Vec::with_capacity(slot);
                 out.extend_from_slice(&(record.len() as u16).to_le_bytes());
                 out.extend_from_slice(&record);
@@ -98,14 +107,43 @@ impl Records {
     }
 }
 
-/// The record of a page covering as many ids as fit in `slot` bytes.
-fn fitted(page: &[(u32, [u32; 3])], lengths: &[u32; 3], slot: usize) -> Vec<u8> {
-    // The largest cover that fits, by bisection: a record only grows with its cover.
-    let (mut fits, mut over) = (0usize, page.last().map_or(0, |&(id, _)| id as usize + 1));
-    let mut best = deflate(&encode(page, lengths, 0));
+/// A record: its header (`cover`, the field lengths) and the entries of ids below `cover`.
+fn record(lengths: &[u32; 3], cover: usize, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 12);
+    push_varint(&mut out, cover as u32);
+    for &l in lengths {
+        push_varint(&mut out, l);
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+/// The record of a page covering as many ids as fit in `slot` bytes: its first k entries, with
+/// the cover the id of the entry after them.
+fn fitted(body: &[u8], lengths: &[u32; 3], slot: usize) -> Vec<u8> {
+    // (id, where the entry starts) of every entry, read back from the body.
+    let mut entries: Vec<(u32, usize)> = Vec::new();
+    let (mut at, mut id) = (0, 0u32);
+    while at < body.len() {
+        let start = at;
+        id += read_varint(body, &mut at);
+        let code = body[at];
+        at += 1;
+        if code >= 32 {
+            for _ in 0..(code - 32).count_ones() {
+                read_varint(body, &mut at);
+            }
+        }
+        entries.push((id, start));
+    }
+    let cut = |k: usize| deflate(&record(lengths, entries[k].0 as usize, &body[..entries[k].1]));
+    // The most entries that fit, by bisection (a record only grows with its entries); the whole
+    // body does not fit, and none (the lengths alone) always does.
+    let (mut fits, mut over) = (0, entries.len());
+    let mut best = cut(0);
     while fits + 1 < over {
         let mid = (fits + over) / 2;
-        let record = deflate(&encode(page, lengths, mid));
+        let record = cut(mid);
         if record.len() + 2 <= slot {
             (fits, best) = (mid, record);
         } else {
@@ -113,38 +151,6 @@ fn fitted(page: &[(u32, [u32; 3])], lengths: &[u32; 3], slot: usize) -> Vec<u8> 
         }
     }
     best
-}
-
-/// A record (see the module doc) of the page's entries with ids below `cover`.
-fn encode(page: &[(u32, [u32; 3])], lengths: &[u32; 3], cover: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(page.len() * 2 + 8);
-    push_varint(&mut out, cover as u32);
-    for &l in lengths {
-        push_varint(&mut out, l);
-    }
-    let mut previous = 0;
-    for &(id, tfs) in page.iter().take_while(|(id, _)| (*id as usize) < cover) {
-        push_varint(&mut out, id - previous);
-        previous = id;
-        let mask = tfs.iter().enumerate().filter(|(_, tf)| **tf > 0).fold(0u8, |m, (f, _)| m | (1 << f));
-        if mask == 4 && tfs[2] < 32 {
-            out.push(tfs[2] as u8);
-        } else {
-            out.push(32 + mask);
-            for &tf in tfs.iter().filter(|tf| **tf > 0) {
-                push_varint(&mut out, tf);
-            }
-        }
-    }
-    out
-}
-
-fn push_varint(out: &mut Vec<u8>, mut v: u32) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
 }
 
 #[cfg(test)]
@@ -157,33 +163,50 @@ mod tests {
         out
     }
 
+    /// An entry of page `doc` with tf per field (field length 9 where present).
+    fn entry(doc: u32, tfs: [u32; 3]) -> Entry {
+        Entry { doc, fields: tfs.map(|tf| (tf > 0).then_some((tf, 9, 0..0))), values: 0 }
+    }
+
+    fn record_of(slot: &[u8]) -> Vec<u8> {
+        inflate(&slot[2..2 + usize::from(u16::from_le_bytes([slot[0], slot[1]]))])
+    }
+
     #[test]
     fn a_record_lists_ids_in_order_with_body_tf_in_one_byte() {
-        let page = [(0, [0, 0, 3]), (2, [1, 0, 40]), (7, [0, 2, 0])];
-        assert_eq!(encode(&page, &[5, 20, 300], 8), vec![8, 5, 20, 172, 2, 0, 3, 2, 37, 1, 40, 5, 34, 2]);
-        assert_eq!(encode(&page, &[5, 20, 300], 7), vec![7, 5, 20, 172, 2, 0, 3, 2, 37, 1, 40], "ids below the cover only");
+        let mut records = Records::new(2);
+        records.add(0, &[entry(0, [0, 0, 3])]);
+        records.add(2, &[entry(0, [1, 0, 40]), entry(1, [0, 0, 1])]);
+        records.add(7, &[entry(0, [0, 2, 0])]);
+        let (slot, slots) = records.into_slots(&[[5, 20, 300], [1, 1, 1]]);
+        assert!(slots.iter().all(|s| s.len() == slot));
+        // cover 8, lengths 5 20 300, then (id delta, code, tfs): 0 3 | 2 37 1 40 | 5 34 2
+        assert_eq!(record_of(&slots[0]), vec![8, 5, 20, 172, 2, 0, 3, 2, 37, 1, 40, 5, 34, 2]);
+        assert_eq!(record_of(&slots[1]), vec![8, 1, 1, 1, 2, 1]);
     }
 
     #[test]
     fn slots_are_one_length_and_a_long_record_covers_fewer_ids() {
-        // Nine pages with three terms, one with every term of 400: its whole record would not
-        // fit the slot nine records in ten fit.
+        // Nine pages with three terms and one with 400: its whole record would not fit the slot
+        // nine records in ten fit, so it covers fewer ids.
         let mut records = Records::new(10);
         for id in 0..400u32 {
             let pages: Vec<u32> = if id < 3 { (0..10).collect() } else { vec![9] };
-            records.add(id, pages.into_iter().map(|d| (d, [0, 0, id % 7 + 1])).collect());
+            records.add(id, &pages.into_iter().map(|d| entry(d, [0, 0, id % 7 + 1])).collect::<Vec<_>>());
         }
-        let lengths = vec![[1, 2, 30]; 10];
-        let (slot, slots) = records.into_slots(&lengths);
+        let (slot, slots) = records.into_slots(&[[1, 2, 30]; 10]);
         assert!(slots.iter().all(|s| s.len() == slot), "{slot}");
-        let record = |s: &[u8]| inflate(&s[2..2 + usize::from(u16::from_le_bytes([s[0], s[1]]))]);
-        assert_eq!(record(&slots[0]), encode(&[(0, [0, 0, 1]), (1, [0, 0, 2]), (2, [0, 0, 3])], &[1, 2, 30], 400));
-        let long = record(&slots[9]);
-        let cover = long[0] as usize | if long[0] >= 0x80 { (long[1] as usize) << 7 } else { 0 };
-        assert!((3..400).contains(&cover), "cover {cover}");
-        let page: Vec<(u32, [u32; 3])> = (0..400).map(|id| (id, [0, 0, id % 7 + 1])).collect();
-        assert_eq!(long, encode(&page, &[1, 2, 30], cover));
-        assert!(deflate(&encode(&page, &[1, 2, 30], cover + 1)).len() + 2 > slot, "the largest cover that fits");
+        assert_eq!(record_of(&slots[0]), vec![0x90, 3, 1, 2, 30, 0, 1, 1, 2, 1, 3], "cover 400, three entries");
+        let long = record_of(&slots[9]);
+        let cover = read_varint(&long, &mut 0) as usize;
+        assert!((4..400).contains(&cover), "cover {cover}");
+        let mut body = Vec::new();
+        for id in 0..cover as u32 {
+            body.extend_from_slice(&[u8::from(id > 0), (id % 7 + 1) as u8]);
+        }
+        assert_eq!(long, record(&[1, 2, 30], cover, &body), "the entries of ids below the cover");
+        body.extend_from_slice(&[1, (cover as u32 % 7 + 1) as u8]);
+        assert!(deflate(&record(&[1, 2, 30], cover + 1, &body)).len() + 2 > slot, "the most entries that fit");
     }
 
     #[test]

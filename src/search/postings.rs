@@ -28,7 +28,7 @@ fn push_decimal(s: &mut String, mut v: u32) {
     s.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
-fn push_varint(out: &mut Vec<u8>, mut v: u32) {
+pub(super) fn push_varint(out: &mut Vec<u8>, mut v: u32) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -36,7 +36,7 @@ fn push_varint(out: &mut Vec<u8>, mut v: u32) {
     out.push(v as u8);
 }
 
-fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
+pub(super) fn read_varint(bytes: &[u8], at: &mut usize) -> u32 {
     let (mut v, mut shift) = (0u32, 0);
     loop {
         let b = bytes[*at];

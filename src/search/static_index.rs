@@ -70,7 +70,7 @@
 
 use super::analysis::{Analyzer, POSITION_GAP};
 use super::doc::{Arranged, analyse, arrange};
-use super::page_records::{RECORD_TERMS, Records, record_ids, term_counts};
+use super::page_records::{RECORD_TERMS, Records, record_ids};
 use super::postings::{Decoded, Entry, Inverted, PageTerms, TermPostings};
 use super::query::{MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, WORD_MATCH_RATIO};
 use super::ranking::{BM25_B, BM25_K1, BONUS_WEIGHT, FIELD_BOOSTS, FIELD_NAMES, PRIMARY_BOOST};
@@ -276,7 +276,8 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
     }
     let terms = inverted.sorted();
     let ids = record_ids(&terms, layout);
-    let mut records = Records::new(count);
+    // The terms given an id that turn out to have an impact map (their id is written), by id.
+    let mut recorded: Vec<Option<usize>> = vec![None; ids.len()];
     let mut directory: Vec<(String, String)> = Vec::with_capacity(terms.len());
     let mut blobs = Blobs::new(layout.blob_bytes);
     // Terms are encoded a slice at a time (on every core), so memory holds a slice's encoded
@@ -290,16 +291,16 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
             end += 1;
         }
         let encoded: Vec<EncodedTerm> =
-            terms[start..end].par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout, ids.contains_key(term))).collect();
-        for ((term, _), e) in terms[start..end].iter().zip(encoded) {
+            terms[start..end].par_iter().map(|(term, postings)| encode_term(term, postings, &scorer, layout)).collect();
+        for (i, ((term, _), e)) in terms[start..end].iter().zip(encoded).enumerate() {
             let mut fine_member = String::new();
             let postings = match e.postings {
                 Postings::Inline(list) => list,
-                Postings::Blocks { first, fine, later, counts } => {
+                Postings::Blocks { first, fine, later } => {
                     // A term with an impact map and a record id: the id after its first block's place.
-                    let id = match (counts, ids.get(term)) {
-                        (Some(counts), Some(&id)) => {
-                            records.add(id, counts);
+                    let id = match ids.get(term) {
+                        Some(&id) if !later.is_empty() => {
+                            recorded[id as usize] = Some(start + i);
                             format!(",{id}")
                         }
                         _ => String::new(),
@@ -327,6 +328,14 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         start = end;
     }
     blobs.close(&mut out);
+    // The records, a term at a time in id order (page_records.rs).
+    let mut records = Records::new(count);
+    for (id, at) in recorded.into_iter().enumerate() {
+        if let Some(at) = at {
+            let (term, postings) = terms[at];
+            records.add(id as u32, &Decoded::new(term, postings, layout.inline_positions).entries);
+        }
+    }
     let lengths: Vec<[u32; 3]> = pages.iter().map(|(_, l)| *l).collect();
     let (record_slot, slots) = records.into_slots(&lengths);
     for (n, ((member, _), mut file)) in pages.into_iter().zip(slots).enumerate() {
@@ -398,9 +407,7 @@ enum Postings {
     /// The first block's bound of its impact and later ones (as written) and its compressed member
     /// (with the term's impact map when there are later blocks); each later block's bound and
     /// compressed member; the fine map's compressed member, when the term has one.
-    /// `counts`: the term's tf per field on each page (`page_records::term_counts`), when asked
-    /// for and the term has an impact map.
-    Blocks { first: (String, Vec<u8>), fine: Option<Vec<u8>>, later: Vec<(String, Vec<u8>)>, counts: Option<Vec<(u32, [u32; 3])>> },
+    Blocks { first: (String, Vec<u8>), fine: Option<Vec<u8>>, later: Vec<(String, Vec<u8>)> },
 }
 
 /// The blobs `b/<n>.bin`: every term's first block, later blocks and fine map, each a compressed
@@ -450,8 +457,7 @@ struct EncodedTerm {
 
 /// A term's directory entry and blocks: whole when short, else in blocks of decreasing impact
 /// and with an impact map.
-/// `with_counts`: the term has a record id (its counts go into the pages' records).
-fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout, with_counts: bool) -> EncodedTerm {
+fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout) -> EncodedTerm {
     let d = Decoded::new(term, t, layout.inline_positions);
     if t.values <= layout.inline_values {
         return EncodedTerm { df: t.df, postings: Postings::Inline(d.encode_with(&d.entries.iter().collect::<Vec<_>>(), layout.inline_positions)) };
@@ -491,10 +497,7 @@ fn encode_term(term: &str, t: &TermPostings, scorer: &Scorer, layout: &Layout, w
         budget = budget.saturating_mul(layout.growth_percent) / 100;
     }
     match first {
-        Some(first) => {
-            let counts = (with_counts && !later.is_empty()).then(|| term_counts(&d.entries));
-            EncodedTerm { df: t.df, postings: Postings::Blocks { first, fine, later, counts } }
-        }
+        Some(first) => EncodedTerm { df: t.df, postings: Postings::Blocks { first, fine, later } },
         None => EncodedTerm { df: t.df, postings: Postings::Inline("[]".into()) },
     }
 }
