@@ -17,7 +17,7 @@ import { StaticIndex, byteRange } from '../../themes/default/static/search-core.
 const PAGES = 700;
 const WORDS = ['設定', 'システム', '環境', '変数', '管理', '情報', '利用者', '認証', '記録', '保存', '確認', '接続', '端末', '権限', '監査', '障害'];
 const QUERIES = ['システム 利用者', '記録 管理', '設定 確認', '変数 監査', '情報 保存', '端末 接続 権限', '障害 記録 確認'];
-let dir, out, indexDir, meta;
+let dir, out, indexDir, meta, site, q, want;
 
 /** A deterministic page of sentences of frequent words (a linear congruential generator). */
 function pages() {
@@ -45,7 +45,7 @@ async function rank(q) {
   return { urls: shown.map((h) => h.url), fetched };
 }
 
-before(() => {
+before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shishin-records-'));
   const root = join(dir, 'site');
   out = join(dir, 'public');
@@ -62,28 +62,34 @@ before(() => {
   run(['build', '--root', root, '--output', out]);
   indexDir = /<meta name="shishin-search" content="([^"]+)">/.exec(readFileSync(join(out, 'search/index.html'), 'utf8'))[1];
   meta = JSON.parse(readFileSync(join(out, indexDir, 'meta.json'), 'utf8'));
-});
-
-after(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-test('near-ties are settled from page records fetched by range, in Chromium as in the search code', async () => {
-  const slot = meta.record;
-  assert.ok(slot > 0, `the site's pages have records (meta.record ${slot})`);
   // The first query that reads a record (the search code decides; Node runs the same code).
-  let q = null;
   for (const candidate of QUERIES) {
-    if ((await rank(candidate)).fetched.some((f) => f.startsWith('d/') && f.endsWith(`@0-${slot}`))) {
+    if ((await rank(candidate)).fetched.some((f) => f.startsWith('d/') && f.endsWith(`@0-${meta.record}`))) {
       q = candidate;
       break;
     }
   }
-  assert.ok(q, `one of ${QUERIES.join(', ')} reads a page record`);
-  const want = await rank(q);
+  if (q) want = await rank(q);
+  site = await openSite({ dir: out });
+});
 
-  const site = await openSite({ dir: out });
-  try {
+after(async () => {
+  if (site) await site.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The results the page lists, each ending in the URL the search code ranked there. */
+async function assertListed(page) {
+  const hrefs = await page.$$eval('[data-search-results] a', (links) => links.map((a) => a.href));
+  assert.equal(hrefs.length, want.urls.length, `${q}: as many results as the search code ranks`);
+  hrefs.forEach((href, i) => assert.ok(href.endsWith(want.urls[i]), `${q}: result ${i + 1} is ${want.urls[i]} (listed: ${href})`));
+}
+
+test('near-ties are settled from page records fetched by range, in Chromium as in the search code', async () => {
+  const slot = meta.record;
+  assert.ok(slot > 0, `the site's pages have records (meta.record ${slot})`);
+  assert.ok(q, `one of ${QUERIES.join(', ')} reads a page record`);
+  {
     const page = await site.newPage();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
@@ -111,13 +117,30 @@ test('near-ties are settled from page records fetched by range, in Chromium as i
     console.log(`page records: ${q}: ${records} records (${slot} bytes each) and ${shown} page files after the slot`);
     assert.ok(records > 0, 'some pages were settled by their records');
     assert.ok(shown >= want.urls.length, `each listed page's file after its slot (${shown})`);
-    const hrefs = await page.$$eval('[data-search-results] a', (links) => links.map((a) => a.href));
-    assert.equal(hrefs.length, want.urls.length, `${q}: as many results as the search code ranks`);
-    hrefs.forEach((href, i) => assert.ok(href.endsWith(want.urls[i]), `${q}: result ${i + 1} is ${want.urls[i]} (listed: ${href})`));
+    await assertListed(page);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'search-page-records.png') });
     site.expectClean(page);
-  } finally {
-    await site.close();
   }
+});
+
+test('a server that ignores Range (whole page files, 200) still gives the same results', async () => {
+  assert.ok(q, 'a query that reads a page record');
+  const page = await site.newPage();
+  const notes = [];
+  page.on('console', (msg) => notes.push(msg.text()));
+  const ranges = [];
+  await page.route(/\/d\/\d+\.json\.deflate$/, async (route) => {
+    ranges.push(route.request().headers().range);
+    const path = decodeURIComponent(new URL(route.request().url()).pathname);
+    await route.fulfill({ status: 200, contentType: 'application/octet-stream', body: readFileSync(join(out, path)) });
+  });
+  await site.goto(page, `/search/?q=${encodeURIComponent(q)}`);
+  await page.waitForSelector('[data-search-results] a');
+  await page.waitForLoadState('networkidle');
+  assert.ok(ranges.includes(`bytes=0-${meta.record - 1}`), `a record was asked for and answered whole: ${ranges}`);
+  assert.ok(ranges.includes(`bytes=${meta.record}-`), `a page after its slot was asked for and answered whole: ${ranges}`);
+  assert.equal(notes.filter((n) => /ignores Range/.test(n)).length, 1, `the console says so once: ${JSON.stringify(notes)}`);
+  await assertListed(page);
+  site.expectClean(page);
 });

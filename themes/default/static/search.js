@@ -38,7 +38,7 @@ function start() {
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     const bytes = await response.arrayBuffer();
     if (!range || response.status === 206) return bytes;
-    if (!wholeBlobSeen) console.info('search: the server ignores Range requests; the index is fetched in whole blobs (README, Deploy)');
+    if (!wholeBlobSeen) console.info('search: the server ignores Range requests; the index is fetched in whole files (README, Deploy)');
     wholeBlobSeen = true;
     return byteRange(bytes, range);
   };
