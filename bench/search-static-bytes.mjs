@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import { readQueries } from '../tests/js/queries.mjs';
 import { firstQuery, sentBytes, storedCompressed } from '../tests/js/first-query.mjs';
-import { byteRange } from '../themes/default/static/search-core.js';
+import { byteRange, recordMember } from '../themes/default/static/search-core.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const [siteArg, queriesArg] = process.argv.slice(2);
@@ -54,7 +54,7 @@ function size(urlPath) {
   if (!sizes.has(urlPath)) {
     const bytes = held.get(urlPath) ?? readFileSync(local(urlPath));
     // A page's record slot (page_records.rs): its member after a two-byte length, then zeros.
-    const member = /\/d\/\d+\.json\.deflate@0-\d+$/.test(urlPath) ? bytes.subarray(2, 2 + (bytes[0] | (bytes[1] << 8))) : bytes;
+    const member = /\/d\/\d+\.json\.deflate@0-\d+$/.test(urlPath) ? recordMember(bytes) : bytes;
     const raw = storedCompressed(urlPath) ? inflateRawSync(member).length : bytes.length;
     sizes.set(urlPath, { raw, sent: sentBytes(bytes, urlPath) });
   }

@@ -544,8 +544,17 @@ async function inflateRaw(bytes) {
   return new Uint8Array(await new Response(inflated).arrayBuffer());
 }
 
-/** A page record's bytes, inflated (page_records.rs `encode`) → {cover, lengths, counts}. */
-function readRecord(bytes) {
+/** A page's record slot (page_records.rs: a two-byte length, the raw-deflate record, zeros) →
+ *  the record's member. */
+export function recordMember(slot) {
+  const b = slot instanceof Uint8Array ? slot : new Uint8Array(slot);
+  return b.subarray(2, 2 + (b[0] | (b[1] << 8)));
+}
+
+/** A page's record slot → {cover, lengths, counts: record id → tf per field} (page_records.rs
+ *  `record`). */
+async function decodeRecord(slot) {
+  const bytes = await inflateRaw(recordMember(slot));
   let at = 0;
   const varint = () => {
     let v = 0;
@@ -833,7 +842,7 @@ const RECORD_MARGIN = 1.1;
  * The static index: `load(relPath, range)` returns the bytes (Uint8Array or ArrayBuffer) of a file
  * of the index directory, or with `range` = [start, end) just those bytes of it (an HTTP range
  * request in the browser, readFile and `byteRange` under Node). Every file or range is loaded
- * once, on demand; `this.load` gives its JSON.
+ * once, on demand; `this.load` gives its JSON (or, for a page record, the decoded record).
  */
 export class StaticIndex {
   static async open(load) {
@@ -845,18 +854,16 @@ export class StaticIndex {
     this.meta = meta;
     this.suffix = meta.suffix;
     this.files = new Map();
-    this.loadBytes = load;
-    this.load = (path, range) => {
+    this.load = (path, range, decode = decodeIndexFile) => {
       const key = range ? `${path}@${range[0]}` : path;
       if (!this.files.has(key)) {
-        this.files.set(key, load(path, range).then(decodeIndexFile).catch((err) => {
+        this.files.set(key, load(path, range).then(decode).catch((err) => {
           this.files.delete(key); // a later query may try again
           throw err;
         }));
       }
       return this.files.get(key);
     };
-    this.records = new Map(); // page → Promise of its record
     this.terms = new Map(); // term → Promise<TermPostings>
     this.keys = new Map(); // lookup key → value, for the fetched lookup shards
     this.keyShards = new Set();
@@ -1387,15 +1394,7 @@ export class StaticIndex {
   /** A page's record (page_records.rs), the slot at the start of its file: {cover, lengths,
    *  counts: record id → tf per field}. */
   record(doc) {
-    if (!this.records.has(doc)) {
-      const promise = this.loadBytes(`d/${doc}${this.suffix}`, [0, this.meta.record]).then(async (bytes) => {
-        const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-        return readRecord(await inflateRaw(b.subarray(2, 2 + (b[0] | (b[1] << 8)))));
-      });
-      promise.catch(() => this.records.delete(doc));
-      this.records.set(doc, promise);
-    }
-    return this.records.get(doc);
+    return this.load(`d/${doc}${this.suffix}`, [0, this.meta.record], decodeRecord);
   }
 
   /** Best section, deep link and snippet of a hit (as the server's engine::Hit). */
