@@ -20,8 +20,13 @@ export function trimWhite(text) {
   return text.replace(WHITE_EDGES, '');
 }
 
-function continuesChunk(c) {
-  return COMBINING.test(c) || c === '\uFF9E' || c === '\uFF9F';
+/** Whether the character (a code point) belongs to the chunk before it: a mark, or a half-width
+ *  voicing mark. */
+function continuesChunk(cp) {
+  // No mark below U+0300 nor among the characters normalisation leaves alone: most of a text
+  // skips the Unicode property test.
+  if (cp < 0x300 || unchangedAlone(cp)) return false;
+  return cp === 0xff9e || cp === 0xff9f || COMBINING.test(String.fromCodePoint(cp));
 }
 
 function isKatakanaLetter(c) {
@@ -29,10 +34,9 @@ function isKatakanaLetter(c) {
   return (cp >= 0x30a1 && cp <= 0x30fa) || cp === 0x30fc;
 }
 
-/** Characters NFKC and lowercasing leave alone (normalize.rs `unchanged_alone`): skips the
+/** Code points NFKC and lowercasing leave alone (normalize.rs `unchanged_alone`): skips the
  *  Unicode tables for most of a Japanese text. */
-function unchangedAlone(c) {
-  const cp = c.codePointAt(0);
+function unchangedAlone(cp) {
   return (cp >= 0x20 && cp <= 0x40) || (cp >= 0x5b && cp <= 0x7e) ||
     (cp >= 0x3001 && cp <= 0x3002) || (cp >= 0x3005 && cp <= 0x3011) ||
     (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30a1 && cp <= 0x30fa) || cp === 0x30fc ||
@@ -48,8 +52,8 @@ export function normalizeWithMap(text, withMap = true) {
   let start = 0;
   while (start < original.length) {
     let end = start + 1;
-    while (end < original.length && continuesChunk(original[end])) end++;
-    if (end === start + 1 && unchangedAlone(original[start])) {
+    while (end < original.length && continuesChunk(original[end].codePointAt(0))) end++;
+    if (end === start + 1 && unchangedAlone(original[start].codePointAt(0))) {
       chars.push(original[start]);
       if (origin) origin.push([start, end]);
       start = end;
@@ -188,33 +192,40 @@ function byCodePoint(a, b) {
   return x.length - y.length;
 }
 
-/** Analyzer::push_value: a value's tokens from position `start`, a kanji's unigram beside the
- *  token it starts (and the last kanji of a run beside the run's last bigram). */
-function pushValue(out, normalized, start, gap) {
-  const chars = Array.from(normalized);
+/** Analyzer::push_value: a value's tokens (of its normalised characters) from position `start`, a
+ *  kanji's unigram beside the token it starts (and the last kanji of a run beside the run's last
+ *  bigram). With `only`, just those terms are kept (positions still count every token). */
+function pushValue(out, chars, start, gap, only) {
   const tokens = tokenize(chars);
+  const keep = (t) => only === null || only.has(t);
   let end = start;
-  tokens.forEach((token, index) => {
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index];
     const pos = start + index;
-    out.push([token.text, pos]);
-    if (script(chars[token.start]) === 'C') out.push([unigramTerm(chars[token.start]), pos]);
+    if (keep(token.text)) out.push([token.text, pos]);
+    if (script(chars[token.start]) === 'C') {
+      const u = unigramTerm(chars[token.start]);
+      if (keep(u)) out.push([u, pos]);
+    }
     const lastOfRun = index + 1 >= tokens.length || tokens[index + 1].run !== token.run;
     if (lastOfRun && token.end - token.start === 2 && script(chars[token.end - 1]) === 'C') {
-      out.push([unigramTerm(chars[token.end - 1]), pos]);
+      const u = unigramTerm(chars[token.end - 1]);
+      if (keep(u)) out.push([u, pos]);
     }
     end = pos + 1;
-  });
+  }
   return end === start ? start : end + gap;
 }
 
-/** Analyzer::field_terms without lindera: [[term, position]] of a field made of `values`. */
-export function fieldTerms(values, synonymGroups, gap) {
+/** Analyzer::field_terms without lindera: [[term, position]] of a field made of `values`
+ *  (with `only`, a Map or Set, just those terms). */
+export function fieldTerms(values, synonymGroups, gap, only = null) {
   const out = [];
   let next = 0;
-  const normalized = values.map((v) => normalize(v));
-  for (const n of normalized) next = pushValue(out, n, next, gap);
-  const extras = [...new Set(synonymExpansions(synonymGroups, normalized.join('\n')))].sort(byCodePoint);
-  for (const extra of extras) next = pushValue(out, extra, next, gap);
+  const normalized = values.map((v) => normalizeWithMap(v, false));
+  for (const n of normalized) next = pushValue(out, n.chars, next, gap, only);
+  const extras = [...new Set(synonymExpansions(synonymGroups, normalized.map((n) => n.text).join('\n')))].sort(byCodePoint);
+  for (const extra of extras) next = pushValue(out, Array.from(extra), next, gap, only);
   return out;
 }
 
@@ -228,8 +239,7 @@ export function pageTerms(page, synonymGroups, gap, only = null) {
   const bodies = page.sections.map(([, , text]) => text).filter((t) => t !== '');
   const terms = new Map();
   [[page.title], headings.concat(page.tags), bodies].forEach((values, f) => {
-    for (const [t, pos] of fieldTerms(values, synonymGroups, gap)) {
-      if (only && !only.has(t)) continue;
+    for (const [t, pos] of fieldTerms(values, synonymGroups, gap, only)) {
       if (!terms.has(t)) terms.set(t, [null, null, null]);
       const entry = terms.get(t);
       (entry[f] ||= []).push(pos);
@@ -436,8 +446,17 @@ export function highlightTerms(q, synonymGroups) {
   return h;
 }
 
-/** Kept matches of a text: [[start, end, Set(terms)]] in original characters. */
+/** Kept matches of a text: [[start, end, Set(terms)]] in original characters. Remembered per
+ *  text in `h` (a query's highlight terms): the best section is marked to be chosen and again for
+ *  its snippet, and pages share headings. */
 export function mark(text, h) {
+  if (!h.marks) h.marks = new Map();
+  let spans = h.marks.get(text);
+  if (spans === undefined) h.marks.set(text, spans = markText(text, h));
+  return spans;
+}
+
+function markText(text, h) {
   const n = normalizeWithMap(text);
   const tokens = tokenize(n.chars);
   const spans = [];
@@ -538,10 +557,16 @@ export async function decodeIndexFile(bytes) {
   return JSON.parse(DECODER.decode(await inflateRaw(b)));
 }
 
-/** Raw deflate → bytes. */
+/** Raw deflate → bytes. The bytes are written straight into the stream: reading them back from a
+ *  Blob (`blob.stream()`) cost Chromium about 2 ms a file against 0.1–0.2 ms (bench/README.md,
+ *  tenth pass). A corrupt stream rejects the result; the writer's own promises reject too and
+ *  are ignored here. */
 async function inflateRaw(bytes) {
-  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(inflated).arrayBuffer());
+  const stream = new DecompressionStream('deflate-raw');
+  const writer = stream.writable.getWriter();
+  writer.write(bytes).catch(() => {});
+  writer.close().catch(() => {});
+  return new Uint8Array(await new Response(stream.readable).arrayBuffer());
 }
 
 /** A page's record slot (page_records.rs: a two-byte length, the raw-deflate record, zeros) →
@@ -969,14 +994,40 @@ export class StaticIndex {
     return Math.floor(most * norm / (w - most) + 1e-9);
   }
 
-  /** Largest ratio, over the fields holding `t`, of the idf sum of `seq` to the idf of `t`. */
-  phraseRatio(post, seq, t) {
-    let most = 0;
-    for (let f = 0; f < 3; f++) {
-      const df = post.get(t).df[f];
-      if (df > 0) most = Math.max(most, this.phraseIdf(post, seq, f) / this.idf(df));
+  /** Per token of `seq`: the largest ratio, over the fields holding it, of the idf sum of `seq`
+   *  to the token's idf. Fixed for a query (the dfs are), so computed once per phrase. */
+  phraseRatios(post, seq) {
+    if (!this.ratios) this.ratios = new WeakMap();
+    let ratios = this.ratios.get(seq);
+    if (!ratios) {
+      ratios = seq.map((t) => {
+        let most = 0;
+        for (let f = 0; f < 3; f++) {
+          const df = post.get(t).df[f];
+          if (df > 0) most = Math.max(most, this.phraseIdf(post, seq, f) / this.idf(df));
+        }
+        return most;
+      });
+      this.ratios.set(seq, ratios);
     }
-    return most;
+    return ratios;
+  }
+
+  /** Per token: its score on the page (known, or its bound). The phrase occurs at most as often
+   *  as any one token, so it scores at most that token's score times the largest ratio, over the
+   *  fields the token is in, of the phrase's idf to the token's (`phraseRatios`). */
+  coarseBound(post, seq, doc, weight) {
+    const ratios = this.phraseRatios(post, seq);
+    let sum = 0;
+    let least = Infinity;
+    for (let k = 0; k < seq.length; k++) {
+      const tp = post.get(seq[k]);
+      const s = tp.state(doc);
+      const score = s === 'yes' ? this.sequenceScore(post, [seq[k]], doc, 1) : s === 'no' ? 0 : tp.bound(doc);
+      sum += score;
+      least = Math.min(least, score * ratios[k]);
+    }
+    return weight * Math.min(sum, least);
   }
 
   /**
@@ -986,24 +1037,10 @@ export class StaticIndex {
    * at most the sum of its tokens' scores (its idf is their sum and its tf at most each of theirs).
    */
   sequenceBound(post, seq, doc, weight) {
-    const coarse = () => {
-      // Per token: its score on the page (known, or its bound). The phrase occurs at most as
-      // often as any one token, so it scores at most that token's score times the largest ratio,
-      // over the fields the token is in, of the phrase's idf to the token's (`phraseRatio`).
-      let sum = 0;
-      let least = Infinity;
-      for (const t of seq) {
-        const tp = post.get(t);
-        const s = tp.state(doc);
-        const score = s === 'yes' ? this.sequenceScore(post, [t], doc, 1) : s === 'no' ? 0 : tp.bound(doc);
-        sum += score;
-        least = Math.min(least, score * this.phraseRatio(post, seq, t));
-      }
-      return weight * Math.min(sum, least);
-    };
     let total = 0;
+    const lengths = this.lengths.get(doc);
     for (let f = 0; f < 3; f++) {
-      const len = this.lengths.get(doc)?.[f] ?? null;
+      const len = lengths?.[f] ?? null;
       let most = Infinity;
       const known = [];
       for (let k = 0; k < seq.length && most > 0; k++) {
@@ -1020,7 +1057,7 @@ export class StaticIndex {
         } else if (len !== null) most = Math.min(most, this.tfBound(tp, doc, f, len));
       }
       if (most === 0) continue;
-      if (most === Infinity || len === null) return coarse();
+      if (most === Infinity || len === null) return this.coarseBound(post, seq, doc, weight);
       if (known.length >= 2) {
         const [first, at] = known[0];
         const rest = known.slice(1).map(([positions, k]) => [new Set(positions), k - at]);
@@ -1062,7 +1099,8 @@ export class StaticIndex {
     const on = plan.on;
     let matched = 0;
     let unknown = 0;
-    q.terms.forEach((t, i) => {
+    for (let i = 0; i < q.terms.length; i++) {
+      const t = q.terms[i];
       const tp = post.get(t);
       const s = tp.state(doc);
       on[i] = 0;
@@ -1085,7 +1123,7 @@ export class StaticIndex {
         }
         ub += tp.bound(doc);
       }
-    });
+    }
     if (q.terms.length > 0) {
       if (matched + unknown < q.minMatch) return null;
       if (matched < q.minMatch) qual = 'maybe';
@@ -1101,7 +1139,7 @@ export class StaticIndex {
     }
     let tierLB = 1;
     let tierUB = 1;
-    plan.words.forEach(({ terms, need }) => {
+    for (const { terms, need } of plan.words) {
       let sure = 0;
       let may = 0;
       for (const i of terms) {
@@ -1110,7 +1148,7 @@ export class StaticIndex {
       }
       if (sure < need) tierLB = 0;
       if (may < need) tierUB = 0;
-    });
+    }
     const exact = qual === 'yes' && lb === ub && tierLB === tierUB;
     return { doc, lb, ub, qual, tierLB, tierUB, exact };
   }
@@ -1193,8 +1231,21 @@ export class StaticIndex {
     };
     if (mapped) for (let doc = 0; doc < this.meta.count; doc++) visit(doc);
     else for (const doc of seen) visit(doc);
-    known.sort((a, b) => (b.tierLB - a.tierLB) || (b.lb - a.lb) || (a.doc - b.doc));
-    const top = known.filter((e) => e.qual === 'yes').slice(0, want);
+    // The first `want` qualified pages by (tierLB, lb, page): kept in order while scanning, as
+    // sorting every known page (all of them once every term is mapped) each round cost more.
+    const order = (a, b) => (b.tierLB - a.tierLB) || (b.lb - a.lb) || (a.doc - b.doc);
+    const top = [];
+    for (const e of known) {
+      if (e.qual !== 'yes' || want === 0) continue;
+      if (top.length === want) {
+        if (order(e, top[want - 1]) >= 0) continue;
+        top.pop();
+      }
+      let i = top.length;
+      top.push(e);
+      for (; i > 0 && order(e, top[i - 1]) < 0; i--) top[i] = top[i - 1];
+      top[i] = e;
+    }
     const chosen = new Set(top.map((e) => e.doc));
     const rest = known.filter((e) => !chosen.has(e.doc));
     const unseen = mapped ? null : this.unseenBounds(q, post);
@@ -1400,7 +1451,10 @@ export class StaticIndex {
   /** Best section, deep link and snippet of a hit (as the server's engine::Hit). */
   async present(hit, query) {
     const p = await this.page(hit.doc);
-    const h = highlightTerms(query, this.meta.synonyms);
+    // One set of highlight terms (and its remembered marks) per query, for all its hits.
+    if (!this.highlights) this.highlights = new WeakMap();
+    let h = this.highlights.get(query);
+    if (!h) this.highlights.set(query, h = highlightTerms(query, this.meta.synonyms));
     const { snippet: width, context, headingWeight } = this.meta.limits;
     const best = p.sections.length > 0 ? bestSection(p.sections, h, headingWeight) : -1;
     const section = best >= 0 ? p.sections[best] : null;
