@@ -225,6 +225,12 @@ for n in "${pages[@]}"; do
         else
           echo "bench: search-static-bytes failed (see $work/$set-$n.md)" >&2; problems=1
         fi
+        # The same queries' first run in Chromium itself, cold code included (bench/search-browser-time.mjs).
+        if node "$here/search-browser-time.mjs" "$out" "$here/$set-queries.yaml" >"$work/$set-$n-browser.md" 2>&1; then
+          row "$n pages" "static search in Chromium, bench/$set-queries.yaml (per query: $work/$set-$n-browser.md)" "$(tail -n 1 "$work/$set-$n-browser.md" | sed 's/^first query in a fresh Chromium context //')" "–" "–" "–"
+        else
+          echo "bench: search-browser-time failed (see $work/$set-$n-browser.md)" >&2; problems=1
+        fi
       done
     fi
   fi
