@@ -486,6 +486,19 @@ fn rust_analyser_and_js_tokeniser_agree() {
     );
 }
 
+/// The browser's index-file decoder inflates members the static index writes, passes plain JSON
+/// through, and rejects a corrupt member without an unhandled rejection (tests/js/decode.test.mjs).
+#[test]
+fn browser_decoder_inflates_members_and_rejects_corrupt_ones() {
+    let out = node().arg("--test").arg(root().join("tests/js/decode.test.mjs")).output().unwrap();
+    assert!(
+        out.status.success(),
+        "tests/js/decode.test.mjs failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The browser's search code (tests/js/static-eval.mjs) run on the static index in `index` for
 /// `queries` (written as a queries file into `scratch`): its JSON output.
 fn static_eval(index: &Path, queries: &[&str], scratch: &Path) -> Value {
