@@ -6,7 +6,8 @@
 // search code asks for (search-core.js run here with a loader that records each path), as
 // search.js asks: search(q, PAGE), then the display file of each of the first PAGE hits (PAGE
 // read from the theme's search.js). Files: meta.json, the lookup shards
-// k/N.json.deflate (only for words that may be clause numbers or ids), the term shards t/N.json.deflate, the
+// k/N.json.deflate (only for words that may be clause numbers or ids), for each term its shard's
+// header and its part of the shard (two byte ranges of t/N.bin), the
 // postings blocks of frequent terms as far as the ranking needs them (byte ranges of the blobs
 // b/N.bin, each a request of its own), and the pages d/N.json.deflate. Each file or range counts once
 // per query, as raw bytes and as the bytes sent: an index file or blob member as it is stored
@@ -55,7 +56,9 @@ function size(urlPath) {
     const bytes = held.get(urlPath) ?? readFileSync(local(urlPath));
     // A page's record slot (page_records.rs): its member after a two-byte length, then zeros.
     const member = /\/d\/\d+\.json\.deflate@0-\d+$/.test(urlPath) ? recordMember(bytes) : bytes;
-    const raw = storedCompressed(urlPath) ? inflateRawSync(member).length : bytes.length;
+    // A term shard's header of part lengths (static_index.rs `write_term_shards`) is plain bytes.
+    const header = /\/t\/\d+\.bin@0-\d+$/.test(urlPath);
+    const raw = storedCompressed(urlPath) && !header ? inflateRawSync(member).length : bytes.length;
     sizes.set(urlPath, { raw, sent: sentBytes(bytes, urlPath) });
   }
   return sizes.get(urlPath);

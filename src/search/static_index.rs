@@ -16,8 +16,10 @@
 //!   page record slot at the start of each page's file, 0 for none), and `primary`: pages are
 //!   numbered primary corpus first, then corpus rank, then reading order (`doc::prepare`), and
 //!   pages `0..primary` get `ranking::PRIMARY_BOOST`.
-//! - `t/<n>.json.deflate`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
-//!   shard count: `{term: [df title, df headings, df body, postings]}`. `postings` is either the
+//! - `t/<n>.bin`: term directory shard `n` = FNV-1a-32 of the term's UTF-8 bytes modulo the
+//!   shard count, in `meta.json` `shards.parts` parts by the hash's next digit, each a member
+//!   read by a range after the file's header of part lengths (`write_term_shards`): a part is
+//!   `{term: [df title, df headings, df body, postings]}`. `postings` is either the
 //!   term's whole postings list (a flat integer list, below) or, for a term whose list is longer
 //!   than `Layout::inline_values`, its blocks: `[[max, blob, offset, length, id?], [max, length], …]`
 //!   (each block a member of a blob file, below; a term's members lie back to back, so a
@@ -81,7 +83,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 pub const MAX_SHARDS: usize = 16384;
 /// Every index file but `meta.json` is stored raw-deflate-compressed under this suffix;
 /// search-core.js inflates it (a server that adds `Content-Encoding: deflate` for it is fine
@@ -126,6 +128,9 @@ pub struct Layout {
     pub first_block: usize,
     /// Bytes (uncompressed) per term directory shard the shard count aims at.
     pub shard_bytes: usize,
+    /// Parts of a term directory shard, each its own compressed member of the shard's file
+    /// (`write_term_shards`): a query word reads one part, not the whole shard.
+    pub shard_parts: usize,
     /// Bytes (uncompressed) per lookup shard the shard count aims at.
     pub key_shard_bytes: usize,
     /// Each block after the first may hold this share (in percent) of the previous one's integers.
@@ -154,6 +159,9 @@ impl Default for Layout {
             inline_positions: false,
             first_block: 1536,
             shard_bytes: 1536,
+            // 16 parts: a term's lookup costs 0.1 KB instead of 0.6 (a part and the header's 32
+            // bytes), for the same files (bench/README.md, eleventh pass).
+            shard_parts: 16,
             key_shard_bytes: 4096,
             growth_percent: 400,
             // A blob is fetched by ranges, never whole: its size only sets the file count, and
@@ -342,7 +350,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         file.extend_from_slice(&member);
         out.push((format!("d/{n}{Z_SUFFIX}"), file));
     }
-    let term_shards = write_shards("t", directory, layout.shard_bytes, &mut out);
+    let (term_shards, term_parts) = write_term_shards(directory, layout.shard_bytes, layout.shard_parts, &mut out);
     let key_shards = write_shards("k", lookup_entries(docs, &arranged), layout.key_shard_bytes, &mut out);
 
     let meta = json!({
@@ -350,7 +358,7 @@ fn build_files(docs: &[SearchDoc], analyzer: &Analyzer, layout: &Layout, keep_go
         "count": count,
         "primary": arranged.primary,
         "primaryBoost": PRIMARY_BOOST,
-        "shards": {"t": term_shards, "k": key_shards},
+        "shards": {"t": term_shards, "parts": term_parts, "k": key_shards},
         "suffix": Z_SUFFIX,
         "fields": FIELD_NAMES,
         "boosts": FIELD_BOOSTS,
@@ -692,6 +700,55 @@ fn write_shards(dir: &str, entries: Vec<(String, String)>, target: usize, out: &
         .collect();
     out.extend(files);
     count
+}
+
+/// The term directory: `count` shard files `t/<n>.bin` (`n` = FNV-1a of the term modulo
+/// `count`, the count aiming at `target` uncompressed bytes a shard), each cut into `parts` parts
+/// by the next digit of the same hash (`(hash / count) % parts`). A file is a header of `parts`
+/// two-byte little-endian lengths, then each part's compressed JSON object back to back (an
+/// empty part has length 0 and no member): the browser reads the header and then its term's
+/// part by two range requests, about a sixteenth of the shard instead of all of it, and the
+/// directory takes no more files than whole shards. A part that would not fit two bytes (never at
+/// `Layout::inline_values`' sizes) doubles the shard count, or at `MAX_SHARDS` the parts.
+/// Returns the shard count and the parts a shard.
+fn write_term_shards(entries: Vec<(String, String)>, target: usize, parts: usize, out: &mut Vec<(String, Vec<u8>)>) -> (usize, usize) {
+    let mut parts = parts.max(1);
+    let total: usize = entries.iter().map(|(_, e)| e.len() + 1).sum();
+    let mut count = total.div_ceil(target.max(1)).clamp(1, MAX_SHARDS);
+    loop {
+        let mut shards = vec![vec![String::from("{"); parts]; count];
+        for (key, entry) in &entries {
+            let h = fnv1a(key) as usize;
+            let part = &mut shards[h % count][(h / count) % parts];
+            if part.len() > 1 {
+                part.push(',');
+            }
+            part.push_str(entry);
+        }
+        let files: Vec<Option<(String, Vec<u8>)>> = shards
+            .into_par_iter()
+            .enumerate()
+            .map(|(n, shard)| {
+                let members: Vec<Vec<u8>> = shard.into_iter().map(|p| if p.len() > 1 { deflate(format!("{p}}}").as_bytes()) } else { Vec::new() }).collect();
+                let mut file = Vec::with_capacity(2 * parts + members.iter().map(Vec::len).sum::<usize>());
+                for m in &members {
+                    file.extend_from_slice(&u16::try_from(m.len()).ok()?.to_le_bytes());
+                }
+                members.iter().for_each(|m| file.extend_from_slice(m));
+                Some((format!("t/{n}{BLOB_SUFFIX}"), file))
+            })
+            .collect();
+        match files.into_iter().collect::<Option<Vec<_>>>() {
+            Some(files) => {
+                out.extend(files);
+                return (count, parts);
+            }
+            None if count < MAX_SHARDS => count = (count * 2).min(MAX_SHARDS),
+            // A directory of gigabytes: more parts a shard. One entry is a few KB at most (a list
+            // of `Layout::inline_values` integers or a term's block references), so this ends.
+            None => parts *= 2,
+        }
+    }
 }
 
 fn content_hash(files: &[(String, Vec<u8>)]) -> String {

@@ -12,7 +12,7 @@ use shishin::search::clause::{NoClauses, canonical_number};
 use shishin::search::cli::{run_query, search_value};
 use shishin::search::normalize::{normalize, normalize_with_map};
 use shishin::search::query::{self, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MIN_MATCH_RATIO, QueryError, WORD_MATCH_RATIO};
-use shishin::search::static_index::{Layout, write_static, write_static_with};
+use shishin::search::static_index::{Layout, fnv1a, write_static, write_static_with};
 use shishin::search::{Analyzer, Engine, SearchDoc, TextSection, bigram};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -262,9 +262,28 @@ fn term_directory(files: &BTreeMap<String, Vec<u8>>) -> (String, BTreeMap<String
     let mut terms = BTreeMap::new();
     for path in files.keys().filter(|p| p.contains("/t/")) {
         dir = path[..path.find("/t/").unwrap() + 1].to_string();
-        terms.extend(json_file(files, path).as_object().unwrap().clone());
+        let parts = json_file(files, &format!("{dir}meta.json"))["shards"]["parts"].as_u64().unwrap() as usize;
+        for part in shard_parts(&files[path], parts).into_iter().flatten() {
+            terms.extend(part.as_object().unwrap().clone());
+        }
     }
     (dir, terms)
+}
+
+/// A term directory shard file's `parts` parts (static_index.rs `write_term_shards`): a header of
+/// two-byte little-endian lengths, then the members back to back; `None` for an empty part.
+/// Asserts that the lengths account for every byte.
+fn shard_parts(bytes: &[u8], parts: usize) -> Vec<Option<Value>> {
+    let lengths: Vec<usize> = (0..parts).map(|i| u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]]) as usize).collect();
+    assert_eq!(2 * parts + lengths.iter().sum::<usize>(), bytes.len(), "a shard's header lengths add up to its file");
+    let mut at = 2 * parts;
+    lengths
+        .into_iter()
+        .map(|len| {
+            at += len;
+            (len > 0).then(|| serde_json::from_slice(&inflated(&bytes[at - len..at])).unwrap())
+        })
+        .collect()
 }
 
 /// The blob members a directory entry names (static_index.rs `Blobs`): each block's
@@ -320,11 +339,27 @@ fn static_index_is_content_addressed_and_complete() {
     assert_eq!(meta["primary"], 4);
     let ids: Vec<Value> = (0..docs().len()).map(|n| json_file(&files, &format!("{dir}d/{n}.json.deflate"))[0].clone()).collect();
     assert_eq!(ids, json!(["mic-3.2", "mic-3.2.1", "mic-3.2.3", "mic-annex-sla", "mhlw5-3.2.1", "mhlw5-6.12", "meti2-3.2.1", "glossary"]).as_array().unwrap().clone());
-    for (kind, dir_name) in [("t", "t"), ("k", "k")] {
-        for n in 0..meta["shards"][kind].as_u64().unwrap() {
-            assert!(json_file(&files, &format!("{dir}{dir_name}/{n}.json.deflate")).is_object());
+    for n in 0..meta["shards"]["k"].as_u64().unwrap() {
+        assert!(json_file(&files, &format!("{dir}k/{n}.json.deflate")).is_object());
+    }
+    // every term lies in the part of its shard that its hash names, and every part is an object
+    let (count, parts) = (meta["shards"]["t"].as_u64().unwrap() as u32, meta["shards"]["parts"].as_u64().unwrap() as u32);
+    assert!(parts > 1, "{meta}");
+    let mut terms = 0;
+    for n in 0..count {
+        let bytes = files.get(&format!("{dir}t/{n}.bin")).unwrap_or_else(|| panic!("shard {n} is written"));
+        let found = shard_parts(bytes, parts as usize);
+        assert_eq!(found.len(), parts as usize, "shard {n}: {parts} parts");
+        for (i, part) in found.into_iter().enumerate() {
+            for term in part.iter().flat_map(|p| p.as_object().unwrap().keys()) {
+                let h = fnv1a(term);
+                assert_eq!((h % count, h / count % parts), (n, i as u32), "{term:?} in shard {n} part {i}");
+                terms += 1;
+            }
         }
     }
+    assert_eq!(terms, term_directory(&files).1.len());
+    assert!(terms > 100, "{terms} terms");
     // clause keys list their pages and the pages under them; ids their page
     let keys: serde_json::Map<String, Value> = files
         .iter()
@@ -550,7 +585,7 @@ fn static_index_and_engine_agree_on_fixtures() {
 /// only when the fetched ones prove the ranking, and still agree with the engine.
 #[test]
 fn static_index_in_tiny_blocks_agrees_with_engine() {
-    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, key_shard_bytes: 64, growth_percent: 150, blob_bytes: 512, fine_map_pages: 4, record_terms: 8 };
+    let layout = Layout { inline_values: 0, inline_positions: false, first_block: 6, shard_bytes: 64, shard_parts: 4, key_shard_bytes: 64, growth_percent: 150, blob_bytes: 512, fine_map_pages: 4, record_terms: 8 };
     let (_, files) = static_files_with(&docs(), &layout);
     let (dir, terms) = term_directory(&files);
     // every block and fine map is a gzip member of a blob, and the members the directory names
@@ -747,7 +782,7 @@ fn static_search_orders_tied_pages_like_the_engine() {
     docs.push(page(151, "保存の手引き", "編集した内容を保存する。設定は変えない。"));
     docs.push(page(152, "ファイルの一覧", "ファイルを並べて表示する。"));
     let engine = Engine::build(&docs, analyzer()).unwrap();
-    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150, blob_bytes: 4096, fine_map_pages: 1, record_terms: 64 };
+    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, shard_parts: 3, key_shard_bytes: 512, growth_percent: 150, blob_bytes: 4096, fine_map_pages: 1, record_terms: 64 };
     let (url, files) = static_files_with(&docs, &small);
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &files);

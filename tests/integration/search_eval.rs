@@ -77,7 +77,7 @@ fn static_index_in_small_blocks_ranks_alike() {
     println!("{}", String::from_utf8_lossy(&checked.stdout));
     let (whole, whole_shown) = static_results(&index_dir);
 
-    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, key_shard_bytes: 512, growth_percent: 150, blob_bytes: 4096, fine_map_pages: 1, record_terms: 64 };
+    let small = Layout { inline_values: 16, inline_positions: true, first_block: 48, shard_bytes: 512, shard_parts: 3, key_shard_bytes: 512, growth_percent: 150, blob_bytes: 4096, fine_map_pages: 1, record_terms: 64 };
     let docs = docs_from_site(&s.built_site, &s.rendered);
     let analyzer = shishin::search::site::analyzer_for(&s.built_site).unwrap();
     let mut files = std::collections::BTreeMap::new();

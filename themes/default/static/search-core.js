@@ -604,6 +604,14 @@ async function decodeRecord(slot) {
   return { cover, lengths, counts };
 }
 
+/** A term shard's header (two-byte little-endian lengths of its parts) → the lengths. */
+export function partLengths(header) {
+  const b = header instanceof Uint8Array ? header : new Uint8Array(header);
+  const lengths = [];
+  for (let i = 0; i + 1 < b.length; i += 2) lengths.push(b[i] | (b[i + 1] << 8));
+  return lengths;
+}
+
 /** The bytes [start, end) of a whole file's bytes when `range` is given ([start]: to the end;
  *  a loader reading whole files: Node's, or the browser's when a server ignored the Range
  *  header). */
@@ -875,7 +883,7 @@ export class StaticIndex {
   }
 
   constructor(meta, load) {
-    if (meta.version !== 9) throw new Error(`unsupported search index version ${meta.version}`);
+    if (meta.version !== 10) throw new Error(`unsupported search index version ${meta.version}`);
     this.meta = meta;
     this.suffix = meta.suffix;
     this.files = new Map();
@@ -921,10 +929,21 @@ export class StaticIndex {
     return parseQuery(raw, this.lookup, this.meta.limits);
   }
 
-  /** The postings of a term (its directory entry, then blocks on demand). */
+  /** The postings of a term (its directory entry, then blocks on demand). The entry lies in one
+   *  part of its shard's file: the file's header gives the parts' lengths, and the part is read by
+   *  a range (static_index.rs `write_term_shards`); an empty part means an unknown term. */
   term(t) {
     if (!this.terms.has(t)) {
-      const promise = this.load(`t/${fnv1a(t) % this.meta.shards.t}${this.suffix}`)
+      const { t: count, parts } = this.meta.shards;
+      const h = fnv1a(t);
+      const path = `t/${h % count}.bin`;
+      const part = Math.floor(h / count) % parts;
+      const promise = this.load(path, [0, 2 * parts], partLengths)
+        .then((lengths) => {
+          let at = 2 * parts;
+          for (let i = 0; i < part; i++) at += lengths[i];
+          return lengths[part] > 0 ? this.load(path, [at, at + lengths[part]]) : {};
+        })
         .then((shard) => new TermPostings(t, shard[t], this.lengths, this.meta.positions));
       promise.catch(() => this.terms.delete(t));
       this.terms.set(t, promise);
