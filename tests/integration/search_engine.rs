@@ -386,7 +386,9 @@ fn a_site_without_pages_has_an_empty_index() {
     let (url, files) = static_files(&[]);
     let meta = json_file(&files, &format!("{}meta.json", url.trim_start_matches('/')));
     assert_eq!(meta["count"], 0);
-    assert_eq!(meta["shards"], json!({"t": 1, "k": 1}));
+    assert_eq!(meta["shards"], json!({"t": 1, "parts": 16, "k": 1}));
+    // one term shard of empty parts: its header of zero lengths and nothing else
+    assert_eq!(files[&format!("{}t/0.bin", url.trim_start_matches('/'))], vec![0u8; 32]);
 }
 
 #[test]
