@@ -305,6 +305,27 @@ test('a cold first query downloads at most 50 KB gzip (scripts, meta, shards, bl
   site.expectClean(page);
 });
 
+test('meta.json is preloaded by the search page (found by the parser, not fetched by the script) and fetched once, with no preload warning', async () => {
+  const page = await site.newPage();
+  const warnings = [];
+  page.on('console', (msg) => { if (msg.type() === 'warning') warnings.push(msg.text()); });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const metaRequests = [];
+  cdp.on('Network.requestWillBeSent', (e) => {
+    if (new URL(e.request.url).pathname.endsWith('/meta.json')) metaRequests.push(e.initiator.type);
+  });
+  // Without a query the index is opened at once too, so the preload is used, not left warning.
+  await site.goto(page, '/search/');
+  await page.waitForLoadState('networkidle');
+  await page.fill(PAGE_INPUT, '暗号化');
+  await page.waitForSelector(RESULT_LINKS);
+  await page.waitForTimeout(3500); // Chromium warns about an unused preload about 3 s after load
+  assert.deepEqual(metaRequests, ['parser'], `one request for meta.json, from the page's preload (initiators: ${metaRequests})`);
+  assert.deepEqual(warnings.filter((w) => /preload/i.test(w)), [], 'no warning about the preload');
+  site.expectClean(page);
+});
+
 test('a server that ignores Range (whole blob, 200) still gives the same results', async () => {
   const q = '医療情報';
   const page = await site.newPage();

@@ -49,6 +49,9 @@ function start() {
     });
     return indexPromise;
   };
+  // Opened at once: meta.json is preloaded by the page (search.html), so the first query does not
+  // wait for it; a failure here is retried and reported by the first query.
+  openIndex().catch(() => {});
 
   // "さらに表示" after the list, shown while more results exist.
   const more = document.createElement('button');
