@@ -1,4 +1,4 @@
-// node bench/search-browser-time.mjs SITE_DIR [QUERIES_YAML]
+// node bench/search-browser-time.mjs SITE_DIR [QUERIES_YAML] [--rtt MS]
 //
 // How long the first static-search query takes in Chromium itself, each query in a fresh browser
 // context (its own empty HTTP cache, so no compiled-code cache either): the built site is served
@@ -10,7 +10,10 @@
 //     nothing on localhost;
 //   - "no request in flight ms": the part of that time when no index request was under way (the
 //     browser's own work between rounds, and drawing the results);
-//   - "after last byte ms": from the end of the last index response to the results.
+//   - "after last byte ms": from the end of the last index response to the results;
+//   - "page ms": from the navigation's start to the results (the page, its script and the index).
+// --rtt MS adds that round-trip latency to every request (Chromium's network emulation, no
+// bandwidth limit), as on a real network, where each round of requests costs a round trip.
 // search-static-bytes.mjs measures the same work in Node with warm code; this is the real first
 // query of a visit, cold code included. Needs the browser suite's packages (`npm ci` in
 // tests/browser) and Chromium (scripts/test installs it).
@@ -23,9 +26,12 @@ import { readQueries } from '../tests/js/queries.mjs';
 import { startServer, launchBrowser, loadNetlifyHeaders } from '../tests/browser/helpers.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const [siteArg, queriesArg] = process.argv.slice(2);
-if (!siteArg) {
-  console.error('usage: node bench/search-browser-time.mjs SITE_DIR [QUERIES_YAML]');
+const args = process.argv.slice(2);
+const rttAt = args.indexOf('--rtt');
+const rtt = rttAt >= 0 ? Number(args.splice(rttAt, 2)[1]) : 0;
+const [siteArg, queriesArg] = args;
+if (!siteArg || !(rtt >= 0)) {
+  console.error('usage: node bench/search-browser-time.mjs SITE_DIR [QUERIES_YAML] [--rtt MS]');
   process.exit(2);
 }
 const site = resolve(siteArg);
@@ -57,6 +63,11 @@ try {
       document.addEventListener('DOMContentLoaded', watch);
     });
     const tab = await context.newPage();
+    if (rtt > 0) {
+      const cdp = await context.newCDPSession(tab);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: rtt, downloadThroughput: -1, uploadThroughput: -1 });
+    }
     await tab.goto(`${server.origin}/search/?q=${encodeURIComponent(q)}`);
     await tab.waitForFunction(() => window.__shishinShown !== undefined, null, { timeout: 30000 });
     const t = await tab.evaluate((dir) => {
@@ -81,19 +92,20 @@ try {
       };
     }, indexDir);
     await context.close();
-    rows.push({ q, hits: t.hits, requests: t.requests, query: t.shown - t.start, busy: t.shown - t.start - t.waiting, tail: t.shown - t.lastEnd });
+    rows.push({ q, hits: t.hits, requests: t.requests, query: t.shown - t.start, busy: t.shown - t.start - t.waiting, tail: t.shown - t.lastEnd, page: t.shown });
   }
 } finally {
   await browser.close();
   await server.close();
 }
 
-console.log('| query | result links | index requests | query ms | no request in flight ms | after last byte ms |');
-console.log('|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.q} | ${r.hits} | ${r.requests} | ${r.query.toFixed(1)} | ${r.busy.toFixed(1)} | ${r.tail.toFixed(1)} |`);
+console.log('| query | result links | index requests | query ms | no request in flight ms | after last byte ms | page ms |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.q} | ${r.hits} | ${r.requests} | ${r.query.toFixed(1)} | ${r.busy.toFixed(1)} | ${r.tail.toFixed(1)} | ${r.page.toFixed(1)} |`);
 const stat = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return `median ${s[Math.floor(s.length / 2)].toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms`;
 };
 console.log('');
-console.log(`first query in a fresh Chromium context over ${rows.length} queries: query ${stat(rows.map((r) => r.query))}; no request in flight ${stat(rows.map((r) => r.busy))}; after the last byte ${stat(rows.map((r) => r.tail))}`);
+const network = rtt > 0 ? ` with ${rtt} ms round trips` : '';
+console.log(`first query in a fresh Chromium context${network} over ${rows.length} queries: query ${stat(rows.map((r) => r.query))}; no request in flight ${stat(rows.map((r) => r.busy))}; after the last byte ${stat(rows.map((r) => r.tail))}; page ${stat(rows.map((r) => r.page))}`);
