@@ -524,7 +524,8 @@ fn rust_analyser_and_js_tokeniser_agree() {
 }
 
 /// The browser's index-file decoder inflates members the static index writes, passes plain JSON
-/// through, and rejects a corrupt member without an unhandled rejection (tests/js/decode.test.mjs).
+/// through, and rejects a corrupt member without an unhandled rejection; it finds a term in its
+/// shard's part through the header and rejects a truncated header (tests/js/decode.test.mjs).
 #[test]
 fn browser_decoder_inflates_members_and_rejects_corrupt_ones() {
     let out = node().arg("--test").arg(root().join("tests/js/decode.test.mjs")).output().unwrap();

@@ -943,6 +943,8 @@ export class StaticIndex {
       const part = Math.floor(h / count) % parts;
       const promise = this.load(path, [0, 2 * parts], partLengths)
         .then((lengths) => {
+          // A short header (a truncated file) would read as unknown terms: an error instead.
+          if (lengths.length !== parts) throw new Error(`${path}: a header of ${lengths.length} part lengths, not ${parts}`);
           let at = 2 * parts;
           for (let i = 0; i < part; i++) at += lengths[i];
           return lengths[part] > 0 ? this.load(path, [at, at + lengths[part]]) : {};
