@@ -676,60 +676,61 @@ fn lookup_entries(docs: &[SearchDoc], arranged: &Arranged) -> Vec<(String, Strin
         .collect()
 }
 
-/// Groups `key:value` entries into `dir/<n>.json` objects by FNV-1a of the key; returns the
-/// shard count (`target` bytes per shard on average: any count, not a power of two, so that the
-/// files stay near the target whatever the index's size).
-fn write_shards(dir: &str, entries: Vec<(String, String)>, target: usize, out: &mut Vec<(String, Vec<u8>)>) -> usize {
+/// How many shards `entries` (`key:value` strings) take at `target` uncompressed bytes a shard on
+/// average: any count, not a power of two, so that the files stay near the target whatever the
+/// index's size.
+fn shard_count(entries: &[(String, String)], target: usize) -> usize {
     let total: usize = entries.iter().map(|(_, e)| e.len() + 1).sum();
-    let count = total.div_ceil(target.max(1)).clamp(1, MAX_SHARDS);
-    let mut shards = vec![String::from("{"); count];
-    for (key, entry) in &entries {
-        let shard = &mut shards[fnv1a(key) as usize % count];
-        if shard.len() > 1 {
-            shard.push(',');
+    total.div_ceil(target.max(1)).clamp(1, MAX_SHARDS)
+}
+
+/// Groups `key:value` entries into JSON objects: shard `hash % count`, part `(hash / count) %
+/// parts` of it, by FNV-1a of the key (search-core.js finds a key the same way). An empty
+/// object is `"{}"`.
+fn group_entries(entries: &[(String, String)], count: usize, parts: usize) -> Vec<Vec<String>> {
+    let mut shards = vec![vec![String::from("{"); parts]; count];
+    for (key, entry) in entries {
+        let h = fnv1a(key) as usize;
+        let part = &mut shards[h % count][(h / count) % parts];
+        if part.len() > 1 {
+            part.push(',');
         }
-        shard.push_str(entry);
+        part.push_str(entry);
     }
-    let files: Vec<(String, Vec<u8>)> = shards
+    shards.iter_mut().flatten().for_each(|p| p.push('}'));
+    shards
+}
+
+/// The lookup shards `dir/<n>.json.deflate`, one object each (`group_entries`); returns the
+/// shard count.
+fn write_shards(dir: &str, entries: Vec<(String, String)>, target: usize, out: &mut Vec<(String, Vec<u8>)>) -> usize {
+    let count = shard_count(&entries, target);
+    let files: Vec<(String, Vec<u8>)> = group_entries(&entries, count, 1)
         .into_par_iter()
         .enumerate()
-        .map(|(n, mut shard)| {
-            shard.push('}');
-            (format!("{dir}/{n}{Z_SUFFIX}"), deflate(shard.as_bytes()))
-        })
+        .map(|(n, shard)| (format!("{dir}/{n}{Z_SUFFIX}"), deflate(shard.concat().as_bytes())))
         .collect();
     out.extend(files);
     count
 }
 
-/// The term directory: `count` shard files `t/<n>.bin` (`n` = FNV-1a of the term modulo
-/// `count`, the count aiming at `target` uncompressed bytes a shard), each cut into `parts` parts
-/// by the next digit of the same hash (`(hash / count) % parts`). A file is a header of `parts`
-/// two-byte little-endian lengths, then each part's compressed JSON object back to back (an
-/// empty part has length 0 and no member): the browser reads the header and then its term's
-/// part by two range requests, about a sixteenth of the shard instead of all of it, and the
-/// directory takes no more files than whole shards. A part that would not fit two bytes (never at
-/// `Layout::inline_values`' sizes) doubles the shard count, or at `MAX_SHARDS` the parts.
-/// Returns the shard count and the parts a shard.
+/// The term directory: `count` shard files `t/<n>.bin`, each cut into `parts` parts
+/// (`group_entries`; the count aiming at `target` uncompressed bytes a shard). A file is a header
+/// of `parts` two-byte little-endian lengths, then each part's compressed JSON object back to
+/// back (an empty part has length 0 and no member): the browser reads the header and then its
+/// term's part by two range requests, about a sixteenth of the shard instead of all of it, and
+/// the directory takes no more files than whole shards. A part that would not fit two bytes
+/// (never at `Layout::inline_values`' sizes) doubles the shard count, or at `MAX_SHARDS` the
+/// parts. Returns the shard count and the parts a shard.
 fn write_term_shards(entries: Vec<(String, String)>, target: usize, parts: usize, out: &mut Vec<(String, Vec<u8>)>) -> (usize, usize) {
     let mut parts = parts.max(1);
-    let total: usize = entries.iter().map(|(_, e)| e.len() + 1).sum();
-    let mut count = total.div_ceil(target.max(1)).clamp(1, MAX_SHARDS);
+    let mut count = shard_count(&entries, target);
     loop {
-        let mut shards = vec![vec![String::from("{"); parts]; count];
-        for (key, entry) in &entries {
-            let h = fnv1a(key) as usize;
-            let part = &mut shards[h % count][(h / count) % parts];
-            if part.len() > 1 {
-                part.push(',');
-            }
-            part.push_str(entry);
-        }
-        let files: Vec<Option<(String, Vec<u8>)>> = shards
+        let files: Vec<Option<(String, Vec<u8>)>> = group_entries(&entries, count, parts)
             .into_par_iter()
             .enumerate()
             .map(|(n, shard)| {
-                let members: Vec<Vec<u8>> = shard.into_iter().map(|p| if p.len() > 1 { deflate(format!("{p}}}").as_bytes()) } else { Vec::new() }).collect();
+                let members: Vec<Vec<u8>> = shard.into_iter().map(|p| if p.len() > 2 { deflate(p.as_bytes()) } else { Vec::new() }).collect();
                 let mut file = Vec::with_capacity(2 * parts + members.iter().map(Vec::len).sum::<usize>());
                 for m in &members {
                     file.extend_from_slice(&u16::try_from(m.len()).ok()?.to_le_bytes());

@@ -11,7 +11,7 @@
 // the first difference. tests/integration/search_engine.rs and tests/integration/search_eval.rs run it.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { StaticIndex, pageTerms, byteRange, partLengths } from '../../themes/default/static/search-core.js';
+import { StaticIndex, pageTerms, byteRange, partRanges } from '../../themes/default/static/search-core.js';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -32,13 +32,9 @@ let maps = 0;
 let fineMaps = 0;
 // Every term of every shard: each part of a shard's file, placed by the file's header.
 const shardTerms = async (file) => {
-  const { parts } = meta.shards;
-  const lengths = await index.load(`t/${file}`, [0, 2 * parts], partLengths);
   const terms = [];
-  let at = 2 * parts;
-  for (const len of lengths) {
-    if (len > 0) terms.push(...Object.keys(await index.load(`t/${file}`, [at, at + len])));
-    at += len;
+  for (const [start, end] of await index.load(`t/${file}`, [0, 2 * meta.shards.parts], partRanges)) {
+    if (end > start) terms.push(...Object.keys(await index.load(`t/${file}`, [start, end])));
   }
   return terms;
 };

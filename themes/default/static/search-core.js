@@ -604,12 +604,19 @@ async function decodeRecord(slot) {
   return { cover, lengths, counts };
 }
 
-/** A term shard's header (two-byte little-endian lengths of its parts) → the lengths. */
-export function partLengths(header) {
+/** A term shard's header (two-byte little-endian lengths of its parts) → each part's byte range
+ *  [start, end) in the file (the parts follow the header back to back; an empty part's range is
+ *  empty). */
+export function partRanges(header) {
   const b = header instanceof Uint8Array ? header : new Uint8Array(header);
-  const lengths = [];
-  for (let i = 0; i + 1 < b.length; i += 2) lengths.push(b[i] | (b[i + 1] << 8));
-  return lengths;
+  const ranges = [];
+  let at = b.length - (b.length % 2);
+  for (let i = 0; i + 1 < b.length; i += 2) {
+    const end = at + (b[i] | (b[i + 1] << 8));
+    ranges.push([at, end]);
+    at = end;
+  }
+  return ranges;
 }
 
 /** The bytes [start, end) of a whole file's bytes when `range` is given ([start]: to the end;
@@ -941,13 +948,12 @@ export class StaticIndex {
       const h = fnv1a(t);
       const path = `t/${h % count}.bin`;
       const part = Math.floor(h / count) % parts;
-      const promise = this.load(path, [0, 2 * parts], partLengths)
-        .then((lengths) => {
+      const promise = this.load(path, [0, 2 * parts], partRanges)
+        .then((ranges) => {
           // A short header (a truncated file) would read as unknown terms: an error instead.
-          if (lengths.length !== parts) throw new Error(`${path}: a header of ${lengths.length} part lengths, not ${parts}`);
-          let at = 2 * parts;
-          for (let i = 0; i < part; i++) at += lengths[i];
-          return lengths[part] > 0 ? this.load(path, [at, at + lengths[part]]) : {};
+          if (ranges.length !== parts) throw new Error(`${path}: a header of ${ranges.length} part lengths, not ${parts}`);
+          const [start, end] = ranges[part];
+          return end > start ? this.load(path, [start, end]) : {};
         })
         .then((shard) => new TermPostings(t, shard[t], this.lengths, this.meta.positions));
       promise.catch(() => this.terms.delete(t));
